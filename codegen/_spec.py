@@ -1,0 +1,234 @@
+"""Load spec/, check it, and shape it into what the generators need.
+
+Everything the templates know about the protocol comes out of this module, read from the
+files in spec/; nothing here names a message, a field or a value of the protocol.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.validators import Draft202012Validator
+from referencing import Registry, Resource
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "spec"
+
+PROTOCOL_FILE = "protocol.schema.json"
+DATA_SCHEMA_FILE = "data.schema.json"
+# Data file -> the $defs entry of data.schema.json that describes it.
+DATA_FILES = {
+    "errors.json": "ErrorCatalog",
+    "handshake.json": "Handshake",
+    "segments.json": "Segments",
+}
+
+# The union of server envelopes and the union of client text frames, by $defs name.
+SERVER_UNION = "ServerMessage"
+CLIENT_UNION = "ClientMessage"
+TAG_FIELD = "type"
+
+
+class SpecError(Exception):
+    """spec/ is not in a shape codegen can work from."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed value set, or the known values of an open one (a `Known*` enum)."""
+
+    schema_name: str
+    constant: str
+    values: tuple[str, ...]
+    is_open: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class TaggedMessage:
+    tag: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class Spec:
+    protocol: dict[str, Any]
+    errors: dict[str, Any]
+    handshake: dict[str, Any]
+    segments: dict[str, Any]
+    data_schema: dict[str, Any]
+    sources: tuple[str, ...]
+
+    @property
+    def defs(self) -> dict[str, Any]:
+        defs: dict[str, Any] = self.protocol["$defs"]
+        return defs
+
+    def server_messages(self) -> list[TaggedMessage]:
+        union = self.defs[SERVER_UNION]
+        if union.get("discriminator", {}).get("propertyName") != TAG_FIELD:
+            raise SpecError(f"{SERVER_UNION} must be discriminated on {TAG_FIELD!r}")
+        messages = []
+        for tag, ref in union["discriminator"]["mapping"].items():
+            name = _def_name(ref)
+            const = self.defs[name]["properties"][TAG_FIELD].get("const")
+            if const != tag:
+                raise SpecError(f"{name}.{TAG_FIELD} is {const!r}, the mapping says {tag!r}")
+            messages.append(TaggedMessage(tag=tag, class_name=name))
+        listed = [_def_name(branch["$ref"]) for branch in union["oneOf"]]
+        if sorted(listed) != sorted(m.class_name for m in messages):
+            raise SpecError(f"{SERVER_UNION}: oneOf and discriminator.mapping differ")
+        return messages
+
+    def client_messages(self) -> list[tuple[str, str | None]]:
+        """(class name, tag or None) for every client text frame."""
+        frames = []
+        for branch in self.defs[CLIENT_UNION]["oneOf"]:
+            name = _def_name(branch["$ref"])
+            tag = self.defs[name].get("properties", {}).get(TAG_FIELD, {}).get("const")
+            frames.append((name, tag))
+        return frames
+
+    def open_vocabulary_names(self) -> dict[str, str]:
+        """Open vocabulary $defs name -> the `Known*` enum it lists (may be absent)."""
+        found = {}
+        for name, schema in self.defs.items():
+            branches = schema.get("anyOf", [])
+            refs = [b["$ref"] for b in branches if "$ref" in b]
+            strings = [b for b in branches if b.get("type") == "string"]
+            if len(branches) == 2 and len(refs) == 1 and len(strings) == 1:
+                known = _def_name(refs[0])
+                if "enum" in self.defs[known]:
+                    found[name] = known
+        return found
+
+    def vocabularies(self) -> list[Vocabulary]:
+        known_of_open = set(self.open_vocabulary_names().values())
+        vocabularies = []
+        for name, schema in self.defs.items():
+            if "enum" not in schema:
+                continue
+            values = tuple(schema["enum"])
+            if not all(isinstance(v, str) for v in values):
+                raise SpecError(f"{name}: only string enums are supported")
+            vocabularies.append(
+                Vocabulary(
+                    schema_name=name,
+                    constant=_constant_name(name),
+                    values=values,
+                    is_open=name in known_of_open,
+                    description=schema.get("description", ""),
+                )
+            )
+        return vocabularies
+
+
+def _def_name(ref: str) -> str:
+    prefix = "#/$defs/"
+    if not ref.startswith(prefix):
+        raise SpecError(f"only local $defs references are supported, got {ref!r}")
+    return ref[len(prefix) :]
+
+
+def _constant_name(schema_name: str) -> str:
+    words = re.findall(r"[A-Z][a-z0-9]*", schema_name)
+    plural = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
+    return "_".join([*words[:-1], plural]).upper()
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"{path.relative_to(ROOT)}: {exc}") from exc
+
+
+def _check(validator: Any, instance: Any, where: str) -> None:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+        raise SpecError(f"{where} is invalid:\n" + "\n".join(lines))
+
+
+def load_spec(spec_dir: Path = SPEC_DIR) -> Spec:
+    protocol = _load_json(spec_dir / PROTOCOL_FILE)
+    data_schema = _load_json(spec_dir / DATA_SCHEMA_FILE)
+    for name, schema in ((PROTOCOL_FILE, protocol), (DATA_SCHEMA_FILE, data_schema)):
+        _check(Draft202012Validator(Draft202012Validator.META_SCHEMA), schema, name)
+    registry: Registry[Any] = Registry().with_resource(
+        data_schema["$id"], Resource.from_contents(data_schema)
+    )
+    loaded = {}
+    for file_name, def_name in DATA_FILES.items():
+        instance = _load_json(spec_dir / file_name)
+        validator = Draft202012Validator(
+            {"$ref": f"{data_schema['$id']}#/$defs/{def_name}"},
+            registry=registry,
+            format_checker=jsonschema.FormatChecker(),
+        )
+        _check(validator, instance, file_name)
+        loaded[file_name] = instance
+    spec = Spec(
+        protocol=protocol,
+        errors=loaded["errors.json"],
+        handshake=loaded["handshake.json"],
+        segments=loaded["segments.json"],
+        data_schema=data_schema,
+        sources=(PROTOCOL_FILE, *DATA_FILES),
+    )
+    spec.server_messages()  # consistency checks raise SpecError early
+    return spec
+
+
+def schema_for_models(spec: Spec) -> dict[str, Any]:
+    """The protocol schema as datamodel-code-generator should see it.
+
+    Three rewrites, each for something the tool cannot express for msgspec:
+    - an open vocabulary (anyOf: [Known* enum, string]) becomes its string branch, since a
+      msgspec union may not hold two string-like types; the Known* enum stays and becomes a
+      Literal alias plus a frozenset (see _vocab.py);
+    - the client union is dropped: a config frame has no tag, so msgspec cannot decode that
+      union, and the codec template decodes client frames itself;
+    - descriptions are kept only on objects (they become class docstrings), so aliases do not
+      carry long Meta(description=...) strings into the hot import path.
+    """
+    schema = copy.deepcopy(spec.protocol)
+    defs = schema["$defs"]
+    for name, _known in spec.open_vocabulary_names().items():
+        original = defs[name]
+        (string_branch,) = [b for b in original["anyOf"] if b.get("type") == "string"]
+        defs[name] = dict(string_branch)
+    del defs[CLIENT_UNION]
+    for key in ("title", "description", "$comment"):
+        schema.pop(key, None)
+    _strip_descriptions(schema)
+    for name, definition in defs.items():
+        if definition.get("type") == "object" and name in spec.protocol["$defs"]:
+            description = spec.protocol["$defs"][name].get("description")
+            if description:
+                definition["description"] = description
+    return schema
+
+
+def _strip_descriptions(schema: Any) -> None:
+    """Drop annotations from a schema, walking into subschemas (not into name maps)."""
+    if isinstance(schema, list):
+        for item in schema:
+            _strip_descriptions(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    for key in ("description", "$comment", "title"):
+        schema.pop(key, None)
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "patternProperties"):
+            for subschema in value.values():
+                _strip_descriptions(subschema)
+        elif key in ("items", "anyOf", "oneOf", "allOf", "not", "additionalProperties"):
+            _strip_descriptions(value)

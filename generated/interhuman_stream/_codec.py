@@ -1,0 +1,213 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json
+# Template: codegen/templates/_codec.py.jinja2
+
+"""Decoding server frames and encoding client frames.
+
+Theory of operation: one msgspec Decoder for the tagged union of every known server
+envelope is built at import time. A frame is parsed exactly once on the success path:
+msgspec reads the `type` tag, picks the Struct and validates every field while it parses.
+Only when that fails do we look again, slowly, to tell an envelope type this spec does not
+know (returned as UnknownMessage, D6) from a broken frame (DecodeError with the JSON path).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, TypeAlias
+
+import msgspec
+
+from ._models import (
+    ConversationQualityUpdated,
+    CoverageDegraded,
+    CoverageDropped,
+    EngagementUpdated,
+    ErrorMessage,
+    FeedbackGenerated,
+    ServerMessage,
+    SessionClose,
+    SessionClosing,
+    SessionConfig,
+    SessionEnded,
+    SessionReady,
+    SessionUpdated,
+    SignalDetected,
+    SignalEnded,
+    SignalUpdated,
+)
+from ._vocab import KNOWN_MESSAGE_TYPES
+
+ClientMessage: TypeAlias = SessionConfig | SessionClose
+"""Any client text frame."""
+
+MESSAGE_CLASSES: Final[dict[str, type[ServerMessage]]] = {
+    "session.ready": SessionReady,
+    "session.updated": SessionUpdated,
+    "signal.detected": SignalDetected,
+    "signal.updated": SignalUpdated,
+    "signal.ended": SignalEnded,
+    "engagement.updated": EngagementUpdated,
+    "conversation_quality.updated": ConversationQualityUpdated,
+    "error": ErrorMessage,
+    "session.closing": SessionClosing,
+    "session.ended": SessionEnded,
+    "coverage.dropped": CoverageDropped,
+    "coverage.degraded": CoverageDegraded,
+    "feedback.generated": FeedbackGenerated,
+}
+"""Server envelope type -> the message class that decodes it."""
+
+
+class DecodeError(ValueError):
+    """A frame that is not a valid message.
+
+    `path` is where in the JSON document the problem is (`$` for the whole frame,
+    `$.data.start` for a field), `reason` says what is wrong, and `data` holds the frame
+    exactly as it was passed in, so nothing is lost.
+    """
+
+    def __init__(self, reason: str, path: str, data: bytes | str) -> None:
+        super().__init__(f"{reason} (at {path})")
+        self.reason = reason
+        self.path = path
+        self.data = data
+
+
+class UnknownMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """A server envelope whose `type` this spec does not define (D6).
+
+    `data` is the envelope's data member decoded without a schema; `timestamp` and
+    `correlation_id` are passed through when they are strings; `raw` is the whole frame.
+    """
+
+    type: str
+    timestamp: str | None
+    correlation_id: str | None
+    data: Any
+    raw: bytes
+
+
+class _Probe(msgspec.Struct):
+    # Only read on the failure path, to tell an unknown type from a broken frame.
+    type: Any = None
+    timestamp: Any = None
+    correlation_id: Any = None
+    data: Any = None
+
+
+_server_decoder: Final = msgspec.json.Decoder(ServerMessage)
+_probe_decoder: Final = msgspec.json.Decoder(_Probe)
+_object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
+_encoder: Final = msgspec.json.Encoder()
+_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {
+    SessionConfig: msgspec.json.Decoder(SessionConfig),
+    SessionClose: msgspec.json.Decoder(SessionClose),
+}
+_CLIENT_TAGGED: Final[dict[str, type[ClientMessage]]] = {
+    "session.close": SessionClose,
+}
+_CLIENT_UNTAGGED: Final = SessionConfig
+_MSGSPEC_PATH_MARK: Final = " - at `"
+
+
+def _error_from_msgspec(exc: Exception, data: bytes | str) -> DecodeError:
+    # msgspec words a validation failure as "<reason> - at `<path>`"; the path is `$`-rooted.
+    message = str(exc)
+    reason, mark, path = message.rpartition(_MSGSPEC_PATH_MARK)
+    if not mark:
+        return DecodeError(message, "$", data)
+    return DecodeError(reason, path.rstrip("`"), data)
+
+
+def _unreadable(exc: Exception, data: bytes | str) -> DecodeError:
+    if isinstance(exc, UnicodeError):
+        return DecodeError(f"not valid UTF-8 text: {exc}", "$", data)
+    if isinstance(exc, RecursionError):
+        return DecodeError("JSON nested too deeply", "$", data)
+    return _error_from_msgspec(exc, data)
+
+
+def _as_bytes(data: bytes | str | bytearray | memoryview) -> bytes:
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    return bytes(data)
+
+
+def decode_server_message(data: bytes | str) -> ServerMessage | UnknownMessage:
+    """Decode one server text frame.
+
+    Returns the typed message for a known envelope type and an UnknownMessage for any other
+    type. Raises DecodeError for everything else: invalid JSON or UTF-8, a frame that is not
+    an object, a missing or non-string type, or a known type whose fields break the spec.
+    """
+    try:
+        message: ServerMessage = _server_decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        return _unknown_or_raise(data, exc)
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+        raise _unreadable(exc, data) from None
+    return message
+
+
+def _unknown_or_raise(data: bytes | str, exc: msgspec.ValidationError) -> UnknownMessage:
+    try:
+        probe = _probe_decoder.decode(data)
+    except msgspec.ValidationError:
+        raise _error_from_msgspec(exc, data) from None
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as unreadable:
+        # msgspec validates while it parses, so a field error can hide a broken document.
+        raise _unreadable(unreadable, data) from None
+    kind = probe.type
+    if not isinstance(kind, str) or kind in KNOWN_MESSAGE_TYPES:
+        raise _error_from_msgspec(exc, data) from None
+    timestamp = probe.timestamp if isinstance(probe.timestamp, str) else None
+    correlation_id = probe.correlation_id if isinstance(probe.correlation_id, str) else None
+    return UnknownMessage(
+        type=kind,
+        timestamp=timestamp,
+        correlation_id=correlation_id,
+        data=probe.data,
+        raw=_as_bytes(data),
+    )
+
+
+def decode_client_message(data: bytes | str) -> ClientMessage:
+    """Decode one client text frame (what a server receives).
+
+    A frame with a `type` must be one of the tagged client frames; a frame without one is a
+    session config. Unknown fields are rejected (D20). Raises DecodeError with the JSON path.
+    """
+    try:
+        frame = _object_decoder.decode(data)
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+        raise _unreadable(exc, data) from None
+    kind = frame.get("type")
+    if kind is None and "type" not in frame:
+        target: type[ClientMessage] = _CLIENT_UNTAGGED
+    elif isinstance(kind, str) and kind in _CLIENT_TAGGED:
+        target = _CLIENT_TAGGED[kind]
+    else:
+        known = ", ".join(sorted(_CLIENT_TAGGED))
+        raise DecodeError(f"unknown client frame type {kind!r} (known: {known})", "$.type", data)
+    try:
+        return msgspec.convert(frame, target, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _error_from_msgspec(exc, data) from None
+
+
+def encode_client_message(message: ClientMessage) -> bytes:
+    """Encode a client text frame to the UTF-8 JSON bytes to send.
+
+    The frame is checked against the spec first, since Struct constructors do not validate:
+    an invalid value raises ValueError naming the field.
+    """
+    decoder = _client_decoders.get(type(message))
+    if decoder is None:
+        raise TypeError(f"not a client message: {type(message).__name__}")
+    encoded = _encoder.encode(message)
+    try:
+        decoder.decode(encoded)
+    except msgspec.ValidationError as exc:
+        error = _error_from_msgspec(exc, encoded)
+        raise ValueError(f"invalid {type(message).__name__}: {error}") from None
+    return encoded

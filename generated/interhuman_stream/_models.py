@@ -1,0 +1,361 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json
+# Template: codegen/templates/datamodel/msgspec.jinja2, by datamodel-code-generator
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, TypeAlias
+from uuid import UUID
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+Timestamp: TypeAlias = Annotated[datetime, Meta(tz=True)]
+
+
+CorrelationId: TypeAlias = UUID
+
+
+Seconds: TypeAlias = Annotated[float, Meta(ge=0.0)]
+
+
+ByteCount: TypeAlias = Annotated[int, Meta(ge=0)]
+
+
+SegmentIndex: TypeAlias = Annotated[int, Meta(ge=0)]
+
+
+Score: TypeAlias = Annotated[float, Meta(ge=0.0, le=100.0)]
+
+
+KnownSignalType: TypeAlias = Literal[
+    "agreement",
+    "confidence",
+    "confusion",
+    "disagreement",
+    "disengagement",
+    "engagement",
+    "frustration",
+    "hesitation",
+    "interest",
+    "skepticism",
+    "stress",
+    "uncertainty",
+    "tension",
+]
+
+
+SignalType: TypeAlias = Annotated[str, Meta(min_length=1)]
+
+
+Probability: TypeAlias = Literal["high", "medium", "low"]
+
+
+Modality: TypeAlias = list[str]
+
+
+EngagementState: TypeAlias = Literal["engaged", "neutral", "disengaged"]
+
+
+IncludeFlag: TypeAlias = Literal["conversation_quality_overall", "conversation_quality_timeline"]
+
+
+GoalDimension: TypeAlias = Literal["clarity", "authority", "energy", "rapport", "learning"]
+
+
+ErrorCode: TypeAlias = Annotated[str, Meta(min_length=1)]
+
+
+KnownEndReason: TypeAlias = Literal["client_shutdown"]
+
+
+EndReason: TypeAlias = Annotated[str, Meta(min_length=1)]
+
+
+KnownDegradedReason: TypeAlias = Literal["video_gap"]
+
+
+DegradedReason: TypeAlias = Annotated[str, Meta(min_length=1)]
+
+
+class TimeRange(Struct, frozen=True, kw_only=True):
+    """A span of session time."""
+
+    start: Seconds
+    end: Seconds
+
+
+class QualityScores(Struct, frozen=True, kw_only=True):
+    """Conversation Quality Index values: the index (mean of the five dimensions) and each
+    dimension."""
+
+    quality_index: Score
+    clarity: Score
+    authority: Score
+    energy: Score
+    rapport: Score
+    learning: Score
+
+
+class QualityPeriod(Struct, frozen=True, kw_only=True):
+    """Scores for one closed cadence period."""
+
+    start: Seconds
+    end: Seconds
+    values: QualityScores
+
+
+class SessionOptions(Struct, frozen=True, kw_only=True):
+    """The session-config values this server accepts."""
+
+    include: list[IncludeFlag]
+    goal_dimensions: list[GoalDimension] | UnsetType | None = UNSET
+    model: str | UnsetType | None = UNSET
+
+
+class SessionReadyData(Struct, frozen=True, kw_only=True):
+    """The session contract: timeouts, segment limits and accepted config options."""
+
+    session_idle_timeout_seconds: Seconds
+    session_max_duration_seconds: Seconds
+    min_segment_size_bytes: ByteCount
+    max_segment_size_bytes: ByteCount
+    supported_session_config_options: SessionOptions
+    min_segment_duration_seconds: Seconds | UnsetType = UNSET
+    max_segment_duration_seconds: Seconds | UnsetType | None = UNSET
+
+
+class SessionUpdatedData(Struct, frozen=True, kw_only=True):
+    """The whole configuration in force after the server applied a config frame."""
+
+    include: list[IncludeFlag]
+    goal_dimensions: list[GoalDimension] | UnsetType | None = UNSET
+    model: str | UnsetType | None = UNSET
+
+
+class SignalData(Struct, frozen=True, kw_only=True):
+    """A signal's current reading. Time is session time."""
+
+    signal_type: SignalType
+    start: Seconds
+    probability: Probability | UnsetType = UNSET
+    rationale: str | UnsetType | None = UNSET
+    modality: Modality | UnsetType = UNSET
+
+
+class SignalEndedData(Struct, frozen=True, kw_only=True):
+    """When a previously active signal stopped."""
+
+    signal_type: SignalType
+    end: Seconds
+
+
+class EngagementUpdatedData(Struct, frozen=True, kw_only=True):
+    """A new engagement level and when it began."""
+
+    state: EngagementState
+    start: Seconds
+
+
+class ConversationQualityData(Struct, frozen=True, kw_only=True):
+    """Scores for the cadence period that just closed: overall is cumulative since the
+    session began, timeline covers only that period. Which sections appear follows the
+    acknowledged include flags."""
+
+    overall: QualityScores | UnsetType | None = UNSET
+    timeline: list[QualityPeriod] | UnsetType | None = UNSET
+
+
+class ErrorData(Struct, frozen=True, kw_only=True):
+    """A failure while handling the stream. segment names the binary frame it concerns,
+    when it concerns one."""
+
+    code: ErrorCode
+    message: str
+    link: str | UnsetType | None = UNSET
+    segment: SegmentIndex | UnsetType | None = UNSET
+
+
+class SessionClosingData(Struct, frozen=True, kw_only=True):
+    """The server accepted the close request and will drain for at most this long."""
+
+    max_drain_seconds: Seconds
+
+
+class SessionEndedData(Struct, frozen=True, kw_only=True):
+    """The last message of a session; a normal close (1000) follows."""
+
+    reason: EndReason
+
+
+class CoverageDroppedData(Struct, frozen=True, kw_only=True):
+    """Spans of received video that were never analyzed (and are not billed)."""
+
+    ranges: list[TimeRange]
+
+
+class CoverageDegradedData(Struct, frozen=True, kw_only=True):
+    """Spans analyzed with only partial visual coverage (billed as usual)."""
+
+    ranges: list[TimeRange]
+    reason: DegradedReason
+
+
+class FeedbackGeneratedData(Struct, frozen=True, kw_only=True):
+    """Coaching feedback on the active goal dimensions."""
+
+    feedback: str
+
+
+class SessionReady(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.ready"):
+    """First message of every established session, sent once: the contract the client must
+    respect. No video may be sent before it."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SessionReadyData
+
+
+class SessionUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.updated"):
+    """The server applied a session config frame."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SessionUpdatedData
+
+
+class SignalDetected(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.detected"):
+    """A signal type went from inactive to active."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SignalData
+
+
+class SignalUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.updated"):
+    """An active signal's probability, rationale or modality changed."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SignalData
+
+
+class SignalEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.ended"):
+    """An active signal is no longer present."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SignalEndedData
+
+
+class EngagementUpdated(
+    Struct, frozen=True, kw_only=True, tag_field="type", tag="engagement.updated"
+):
+    """Engagement was first established, or changed level."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: EngagementUpdatedData
+
+
+class ConversationQualityUpdated(
+    Struct, frozen=True, kw_only=True, tag_field="type", tag="conversation_quality.updated"
+):
+    """Conversation Quality Index for the period that just closed; at most one per period,
+    only while a CQI include flag is set."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: ConversationQualityData
+
+
+class ErrorMessage(Struct, frozen=True, kw_only=True, tag_field="type", tag="error"):
+    """Something went wrong. Whether the session survives depends on the code
+    (errors.json); fatal errors are followed by a close."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: ErrorData
+
+
+class SessionClosing(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.closing"):
+    """Reply to the client's session.close: no more video is accepted; final results
+    follow, then session.ended."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SessionClosingData
+
+
+class SessionEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.ended"):
+    """The session is over; nothing follows but the close."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: SessionEndedData
+
+
+class CoverageDropped(Struct, frozen=True, kw_only=True, tag_field="type", tag="coverage.dropped"):
+    """Informational: some received video was shed without analysis."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: CoverageDroppedData
+
+
+class CoverageDegraded(
+    Struct, frozen=True, kw_only=True, tag_field="type", tag="coverage.degraded"
+):
+    """Informational: some video was analyzed with partial coverage."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: CoverageDegradedData
+
+
+class FeedbackGenerated(
+    Struct, frozen=True, kw_only=True, tag_field="type", tag="feedback.generated"
+):
+    """Coaching feedback, emitted while goal dimensions are set."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+    data: FeedbackGeneratedData
+
+
+ServerMessage: TypeAlias = (
+    SessionReady
+    | SessionUpdated
+    | SignalDetected
+    | SignalUpdated
+    | SignalEnded
+    | EngagementUpdated
+    | ConversationQualityUpdated
+    | ErrorMessage
+    | SessionClosing
+    | SessionEnded
+    | CoverageDropped
+    | CoverageDegraded
+    | FeedbackGenerated
+)
+
+
+class SessionConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Client text frame that sets the session configuration. It has no type field; each
+    frame replaces the whole previous configuration (an omitted field goes back to the
+    server default). May be sent at any time before session.close."""
+
+    include: list[IncludeFlag] | UnsetType = UNSET
+    goal_dimensions: list[GoalDimension] | UnsetType = UNSET
+
+
+class SessionClose(
+    Struct,
+    frozen=True,
+    kw_only=True,
+    tag_field="type",
+    tag="session.close",
+    forbid_unknown_fields=True,
+):
+    """Client text frame asking for a graceful end after the last segment: the server
+    drains, sends final results and session.ended."""

@@ -1,0 +1,46 @@
+"""Project tasks. Every tool version is pinned in pyproject.toml's [dependency-groups]."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def install_group(session: nox.Session, group: str) -> None:
+    session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def regen(session: nox.Session) -> None:
+    """Regenerate generated/interhuman_stream from spec/ (`-- --check` only checks)."""
+    install_group(session, "codegen")
+    session.run("python", "-m", "codegen", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the package as `pip install .` installs it."""
+    install_group(session, "test")
+    session.install(".", "--no-deps")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting, over everything including generated code."""
+    install_group(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the generated package (as Python 3.10) and the generator."""
+    install_group(session, "typecheck")
+    session.run("mypy", "--strict", "--python-version", "3.10", "generated/interhuman_stream")
+    session.run("mypy", "--strict", "--python-version", "3.11", "codegen")
