@@ -33,7 +33,13 @@ MODULE_TEMPLATES = {
     "_handshake.py": ("_handshake.py.jinja2", ("handshake.json",)),
     "_segments.py": ("_segments.py.jinja2", ("segments.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
-    "__init__.py": ("__init__.py.jinja2", ("protocol.schema.json", "errors.json")),
+    "_errors.py": ("_errors.py.jinja2", ("contract.json",)),
+    "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
+    "_session.py": ("_session.py.jinja2", ("contract.json", "segments.json")),
+    "_client.py": ("_client.py.jinja2", ("protocol.schema.json", "contract.json")),
+    "_server.py": ("_server.py.jinja2", ("protocol.schema.json", "contract.json", "errors.json")),
+    "__main__.py": ("__main__.py.jinja2", ("contract.json",)),
+    "__init__.py": ("__init__.py.jinja2", ("protocol.schema.json", "errors.json", "contract.json")),
 }
 
 
@@ -62,8 +68,26 @@ TEMPLATE_EXPORTS = {
         "SUBPROTOCOL_HEADER",
         "SUBPROTOCOL_TOKEN_NAME",
         "SubprotocolForm",
+        "ApiKey",
+        "ClientHandshake",
+        "Credential",
+        "client_handshake",
+        "correlation_id_from_headers",
+        "credential_from_request",
+        "server_response_headers",
     ),
-    "_segments": ("CONTAINER_FORMATS", "SEGMENT_INDEX_BASE", "BytePattern", "ContainerFormat"),
+    "_segments": (
+        "CONTAINER_FORMATS",
+        "SEGMENT_INDEX_BASE",
+        "BytePattern",
+        "ContainerFormat",
+        "sniff_container",
+    ),
+    "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
+    "_contract": ("RULES", "Rule", "SessionState"),
+    "_session": ("Deadline", "SentSegment"),
+    "_client": ("ClientConnection",),
+    "_server": ("ServerConnection", "ServerReceived"),
 }
 
 
@@ -148,6 +172,18 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _config_reply_code(spec: Spec) -> str:
+    """The error code a server answers a rejected config frame with (from contract.json)."""
+    codes = {
+        guard["server_reply"]
+        for guard in spec.contract["guards"]
+        if guard["event"] == "config" and "server_reply" in guard
+    }
+    if len(codes) != 1:
+        raise SpecError(f"contract.json: config guards must name one server_reply, got {codes}")
+    return codes.pop()
+
+
 def template_context(spec: Spec) -> dict[str, Any]:
     defs = spec.defs
     server = spec.server_messages()
@@ -184,6 +220,8 @@ def template_context(spec: Spec) -> dict[str, Any]:
         ]["properties"]["category"]["enum"],
         "handshake": spec.handshake,
         "segments": spec.segments,
+        "contract": spec.contract,
+        "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
     }
 

@@ -27,6 +27,7 @@ DATA_FILES = {
     "errors.json": "ErrorCatalog",
     "handshake.json": "Handshake",
     "segments.json": "Segments",
+    "contract.json": "Contract",
 }
 
 # The union of server envelopes and the union of client text frames, by $defs name.
@@ -62,6 +63,7 @@ class Spec:
     errors: dict[str, Any]
     handshake: dict[str, Any]
     segments: dict[str, Any]
+    contract: dict[str, Any]
     data_schema: dict[str, Any]
     sources: tuple[str, ...]
 
@@ -179,11 +181,77 @@ def load_spec(spec_dir: Path = SPEC_DIR) -> Spec:
         errors=loaded["errors.json"],
         handshake=loaded["handshake.json"],
         segments=loaded["segments.json"],
+        contract=loaded["contract.json"],
         data_schema=data_schema,
         sources=(PROTOCOL_FILE, *DATA_FILES),
     )
     spec.server_messages()  # consistency checks raise SpecError early
+    check_contract(spec)
     return spec
+
+
+def _fields_of(spec: Spec, def_name: str) -> set[str]:
+    return set(spec.defs[def_name].get("properties", {}))
+
+
+def check_contract(spec: Spec) -> None:
+    """Cross-checks JSON Schema cannot express: the table is complete and every name in it
+    refers to something that exists in the protocol schema or the catalog."""
+    contract = spec.contract
+    problems: list[str] = []
+    states = set(contract["states"])
+    rules = set(contract["rules"])
+    events = contract["events"]
+    codes = {entry["code"] for entry in spec.errors["errors"]}
+    server_events = {name for name, e in events.items() if e["sender"] == "server"}
+    expected_server = {m.tag for m in spec.server_messages()} | {"unknown"}
+    if server_events != expected_server:
+        problems.append(f"server events {sorted(server_events ^ expected_server)} do not match")
+    client_text = {e["message"] for e in events.values() if e["sender"] == "client" and "message" in e}
+    if client_text != {name for name, _tag in spec.client_messages()}:
+        problems.append("client text events must name every client frame once")
+    if contract["initial_state"] not in states:
+        problems.append(f"initial_state {contract['initial_state']!r} is not a state")
+    used_rules: set[str] = set()
+    if set(contract["moves"]) != set(events):
+        problems.append(f"moves and events differ: {sorted(set(contract['moves']) ^ set(events))}")
+    for event, row in contract["moves"].items():
+        if set(row) != states:
+            problems.append(f"moves[{event!r}] must name every state exactly once")
+        for state, target in row.items():
+            if target.startswith("!"):
+                used_rules.add(target[1:])
+                if target[1:] not in rules:
+                    problems.append(f"moves[{event!r}][{state!r}]: no rule {target[1:]!r}")
+            elif target not in states:
+                problems.append(f"moves[{event!r}][{state!r}]: no state {target!r}")
+    for guard in contract["guards"]:
+        used_rules.add(guard["rule"])
+        if guard["rule"] not in rules:
+            problems.append(f"guard names unknown rule {guard['rule']!r}")
+        if guard["event"] not in events:
+            problems.append(f"guard {guard['rule']!r}: unknown event {guard['event']!r}")
+        if guard.get("server_reply", next(iter(codes))) not in codes:
+            problems.append(f"guard {guard['rule']!r}: {guard['server_reply']!r} not in errors.json")
+        if not set(guard.get("states", [])) <= states:
+            problems.append(f"guard {guard['rule']!r}: unknown states")
+    for effect in contract["effects"]:
+        if effect["event"] not in events:
+            problems.append(f"effect {effect['effect']!r}: unknown event {effect['event']!r}")
+        if not set(effect.get("codes", [])) <= codes:
+            problems.append(f"effect {effect['effect']!r}: codes not in errors.json")
+    ready_fields = _fields_of(spec, "SessionReadyData")
+    for deadline in contract["deadlines"]:
+        if deadline["limit"] not in ready_fields:
+            problems.append(f"deadline {deadline['id']!r}: no session.ready field {deadline['limit']!r}")
+        if deadline["error_code"] not in codes:
+            problems.append(f"deadline {deadline['id']!r}: code not in errors.json")
+    if not set(contract["deadline_states"]) <= states:
+        problems.append("deadline_states names unknown states")
+    if unused := rules - used_rules:
+        problems.append(f"rules never applied: {sorted(unused)}")
+    if problems:
+        raise SpecError("contract.json: " + "; ".join(problems))
 
 
 def schema_for_models(spec: Spec) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 # Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/protocol.schema.json, spec/errors.json
+# Sources: spec/protocol.schema.json, spec/errors.json, spec/contract.json
 # Template: codegen/templates/__init__.py.jinja2
 
 """interhuman_stream: typed messages for the Interhuman Streaming Analyze v1 WebSocket protocol.
@@ -14,6 +14,9 @@ from ._catalog import (
     ErrorInfo,
     error_info,
 )
+from ._client import (
+    ClientConnection,
+)
 from ._codec import (
     MESSAGE_CLASSES,
     ClientMessage,
@@ -22,6 +25,17 @@ from ._codec import (
     decode_client_message,
     decode_server_message,
     encode_client_message,
+)
+from ._contract import (
+    RULES,
+    Rule,
+    SessionState,
+)
+from ._errors import (
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+    Violation,
 )
 from ._handshake import (
     AUTHORIZATION_HEADER,
@@ -34,7 +48,14 @@ from ._handshake import (
     ENDPOINT_PATH,
     SUBPROTOCOL_HEADER,
     SUBPROTOCOL_TOKEN_NAME,
+    ApiKey,
+    ClientHandshake,
+    Credential,
     SubprotocolForm,
+    client_handshake,
+    correlation_id_from_headers,
+    credential_from_request,
+    server_response_headers,
 )
 from ._models import (
     ConversationQualityData,
@@ -82,6 +103,15 @@ from ._segments import (
     SEGMENT_INDEX_BASE,
     BytePattern,
     ContainerFormat,
+    sniff_container,
+)
+from ._server import (
+    ServerConnection,
+    ServerReceived,
+)
+from ._session import (
+    Deadline,
+    SentSegment,
 )
 from ._vocab import (
     ENGAGEMENT_STATES,
@@ -99,12 +129,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AUTHORIZATION_HEADER",
+    "ApiKey",
     "BEARER_SCHEME",
     "BytePattern",
     "CLIENT_REQUEST_ID_HEADER",
     "CLOSE_CODES",
     "CONTAINER_FORMATS",
     "CORRELATION_ID_HEADER",
+    "ClientConnection",
+    "ClientHandshake",
     "ClientMessage",
     "ContainerFormat",
     "ConversationQualityData",
@@ -113,8 +146,10 @@ __all__ = [
     "CoverageDegradedData",
     "CoverageDropped",
     "CoverageDroppedData",
+    "Credential",
     "DEFAULT_SUBPROTOCOL_FORM",
     "DEFAULT_URL",
+    "Deadline",
     "DecodeError",
     "ENDPOINT_PATH",
     "ENGAGEMENT_STATES",
@@ -139,15 +174,23 @@ __all__ = [
     "KnownDegradedReason",
     "KnownEndReason",
     "KnownSignalType",
+    "LocalProtocolError",
     "MESSAGE_CLASSES",
     "PROBABILITIES",
     "Probability",
+    "ProtocolError",
     "QualityPeriod",
     "QualityScores",
+    "RULES",
+    "RemoteProtocolError",
+    "Rule",
     "SEGMENT_INDEX_BASE",
     "SUBPROTOCOL_HEADER",
     "SUBPROTOCOL_TOKEN_NAME",
+    "SentSegment",
+    "ServerConnection",
     "ServerMessage",
+    "ServerReceived",
     "SessionClose",
     "SessionClosing",
     "SessionClosingData",
@@ -157,6 +200,7 @@ __all__ = [
     "SessionOptions",
     "SessionReady",
     "SessionReadyData",
+    "SessionState",
     "SessionUpdated",
     "SessionUpdatedData",
     "SignalData",
@@ -167,9 +211,15 @@ __all__ = [
     "SubprotocolForm",
     "TimeRange",
     "UnknownMessage",
+    "Violation",
     "__version__",
+    "client_handshake",
+    "correlation_id_from_headers",
+    "credential_from_request",
     "decode_client_message",
     "decode_server_message",
     "encode_client_message",
     "error_info",
+    "server_response_headers",
+    "sniff_container",
 ]

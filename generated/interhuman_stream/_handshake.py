@@ -2,11 +2,18 @@
 # Sources: spec/handshake.json
 # Template: codegen/templates/_handshake.py.jinja2
 
-"""Names and values of the WebSocket upgrade (handshake.json, D10)."""
+"""The WebSocket upgrade (handshake.json, D10): names, values, and helpers for both sides.
 
-from collections.abc import Mapping
+An API key is wrapped in ApiKey as soon as it enters, so no repr, str, exception or log line
+made by this package ever shows it; reveal() is the one way to read it back.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, TypeAlias
 
 DEFAULT_URL: Final = "wss://api.interhuman.ai/v1/stream/analyze"
 ENDPOINT_PATH: Final = "/v1/stream/analyze"
@@ -38,3 +45,200 @@ CLOSE_CODES: Final[Mapping[int, str]] = MappingProxyType(
 
 UNAUTHORIZED_STATUS: Final = 401
 """The credential is missing, malformed, expired or revoked (or, with a subprotocol, not in the form the server expects). No body."""
+
+
+Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
+"""Request or response headers as a mapping or as (name, value) pairs, str or bytes."""
+
+AuthMethod = Literal["bearer", "subprotocol"]
+_FORBIDDEN_IN_KEY: Final = frozenset("\r\n\0 ,")
+_FORBIDDEN_IN_HEADER: Final = frozenset("\r\n\0")
+
+
+class ApiKey:
+    """An API key (or short-lived token) that never shows itself.
+
+    repr() and str() print a redacted form; compare with ==; read it with reveal().
+    """
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str) -> None:
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("an API key must be a non-empty string")
+        if not _FORBIDDEN_IN_KEY.isdisjoint(secret):
+            # Such a key cannot travel in a header or a subprotocol; say so without showing it.
+            raise ValueError("an API key must not contain spaces, commas or control characters")
+        self._secret = secret
+
+    def reveal(self) -> str:
+        """The key itself, for the one place that must send or check it."""
+        return self._secret
+
+    def __repr__(self) -> str:
+        return "ApiKey('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiKey):
+            return NotImplemented
+        return hmac.compare_digest(self._secret.encode(), other._secret.encode())
+
+    def __hash__(self) -> int:
+        return hash((ApiKey, len(self._secret)))
+
+    def __reduce__(self) -> str:
+        raise TypeError("an ApiKey is not picklable")
+
+
+def _as_key(key: str | ApiKey) -> ApiKey:
+    return key if isinstance(key, ApiKey) else ApiKey(key)
+
+
+class ClientHandshake:
+    """What a client adds to its WebSocket upgrade request.
+
+    Pass `headers` as extra request headers and `subprotocols` as the offered subprotocols.
+    Its repr never shows the key.
+    """
+
+    __slots__ = ("_key", "headers", "method", "subprotocols")
+
+    def __init__(
+        self,
+        key: ApiKey,
+        method: AuthMethod,
+        headers: tuple[tuple[str, str], ...],
+        subprotocols: tuple[str, ...],
+    ) -> None:
+        self._key = key
+        self.method: AuthMethod = method
+        self.headers = headers
+        self.subprotocols = subprotocols
+
+    def __repr__(self) -> str:
+        secret = self._key.reveal()
+        headers = [(n, v.replace(secret, "***")) for n, v in self.headers]
+        offered = [p.replace(secret, "***") for p in self.subprotocols]
+        return f"ClientHandshake(method={self.method!r}, headers={headers!r}, subprotocols={offered!r})"
+
+    __str__ = __repr__
+
+
+def client_handshake(
+    key: str | ApiKey,
+    *,
+    method: AuthMethod = "bearer",
+    subprotocol_form: SubprotocolForm = DEFAULT_SUBPROTOCOL_FORM,
+    client_request_id: str | None = None,
+) -> ClientHandshake:
+    """Headers and subprotocols that authenticate a client.
+
+    method="bearer" sends `Authorization: Bearer <key>` (for servers and native clients);
+    method="subprotocol" offers the key as a WebSocket subprotocol, for clients that cannot
+    set headers (browsers): the pair form offers [token name, key], the bare form the key.
+    """
+    api_key = _as_key(key)
+    headers: list[tuple[str, str]] = []
+    subprotocols: tuple[str, ...] = ()
+    if method == "bearer":
+        headers.append((AUTHORIZATION_HEADER, f"{BEARER_SCHEME} {api_key.reveal()}"))
+    elif method == "subprotocol":
+        if subprotocol_form == "pair":
+            subprotocols = (SUBPROTOCOL_TOKEN_NAME, api_key.reveal())
+        elif subprotocol_form == "bare":
+            subprotocols = (api_key.reveal(),)
+        else:
+            raise ValueError(f"unknown subprotocol form {subprotocol_form!r}")
+    else:
+        raise ValueError(f"unknown authentication method {method!r}")
+    if client_request_id is not None:
+        if not client_request_id or not _FORBIDDEN_IN_HEADER.isdisjoint(client_request_id):
+            raise ValueError("client_request_id must be a non-empty single-line string")
+        headers.append((CLIENT_REQUEST_ID_HEADER, client_request_id))
+    return ClientHandshake(api_key, method, tuple(headers), subprotocols)
+
+
+def _header_values(headers: Headers, name: str) -> list[str]:
+    wanted = name.lower()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    found = []
+    for raw_name, raw_value in pairs:
+        header = raw_name.decode("latin-1") if isinstance(raw_name, bytes) else raw_name
+        if header.lower() == wanted:
+            value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
+            found.append(value.strip())
+    return found
+
+
+def correlation_id_from_headers(headers: Headers) -> str | None:
+    """The server's X-Correlation-ID from the upgrade response, or None."""
+    values = _header_values(headers, CORRELATION_ID_HEADER)
+    return values[0] if values else None
+
+
+class Credential:
+    """A credential a server read from an upgrade request.
+
+    `accept_subprotocol` is the subprotocol the server must select in its response when the
+    credential came as one (D22), else None. Its repr never shows the key.
+    """
+
+    __slots__ = ("accept_subprotocol", "form", "key", "method")
+
+    def __init__(
+        self,
+        key: ApiKey,
+        method: AuthMethod,
+        form: SubprotocolForm | None,
+        accept_subprotocol: str | None,
+    ) -> None:
+        self.key = key
+        self.method: AuthMethod = method
+        self.form: SubprotocolForm | None = form
+        self.accept_subprotocol = accept_subprotocol
+
+    def __repr__(self) -> str:
+        accept = "***" if self.form == "bare" else self.accept_subprotocol
+        return (
+            f"Credential(method={self.method!r}, form={self.form!r}, accept_subprotocol={accept!r})"
+        )
+
+    __str__ = __repr__
+
+
+def credential_from_request(
+    headers: Headers, subprotocols: Iterable[str] | None = None
+) -> Credential | None:
+    """Read the client's credential: a Bearer Authorization header first, then the offered
+    subprotocols (taken from the Sec-WebSocket-Protocol header when not given). None when
+    the request carries no credential in a form the protocol defines."""
+    for value in _header_values(headers, AUTHORIZATION_HEADER):
+        scheme, _, token = value.partition(" ")
+        token = token.strip()
+        if scheme.lower() == BEARER_SCHEME.lower() and token:
+            try:
+                return Credential(ApiKey(token), "bearer", None, None)
+            except ValueError:
+                return None
+    if subprotocols is None:
+        subprotocols = [
+            part.strip()
+            for value in _header_values(headers, SUBPROTOCOL_HEADER)
+            for part in value.split(",")
+        ]
+    offered = [p for p in subprotocols if p]
+    try:
+        if len(offered) == 2 and offered[0] == SUBPROTOCOL_TOKEN_NAME:
+            return Credential(ApiKey(offered[1]), "subprotocol", "pair", SUBPROTOCOL_TOKEN_NAME)
+        if len(offered) == 1 and offered[0] != SUBPROTOCOL_TOKEN_NAME:
+            return Credential(ApiKey(offered[0]), "subprotocol", "bare", offered[0])
+    except ValueError:
+        return None
+    return None
+
+
+def server_response_headers(correlation_id: str) -> tuple[tuple[str, str], ...]:
+    """Headers a server adds to its 101 response: its correlation id for the connection."""
+    return ((CORRELATION_ID_HEADER, correlation_id),)

@@ -94,3 +94,27 @@ CONTAINER_FORMATS: Final[tuple[ContainerFormat, ...]] = (
         signatures=((BytePattern(offset=4, magic=b"G", packet_size=192),),),
     ),
 )
+
+
+def _matches(pattern: BytePattern, data: bytes) -> bool:
+    if pattern.packet_size is None:
+        return data.startswith(pattern.magic, pattern.offset)
+    whole_packets = len(data) // pattern.packet_size
+    packets = min(PACKETS_TO_CHECK, max(1, whole_packets))
+    return all(
+        data.startswith(pattern.magic, pattern.offset + k * pattern.packet_size)
+        for k in range(packets)
+    )
+
+
+def sniff_container(data: bytes) -> ContainerFormat | None:
+    """The first accepted container whose signature the data starts with, or None.
+
+    Recognises a chunk that carries a container header; continuation chunks of a recorder
+    stream (a WebM cluster, a fragmented-MP4 moof) are not expected to match.
+    """
+    for container in CONTAINER_FORMATS:
+        for signature in container.signatures:
+            if all(_matches(pattern, data) for pattern in signature):
+                return container
+    return None

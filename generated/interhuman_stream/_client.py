@@ -1,0 +1,112 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json, spec/contract.json
+# Template: codegen/templates/_client.py.jinja2
+
+"""ClientConnection: the client role of a session, without I/O.
+
+Feed it every text frame the server sends (receive_message) and ask it for every frame you
+send (send_config, send_segment, send_close); it returns what to put on the wire and keeps
+the session state. The transport - any WebSocket library, a test rig, a proxy - stays yours.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from msgspec import UNSET, UnsetType
+
+from ._codec import MESSAGE_CLASSES, UnknownMessage, decode_server_message, encode_client_message
+from ._models import (
+    ErrorMessage,
+    GoalDimension,
+    IncludeFlag,
+    ServerMessage,
+    SessionClose,
+    SessionConfig,
+)
+from ._session import SentSegment, Session
+
+_EVENTS: Final[dict[type, str]] = {cls: tag for tag, cls in MESSAGE_CLASSES.items()}
+_EVENTS[UnknownMessage] = "unknown"
+_CLOSE: Final = SessionClose()
+_CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
+
+
+class ClientConnection(Session):
+    """One client session.
+
+    strict=False (the default): a server message that breaks the contract is recorded in
+    `violations` and still returned. strict=True: it raises RemoteProtocolError naming the
+    rule, with the decoded message attached, and the session is left as it was. In both modes
+    undecodable data raises DecodeError, and a send the contract forbids raises
+    LocalProtocolError before anything changes.
+
+    sniff_containers and check_segment_sizes turn the local checks on outgoing video off.
+    Every method takes an optional `now`, the current time of any monotonic clock in seconds;
+    pass it to get deadlines (next_deadline, expired).
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        strict: bool = False,
+        *,
+        sniff_containers: bool = True,
+        check_segment_sizes: bool = True,
+    ) -> None:
+        super().__init__(
+            "client",
+            strict=strict,
+            switches={
+                "sniff_containers": sniff_containers,
+                "check_segment_sizes": check_segment_sizes,
+            },
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ClientConnection state={self._state.value} segments={len(self._segments)} "
+            f"active_signals={len(self._signals)} violations={len(self._violations)}>"
+        )
+
+    def receive_message(
+        self, data: bytes | str, now: float | None = None
+    ) -> ServerMessage | UnknownMessage:
+        """Decode a server text frame, check it against the contract, and return it."""
+        message = decode_server_message(data)
+        self._handle(_EVENTS[type(message)], message, now)
+        return message
+
+    def send_config(
+        self,
+        include: list[IncludeFlag] | UnsetType = UNSET,
+        goal_dimensions: list[GoalDimension] | UnsetType = UNSET,
+        now: float | None = None,
+    ) -> str:
+        """The text frame that sets the session config (it replaces the whole previous one).
+
+        An omitted field is left out of the frame, so the server uses its default for it.
+        """
+        config = SessionConfig(include=include, goal_dimensions=goal_dimensions)
+        frame = encode_client_message(config)
+        self._handle("config", config, now)
+        return frame.decode()
+
+    def send_segment(self, data: bytes, now: float | None = None) -> bytes:
+        """Check one video segment and record it; returns the bytes to send as a binary frame."""
+        self._handle("segment", data, now)
+        return data
+
+    def send_close(self, now: float | None = None) -> str:
+        """The text frame that asks the server to drain and end the session."""
+        self._handle("close", _CLOSE, now)
+        return _CLOSE_FRAME
+
+    def connection_lost(self, code: int | None = None) -> None:
+        """Tell the connection the WebSocket closed (with its close code, when known)."""
+        self._lost(code)
+
+    def segment_for(self, message: ErrorMessage) -> SentSegment | None:
+        """The sent segment an error refers to, or None for a connection-wide error."""
+        return self.segment(message.data.segment if message.data.segment is not UNSET else None)

@@ -1,0 +1,529 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/contract.json
+# Template: codegen/templates/_contract.py.jinja2
+
+"""The session contract (contract.json) as Python data, for the engine in _session.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from types import MappingProxyType
+from typing import Final, Literal
+
+from msgspec import Struct
+
+
+class SessionState(str, Enum):
+    """Where a session is, as both peers see it once every frame in flight has arrived."""
+
+    AWAITING_READY = "awaiting_ready"
+    """The WebSocket is open; session.ready has not arrived. No video may be sent yet."""
+    STREAMING = "streaming"
+    """session.ready arrived: the client streams video and may change the config; the server reports analysis."""
+    CLOSE_SENT = "close_sent"
+    """The client sent session.close; the server has not answered with session.closing yet, and results produced before it saw the close may still arrive."""
+    DRAINING = "draining"
+    """session.closing arrived: only the final signal.ended events, errors and then session.ended follow."""
+    ENDED = "ended"
+    """session.ended arrived: the session is over and only the WebSocket close follows."""
+    CLOSED = "closed"
+    """The WebSocket connection is gone."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+INITIAL_STATE: Final = SessionState.AWAITING_READY
+
+
+class Rule(Struct, frozen=True, kw_only=True):
+    """A rule of the contract: who can break it, what it says, what to do when it breaks."""
+
+    id: str
+    breaker: Literal["client", "server", "caller"]
+    says: str
+    hint: str
+    sources: tuple[str, ...]
+
+
+RULES: Final[Mapping[str, Rule]] = MappingProxyType(
+    {
+        "ready-first": Rule(
+            id="ready-first",
+            breaker="server",
+            says="session.ready must be the first message of a session; only an error (a refused session) may come before it.",
+            hint="Treat the session as not established: send no video, and reconnect if no session.ready arrives.",
+            sources=("DOC-V1", "PYSDK"),
+        ),
+        "ready-once": Rule(
+            id="ready-once",
+            breaker="server",
+            says="session.ready is sent exactly once per session.",
+            hint="Keep the contract from the first session.ready; report the repeat to the vendor.",
+            sources=("DOC-V1",),
+        ),
+        "nothing-after-ended": Rule(
+            id="nothing-after-ended",
+            breaker="server",
+            says="session.ended is the last message of a session.",
+            hint="Close the WebSocket; the session's results are final.",
+            sources=("PYSDK", "SK-V2"),
+        ),
+        "closing-answers-close": Rule(
+            id="closing-answers-close",
+            breaker="server",
+            says="session.closing is sent once, only in answer to the client's session.close.",
+            hint="Keep streaming; the session is not closing.",
+            sources=("PYSDK", "SK-ARCH"),
+        ),
+        "drain-order": Rule(
+            id="drain-order",
+            breaker="server",
+            says="After session.closing only the final signal.ended events (and errors) may come, then session.ended.",
+            hint="Record the extra result; the session is draining.",
+            sources=("SK-ARCH", "PYSDK"),
+        ),
+        "ended-after-closing": Rule(
+            id="ended-after-closing",
+            breaker="server",
+            says="After the client's session.close, session.ended follows session.closing.",
+            hint="Treat the session as ended; final signal.ended events may have been skipped.",
+            sources=("SK-ARCH", "PYSDK"),
+        ),
+        "no-video-before-ready": Rule(
+            id="no-video-before-ready",
+            breaker="client",
+            says="No video may be sent before session.ready.",
+            hint="Wait for session.ready (receive_message returns it), then send segments.",
+            sources=("DOC-V1", "PYSDK"),
+        ),
+        "close-after-ready": Rule(
+            id="close-after-ready",
+            breaker="client",
+            says="session.close asks an established session to drain; before session.ready there is nothing to drain.",
+            hint="To abandon a session that is not ready, close the WebSocket.",
+            sources=("PYSDK",),
+        ),
+        "nothing-after-close": Rule(
+            id="nothing-after-close",
+            breaker="client",
+            says="After session.close the client sends no more video, config or close.",
+            hint="Drain: keep receiving until session.ended, then close the WebSocket.",
+            sources=("SK-ARCH", "PYSDK"),
+        ),
+        "session-over": Rule(
+            id="session-over",
+            breaker="client",
+            says="After session.ended nothing more may be sent.",
+            hint="Close the WebSocket and open a new session to continue.",
+            sources=("PYSDK", "SK-V2"),
+        ),
+        "connection-closed": Rule(
+            id="connection-closed",
+            breaker="caller",
+            says="The connection was reported lost; it takes no more frames.",
+            hint="Create a new connection object for a new WebSocket.",
+            sources=(),
+        ),
+        "signal-detected-inactive": Rule(
+            id="signal-detected-inactive",
+            breaker="server",
+            says="signal.detected reports a signal type going from inactive to active; it must not already be active.",
+            hint="Treat it as an update of the active signal.",
+            sources=("DOC-V1",),
+        ),
+        "signal-updated-active": Rule(
+            id="signal-updated-active",
+            breaker="server",
+            says="signal.updated is only sent for a signal type that is active.",
+            hint="Treat it as the signal becoming active.",
+            sources=("DOC-V1",),
+        ),
+        "signal-updated-changed": Rule(
+            id="signal-updated-changed",
+            breaker="server",
+            says="signal.updated is only sent when probability, rationale or modality differs from the last value reported for that signal type.",
+            hint="Nothing changed; the update can be ignored.",
+            sources=("DOC-V1", "PYSDK", "SK-V2"),
+        ),
+        "signal-ended-active": Rule(
+            id="signal-ended-active",
+            breaker="server",
+            says="signal.ended is only sent for a signal type that is active.",
+            hint="Ignore it: there is no open interval to end.",
+            sources=("DOC-V1",),
+        ),
+        "engagement-changed": Rule(
+            id="engagement-changed",
+            breaker="server",
+            says="engagement.updated is sent when engagement is first established and then only when the level differs from the last one reported.",
+            hint="Nothing changed; the update can be ignored.",
+            sources=("DOC-V1",),
+        ),
+        "updated-answers-config": Rule(
+            id="updated-answers-config",
+            breaker="server",
+            says="session.updated acknowledges one config frame the client sent, in order.",
+            hint="The config it carries is what the server applies from now on.",
+            sources=("DOC-V1", "PYSDK"),
+        ),
+        "quality-needs-flag": Rule(
+            id="quality-needs-flag",
+            breaker="server",
+            says="conversation_quality.updated is only sent while the acknowledged config has a conversation-quality include flag.",
+            hint="Keep the scores, or send a config without those flags again.",
+            sources=("DOC-V1",),
+        ),
+        "quality-has-sections": Rule(
+            id="quality-has-sections",
+            breaker="server",
+            says="conversation_quality.updated carries every section the acknowledged config asked for: overall, and timeline with exactly one period.",
+            hint="Use the sections that arrived; the missing ones are not for this period.",
+            sources=("DOC-V1",),
+        ),
+        "error-names-sent-segment": Rule(
+            id="error-names-sent-segment",
+            breaker="server",
+            says="error.segment, when present, names a segment the client sent on this connection.",
+            hint="The error cannot be tied to a segment; treat it as connection-wide.",
+            sources=("DOC-V1",),
+        ),
+        "final-signals-ended": Rule(
+            id="final-signals-ended",
+            breaker="server",
+            says="After a graceful close, every active signal gets its final signal.ended before session.ended.",
+            hint="Close the still-open signals at the last known time and mark them unended.",
+            sources=("SK-ARCH", "PYSDK"),
+        ),
+        "segment-not-empty": Rule(
+            id="segment-not-empty",
+            breaker="client",
+            says="A video segment is never empty.",
+            hint="Skip empty chunks from the recorder.",
+            sources=("DOC-V1",),
+        ),
+        "segment-size": Rule(
+            id="segment-size",
+            breaker="client",
+            says="A segment's size is within min_segment_size_bytes..max_segment_size_bytes of session.ready.",
+            hint="Record shorter chunks (a smaller timeslice) so each stays under the limit.",
+            sources=("DOC-V1",),
+        ),
+        "segment-container": Rule(
+            id="segment-container",
+            breaker="client",
+            says="The first segment starts like one of the accepted containers (mp4, mov, avi, mkv, webm, MPEG-TS, MPEG-2 TS); later ones may be continuation chunks of that stream.",
+            hint="Send the recorder's chunks in order and unmodified, the first one with its container header; turn the check off for a container the sniffing does not know.",
+            sources=("DOC-V1", "PYSDK", "SK-ARCH"),
+        ),
+        "config-supported": Rule(
+            id="config-supported",
+            breaker="client",
+            says="Config values are among supported_session_config_options of session.ready.",
+            hint="Only ask for the include flags and goal dimensions session.ready lists.",
+            sources=("DOC-V1", "SK-V2"),
+        ),
+    }
+)
+
+EVENT_SENDERS: Final[Mapping[str, Literal["client", "server"]]] = MappingProxyType(
+    {
+        "config": "client",
+        "segment": "client",
+        "close": "client",
+        "session.ready": "server",
+        "session.updated": "server",
+        "signal.detected": "server",
+        "signal.updated": "server",
+        "signal.ended": "server",
+        "engagement.updated": "server",
+        "conversation_quality.updated": "server",
+        "error": "server",
+        "session.closing": "server",
+        "session.ended": "server",
+        "coverage.dropped": "server",
+        "coverage.degraded": "server",
+        "feedback.generated": "server",
+        "unknown": "server",
+    }
+)
+"""Every event of the contract and the peer that sends it. `unknown` is any server envelope
+type this spec does not define."""
+
+MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingProxyType(
+    {
+        ("config", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("config", SessionState.STREAMING): SessionState.STREAMING,
+        ("config", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
+        ("config", SessionState.DRAINING): RULES["nothing-after-close"],
+        ("config", SessionState.ENDED): RULES["session-over"],
+        ("config", SessionState.CLOSED): RULES["connection-closed"],
+        ("segment", SessionState.AWAITING_READY): RULES["no-video-before-ready"],
+        ("segment", SessionState.STREAMING): SessionState.STREAMING,
+        ("segment", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
+        ("segment", SessionState.DRAINING): RULES["nothing-after-close"],
+        ("segment", SessionState.ENDED): RULES["session-over"],
+        ("segment", SessionState.CLOSED): RULES["connection-closed"],
+        ("close", SessionState.AWAITING_READY): RULES["close-after-ready"],
+        ("close", SessionState.STREAMING): SessionState.CLOSE_SENT,
+        ("close", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
+        ("close", SessionState.DRAINING): RULES["nothing-after-close"],
+        ("close", SessionState.ENDED): RULES["session-over"],
+        ("close", SessionState.CLOSED): RULES["connection-closed"],
+        ("session.ready", SessionState.AWAITING_READY): SessionState.STREAMING,
+        ("session.ready", SessionState.STREAMING): RULES["ready-once"],
+        ("session.ready", SessionState.CLOSE_SENT): RULES["ready-once"],
+        ("session.ready", SessionState.DRAINING): RULES["ready-once"],
+        ("session.ready", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("session.ready", SessionState.CLOSED): RULES["connection-closed"],
+        ("session.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("session.updated", SessionState.STREAMING): SessionState.STREAMING,
+        ("session.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("session.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("session.updated", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("session.updated", SessionState.CLOSED): RULES["connection-closed"],
+        ("signal.detected", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.detected", SessionState.STREAMING): SessionState.STREAMING,
+        ("signal.detected", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("signal.detected", SessionState.DRAINING): RULES["drain-order"],
+        ("signal.detected", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("signal.detected", SessionState.CLOSED): RULES["connection-closed"],
+        ("signal.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.updated", SessionState.STREAMING): SessionState.STREAMING,
+        ("signal.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("signal.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("signal.updated", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("signal.updated", SessionState.CLOSED): RULES["connection-closed"],
+        ("signal.ended", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.ended", SessionState.STREAMING): SessionState.STREAMING,
+        ("signal.ended", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("signal.ended", SessionState.DRAINING): SessionState.DRAINING,
+        ("signal.ended", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("signal.ended", SessionState.CLOSED): RULES["connection-closed"],
+        ("engagement.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("engagement.updated", SessionState.STREAMING): SessionState.STREAMING,
+        ("engagement.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("engagement.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("engagement.updated", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("engagement.updated", SessionState.CLOSED): RULES["connection-closed"],
+        ("conversation_quality.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("conversation_quality.updated", SessionState.STREAMING): SessionState.STREAMING,
+        ("conversation_quality.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("conversation_quality.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("conversation_quality.updated", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("conversation_quality.updated", SessionState.CLOSED): RULES["connection-closed"],
+        ("error", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("error", SessionState.STREAMING): SessionState.STREAMING,
+        ("error", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("error", SessionState.DRAINING): SessionState.DRAINING,
+        ("error", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("error", SessionState.CLOSED): RULES["connection-closed"],
+        ("session.closing", SessionState.AWAITING_READY): RULES["closing-answers-close"],
+        ("session.closing", SessionState.STREAMING): RULES["closing-answers-close"],
+        ("session.closing", SessionState.CLOSE_SENT): SessionState.DRAINING,
+        ("session.closing", SessionState.DRAINING): RULES["closing-answers-close"],
+        ("session.closing", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("session.closing", SessionState.CLOSED): RULES["connection-closed"],
+        ("session.ended", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("session.ended", SessionState.STREAMING): SessionState.ENDED,
+        ("session.ended", SessionState.CLOSE_SENT): RULES["ended-after-closing"],
+        ("session.ended", SessionState.DRAINING): SessionState.ENDED,
+        ("session.ended", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("session.ended", SessionState.CLOSED): RULES["connection-closed"],
+        ("coverage.dropped", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("coverage.dropped", SessionState.STREAMING): SessionState.STREAMING,
+        ("coverage.dropped", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("coverage.dropped", SessionState.DRAINING): RULES["drain-order"],
+        ("coverage.dropped", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("coverage.dropped", SessionState.CLOSED): RULES["connection-closed"],
+        ("coverage.degraded", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("coverage.degraded", SessionState.STREAMING): SessionState.STREAMING,
+        ("coverage.degraded", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("coverage.degraded", SessionState.DRAINING): RULES["drain-order"],
+        ("coverage.degraded", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("coverage.degraded", SessionState.CLOSED): RULES["connection-closed"],
+        ("feedback.generated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("feedback.generated", SessionState.STREAMING): SessionState.STREAMING,
+        ("feedback.generated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("feedback.generated", SessionState.DRAINING): RULES["drain-order"],
+        ("feedback.generated", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("feedback.generated", SessionState.CLOSED): RULES["connection-closed"],
+        ("unknown", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("unknown", SessionState.STREAMING): SessionState.STREAMING,
+        ("unknown", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("unknown", SessionState.DRAINING): SessionState.DRAINING,
+        ("unknown", SessionState.ENDED): RULES["nothing-after-ended"],
+        ("unknown", SessionState.CLOSED): RULES["connection-closed"],
+    }
+)
+"""(event, state) -> the next state, or the rule that forbids the event in that state."""
+
+
+class Section(Struct, frozen=True, kw_only=True):
+    """A section of a message that an include flag asks for."""
+
+    flag: str
+    field: str
+    items: int | None = None
+
+
+class Guard(Struct, frozen=True, kw_only=True):
+    """A check on the content of an allowed event."""
+
+    rule: Rule
+    event: str
+    check: str
+    fields: tuple[str, ...] = ()
+    flags: frozenset[str] = frozenset()
+    sections: tuple[Section, ...] = ()
+    states: frozenset[SessionState] | None = None
+    server_reply: str | None = None
+    switch: str | None = None
+    checked_by: frozenset[str] = frozenset({"client", "server"})
+
+
+GUARDS: Final[tuple[Guard, ...]] = (
+    Guard(
+        rule=RULES["signal-detected-inactive"],
+        event="signal.detected",
+        check="signal_inactive",
+    ),
+    Guard(
+        rule=RULES["signal-updated-active"],
+        event="signal.updated",
+        check="signal_active",
+    ),
+    Guard(
+        rule=RULES["signal-updated-changed"],
+        event="signal.updated",
+        check="signal_reading_changed",
+        fields=("probability", "rationale", "modality"),
+    ),
+    Guard(
+        rule=RULES["signal-ended-active"],
+        event="signal.ended",
+        check="signal_active",
+    ),
+    Guard(
+        rule=RULES["engagement-changed"],
+        event="engagement.updated",
+        check="engagement_changed",
+    ),
+    Guard(
+        rule=RULES["updated-answers-config"],
+        event="session.updated",
+        check="config_pending",
+    ),
+    Guard(
+        rule=RULES["quality-needs-flag"],
+        event="conversation_quality.updated",
+        check="acknowledged_include_any",
+        flags=frozenset(("conversation_quality_overall", "conversation_quality_timeline")),
+    ),
+    Guard(
+        rule=RULES["quality-has-sections"],
+        event="conversation_quality.updated",
+        check="requested_sections_present",
+        sections=(
+            Section(flag="conversation_quality_overall", field="overall"),
+            Section(flag="conversation_quality_timeline", field="timeline", items=1),
+        ),
+    ),
+    Guard(
+        rule=RULES["error-names-sent-segment"],
+        event="error",
+        check="segment_was_sent",
+    ),
+    Guard(
+        rule=RULES["final-signals-ended"],
+        event="session.ended",
+        check="no_active_signals",
+        states=frozenset(
+            {
+                SessionState.DRAINING,
+            }
+        ),
+    ),
+    Guard(
+        rule=RULES["segment-not-empty"],
+        event="segment",
+        check="segment_not_empty",
+    ),
+    Guard(
+        rule=RULES["segment-size"],
+        event="segment",
+        check="segment_size_within_limits",
+        server_reply="ih6002",
+        switch="check_segment_sizes",
+    ),
+    Guard(
+        rule=RULES["segment-container"],
+        event="segment",
+        check="segment_starts_like_container",
+        switch="sniff_containers",
+        checked_by=frozenset(("client",)),
+    ),
+    Guard(
+        rule=RULES["config-supported"],
+        event="config",
+        check="config_values_supported",
+        fields=("include", "goal_dimensions"),
+        server_reply="ih6001",
+    ),
+)
+
+
+class Effect(Struct, frozen=True, kw_only=True):
+    """A change an allowed event makes to the tracked session."""
+
+    event: str
+    effect: str
+    codes: frozenset[str] = frozenset()
+    even_if_rejected: bool = False
+
+
+EFFECTS: Final[tuple[Effect, ...]] = (
+    Effect(event="session.ready", effect="store_ready"),
+    Effect(event="config", effect="queue_config"),
+    Effect(event="session.updated", effect="acknowledge_config"),
+    Effect(event="error", effect="reject_config", codes=frozenset(("ih6001",))),
+    Effect(event="segment", effect="record_segment", even_if_rejected=True),
+    Effect(event="signal.detected", effect="open_signal"),
+    Effect(event="signal.updated", effect="open_signal"),
+    Effect(event="signal.ended", effect="close_signal"),
+    Effect(event="engagement.updated", effect="set_engagement"),
+)
+
+
+class DeadlineRule(Struct, frozen=True, kw_only=True):
+    """A time limit from session.ready: `limit` names the field, `since` the clock's start."""
+
+    id: str
+    limit: str
+    since: Literal["ready", "last_client_frame"]
+    error_code: str
+
+
+DEADLINE_RULES: Final[tuple[DeadlineRule, ...]] = (
+    DeadlineRule(
+        id="idle-timeout",
+        limit="session_idle_timeout_seconds",
+        since="last_client_frame",
+        error_code="ih6003",
+    ),
+    DeadlineRule(
+        id="max-duration",
+        limit="session_max_duration_seconds",
+        since="ready",
+        error_code="ih6004",
+    ),
+)
+DEADLINE_STATES: Final = frozenset(
+    {
+        SessionState.STREAMING,
+        SessionState.CLOSE_SENT,
+        SessionState.DRAINING,
+    }
+)
+"""States in which the deadlines run."""

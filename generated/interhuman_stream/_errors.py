@@ -1,0 +1,69 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/contract.json
+# Template: codegen/templates/_errors.py.jinja2
+
+"""Errors of the session contract.
+
+LocalProtocolError: our caller asked for something the contract forbids (sending video before
+session.ready, a config after session.close); nothing was sent or changed. RemoteProtocolError:
+the peer broke the contract; raised in strict mode, recorded as a Violation otherwise. Both name
+the rule (contract.json), the role, the state and the event, and carry a hint of what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from msgspec import Struct
+
+Role = Literal["client", "server"]
+
+
+class ProtocolError(Exception):
+    """A move against the session contract. `rule` is its id in contract.json."""
+
+    def __init__(
+        self, says: str, *, rule: str, role: Role, state: str, event: str, hint: str
+    ) -> None:
+        super().__init__(
+            f"[{rule}] {says} ({role} in state {state!r}, event {event!r}). Hint: {hint}"
+        )
+        self.says = says
+        self.rule = rule
+        self.role = role
+        self.state = state
+        self.event = event
+        self.hint = hint
+
+
+class LocalProtocolError(ProtocolError):
+    """Our caller tried a move the contract forbids; nothing was sent or changed."""
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer broke the contract (strict mode). `received` is what it sent, decoded."""
+
+    def __init__(
+        self,
+        says: str,
+        *,
+        rule: str,
+        role: Role,
+        state: str,
+        event: str,
+        hint: str,
+        received: object,
+    ) -> None:
+        super().__init__(says, rule=rule, role=role, state=state, event=event, hint=hint)
+        self.received = received
+
+
+class Violation(Struct, frozen=True, kw_only=True):
+    """A contract breach by the peer, recorded in lenient mode; the frame was still delivered."""
+
+    rule: str
+    says: str
+    state: str
+    event: str
+    received: object
+    hint: str

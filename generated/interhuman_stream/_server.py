@@ -1,0 +1,223 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json, spec/contract.json, spec/errors.json
+# Template: codegen/templates/_server.py.jinja2
+
+"""ServerConnection: the server role of a session, without I/O - for mock servers and tests.
+
+It emits session.ready first, answers what the client sends the way the service documents
+(ih6002 for an oversized segment, ih6001 for a bad config, session.closing for a close) and
+refuses, with LocalProtocolError, to emit anything that breaks the session contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+import msgspec
+
+from ._catalog import ERROR_CATALOG
+from ._codec import MESSAGE_CLASSES, DecodeError, decode_client_message, decode_server_message
+from ._handshake import Credential, Headers, credential_from_request, server_response_headers
+from ._models import (
+    ErrorData,
+    SessionClose,
+    SessionClosingData,
+    SessionConfig,
+    SessionEndedData,
+    SessionReadyData,
+    SessionUpdatedData,
+    SignalEndedData,
+)
+from ._session import SentSegment, Session
+
+_encoder: Final = msgspec.json.Encoder()
+# The code a server answers an undecodable config frame with.
+_BAD_CONFIG_CODE: Final = "ih6001"
+
+
+class ServerReceived(msgspec.Struct, frozen=True, kw_only=True):
+    """One client frame as the server took it, and the frames to send back now."""
+
+    message: SessionConfig | SessionClose | None = None
+    segment: SentSegment | None = None
+    replies: tuple[str, ...] = ()
+
+
+class ServerConnection(Session):
+    """One server session.
+
+    `ready` is the contract announced in session.ready; `correlation_id` names the connection
+    (it goes into the X-Correlation-ID response header and every envelope). Frames it emits
+    need a `timestamp` (the wall-clock time to put in the envelope); `now` is any monotonic
+    clock in seconds, for the idle and maximum-duration deadlines.
+    strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
+    breach is recorded in `violations`.
+    """
+
+    __slots__ = ("_correlation_id", "_max_drain_seconds", "_ready_data", "credential")
+
+    def __init__(
+        self,
+        ready: SessionReadyData,
+        correlation_id: UUID,
+        *,
+        strict: bool = False,
+        max_drain_seconds: float = 30.0,
+    ) -> None:
+        super().__init__("server", strict=strict, switches={})
+        self._ready_data = ready
+        self._correlation_id = correlation_id
+        self._max_drain_seconds = max_drain_seconds
+        self.credential: Credential | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<ServerConnection {self._correlation_id} state={self._state.value} "
+            f"segments={len(self._segments)} violations={len(self._violations)}>"
+        )
+
+    @property
+    def correlation_id(self) -> UUID:
+        return self._correlation_id
+
+    # -- handshake ----------------------------------------------------------------------
+
+    def accept_handshake(
+        self, headers: Headers, subprotocols: Iterable[str] | None = None
+    ) -> Credential | None:
+        """Read the credential of the upgrade request. None means: refuse the upgrade with
+        401. Checking the key itself is the application's business (credential.key)."""
+        self.credential = credential_from_request(headers, subprotocols)
+        return self.credential
+
+    def response_headers(self) -> tuple[tuple[str, str], ...]:
+        """Headers for the 101 response."""
+        return server_response_headers(str(self._correlation_id))
+
+    # -- what the server sends ------------------------------------------------------------
+
+    def start(self, *, timestamp: datetime, now: float | None = None) -> str:
+        """session.ready, the first frame of every session."""
+        return self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)
+
+    def send(
+        self, event: str, data: msgspec.Struct, *, timestamp: datetime, now: float | None = None
+    ) -> str:
+        """Build, check and encode one server envelope of type `event` around `data`."""
+        cls: Any = MESSAGE_CLASSES.get(event)
+        if cls is None:
+            raise ValueError(f"not a server message type: {event!r}")
+        envelope = cls(timestamp=timestamp, correlation_id=self._correlation_id, data=data)
+        frame = _encoder.encode(envelope)
+        try:
+            message = decode_server_message(frame)  # the spec's checks, on what we emit
+        except DecodeError as error:
+            raise ValueError(f"invalid {event} data: {error}") from None
+        self._handle(event, message, now)
+        return frame.decode()
+
+    def acknowledge_config(self, *, timestamp: datetime, now: float | None = None) -> str:
+        """session.updated for the oldest config not yet answered: the whole config in force
+        (an omitted include means none; omitted goal dimensions mean none)."""
+        config = self._pending_configs[0] if self._pending_configs else SessionConfig()
+        data = SessionUpdatedData(
+            include=list(config.include) if config.include is not msgspec.UNSET else [],
+            goal_dimensions=(
+                list(config.goal_dimensions)
+                if config.goal_dimensions is not msgspec.UNSET
+                else None
+            ),
+            model=None,
+        )
+        return self.send("session.updated", data, timestamp=timestamp, now=now)
+
+    def fail(
+        self,
+        code: str,
+        *,
+        timestamp: datetime,
+        segment: int | None = None,
+        now: float | None = None,
+    ) -> str:
+        """An error envelope for a catalog code, with its documented wording."""
+        info = ERROR_CATALOG.get(code)
+        message = f"{info.title}. {info.meaning}" if info is not None else code
+        data = ErrorData(code=code, message=message, link=None, segment=segment)
+        return self.send("error", data, timestamp=timestamp, now=now)
+
+    def finish(
+        self,
+        *,
+        timestamp: datetime,
+        at: float,
+        reason: str = "client_shutdown",
+        now: float | None = None,
+    ) -> tuple[str, ...]:
+        """End the session: a final signal.ended at session time `at` for every active
+        signal, then session.ended. Then close the WebSocket with 1000."""
+        frames = [
+            self.send(
+                "signal.ended",
+                SignalEndedData(signal_type=signal_type, end=at),
+                timestamp=timestamp,
+                now=now,
+            )
+            for signal_type in sorted(self._signals)
+        ]
+        frames.append(
+            self.send(
+                "session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now
+            )
+        )
+        return tuple(frames)
+
+    def check_deadlines(self, now: float, *, timestamp: datetime) -> tuple[str, ...]:
+        """The error frame to send when the idle timeout or the maximum duration has passed
+        (then close the WebSocket), or nothing."""
+        expired = self.expired(now)
+        if not expired:
+            return ()
+        return (self.fail(expired[0].error_code, timestamp=timestamp, now=now),)
+
+    # -- what the client sends -------------------------------------------------------------
+
+    def receive_text(
+        self, data: bytes | str, *, timestamp: datetime, now: float | None = None
+    ) -> ServerReceived:
+        """Take a client text frame: a config (checked against session.ready's options) or a
+        close (answered with session.closing). An undecodable frame is answered with the
+        invalid-config error and changes nothing."""
+        try:
+            frame = decode_client_message(data)
+        except DecodeError:
+            return ServerReceived(
+                replies=(self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
+            )
+        state_before = self._state
+        self._handle("close" if isinstance(frame, SessionClose) else "config", frame, now)
+        replies = self._reply_frames(None, timestamp, now)
+        if isinstance(frame, SessionClose) and self._state is not state_before:
+            closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
+            replies += (self.send("session.closing", closing, timestamp=timestamp, now=now),)
+        return ServerReceived(message=frame, replies=replies)
+
+    def receive_segment(
+        self, data: bytes, *, timestamp: datetime, now: float | None = None
+    ) -> ServerReceived:
+        """Take a binary video frame; an oversized one is answered with an error naming it."""
+        count = len(self._segments)
+        self._handle("segment", data, now)
+        segment = self._segments[-1] if len(self._segments) > count else None
+        index = segment.index if segment is not None else None
+        return ServerReceived(segment=segment, replies=self._reply_frames(index, timestamp, now))
+
+    def _reply_frames(
+        self, segment: int | None, timestamp: datetime, now: float | None
+    ) -> tuple[str, ...]:
+        replies, self._replies = self._replies, []
+        return tuple(
+            self.fail(code, timestamp=timestamp, segment=segment, now=now) for code in replies
+        )

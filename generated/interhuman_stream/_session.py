@@ -1,0 +1,391 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/contract.json, spec/segments.json
+# Template: codegen/templates/_session.py.jinja2
+
+"""The engine that applies the session contract, shared by both roles.
+
+Theory of operation: a session is one state (SessionState) plus what the frames so far have
+established: the ready contract, configs sent and acknowledged, active signals, the last
+engagement level, the segments sent. Every frame is an event (`segment`, `config`, `close`, or
+a server envelope type, `unknown` for types the spec does not define). For each event the
+contract table (contract.json, rendered into _contract.py) gives, per state, the next state or
+the rule that forbids it; guards check the frame's content; effects update what the session
+knows. The engine is told which role it plays: a rule broken by that role is our caller's
+mistake (LocalProtocolError, nothing changes), a rule broken by the peer is a violation
+(RemoteProtocolError in strict mode; otherwise recorded while the frame is still delivered).
+
+For speed, the table is compiled once per role and set of switches into one plan per
+(event, state): the next state or forbidding rule, plus the guard and effect callables that
+apply. Handling a frame is then a dict lookup and a few calls. The engine never reads a clock,
+does no I/O and keeps no reference to any transport: time arrives as the `now` argument
+(any monotonic clock, in seconds) and frames arrive as already-decoded values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from msgspec import UNSET, Struct
+
+from ._contract import (
+    DEADLINE_RULES,
+    DEADLINE_STATES,
+    EFFECTS,
+    EVENT_SENDERS,
+    GUARDS,
+    INITIAL_STATE,
+    MOVES,
+    Effect,
+    Guard,
+    Rule,
+    SessionState,
+)
+from ._errors import LocalProtocolError, RemoteProtocolError, Role, Violation
+from ._models import (
+    EngagementUpdatedData,
+    SessionConfig,
+    SessionReadyData,
+    SessionUpdatedData,
+    SignalData,
+)
+from ._segments import SEGMENT_INDEX_BASE, sniff_container
+
+
+class SentSegment(Struct, frozen=True, kw_only=True):
+    """A binary video frame: its index as error.segment counts it, its size, when it went."""
+
+    index: int
+    size: int
+    sent_at: float | None = None
+
+
+class Deadline(Struct, frozen=True, kw_only=True):
+    """A time limit from session.ready: when it passes (same clock as `now`) and the error the
+    server sends then."""
+
+    id: str
+    at: float
+    error_code: str
+
+
+_Check = Callable[["Session", Guard, Any], bool]
+_Apply = Callable[["Session", Effect, Any, "float | None"], None]
+_Plan = tuple[
+    "SessionState | None",
+    "Rule | None",
+    tuple[tuple[Guard, _Check], ...],
+    tuple[tuple[Effect, _Apply], ...],
+]
+
+
+class Session:
+    """Tracked state of one session and the contract engine; see the module docstring."""
+
+    __slots__ = (
+        "_acknowledged",
+        "_engagement",
+        "_last_client_frame_at",
+        "_pending_configs",
+        "_plans",
+        "_ready",
+        "_ready_at",
+        "_replies",
+        "_segments",
+        "_signals",
+        "_state",
+        "_strict",
+        "_violations",
+        "close_code",
+        "role",
+    )
+
+    def __init__(self, role: Role, *, strict: bool, switches: Mapping[str, bool]) -> None:
+        self.role: Role = role
+        self._strict = strict
+        self._plans = _compiled_plans(role, frozenset(k for k, on in switches.items() if not on))
+        self._state = INITIAL_STATE
+        self._ready: SessionReadyData | None = None
+        self._ready_at: float | None = None
+        self._last_client_frame_at: float | None = None
+        self._pending_configs: list[SessionConfig] = []
+        self._acknowledged: SessionUpdatedData | None = None
+        self._signals: dict[str, SignalData] = {}
+        self._engagement: EngagementUpdatedData | None = None
+        self._segments: list[SentSegment] = []
+        self._violations: list[Violation] = []
+        self._replies: list[str] = []
+        self.close_code: int | None = None
+
+    # -- what the session knows ---------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        """Where the session is."""
+        return self._state
+
+    @property
+    def ready(self) -> SessionReadyData | None:
+        """The session contract from session.ready (timeouts, segment limits, options)."""
+        return self._ready
+
+    @property
+    def acknowledged_config(self) -> SessionUpdatedData | None:
+        """The config in force: the data of the last session.updated, or None before one."""
+        return self._acknowledged
+
+    @property
+    def pending_configs(self) -> tuple[SessionConfig, ...]:
+        """Config frames sent and not yet acknowledged (or rejected), oldest first."""
+        return tuple(self._pending_configs)
+
+    @property
+    def active_signals(self) -> Mapping[str, SignalData]:
+        """Active signals by signal type, each with its last reported reading."""
+        return dict(self._signals)
+
+    @property
+    def engagement(self) -> EngagementUpdatedData | None:
+        """The last engagement level reported, or None before the first."""
+        return self._engagement
+
+    @property
+    def segments_sent(self) -> tuple[SentSegment, ...]:
+        """Every binary video frame sent on this connection, in order."""
+        return tuple(self._segments)
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Contract breaches by the peer recorded so far (lenient mode)."""
+        return tuple(self._violations)
+
+    def segment(self, index: int | None) -> SentSegment | None:
+        """The sent segment with this error.segment index, or None."""
+        if index is None:
+            return None
+        position = index - SEGMENT_INDEX_BASE
+        if 0 <= position < len(self._segments):
+            return self._segments[position]
+        return None
+
+    # -- time ---------------------------------------------------------------------------
+
+    def deadlines(self) -> tuple[Deadline, ...]:
+        """The time limits running now, earliest first (empty before session.ready, after the
+        session ended, or when no `now` was ever passed in)."""
+        ready = self._ready
+        if ready is None or self._state not in DEADLINE_STATES or self._ready_at is None:
+            return ()
+        found = []
+        for rule in DEADLINE_RULES:
+            since = self._ready_at
+            if rule.since == "last_client_frame" and self._last_client_frame_at is not None:
+                since = max(since, self._last_client_frame_at)
+            limit = getattr(ready, rule.limit)
+            found.append(Deadline(id=rule.id, at=since + limit, error_code=rule.error_code))
+        return tuple(sorted(found, key=lambda deadline: (deadline.at, deadline.id)))
+
+    def next_deadline(self) -> Deadline | None:
+        """The earliest running deadline, or None."""
+        running = self.deadlines()
+        return running[0] if running else None
+
+    def expired(self, now: float) -> tuple[Deadline, ...]:
+        """The deadlines that have passed at `now`."""
+        return tuple(deadline for deadline in self.deadlines() if deadline.at <= now)
+
+    # -- the engine ---------------------------------------------------------------------
+
+    def _handle(self, event: str, payload: Any, now: float | None) -> None:
+        target, forbidden, guards, effects = self._plans[event, self._state]
+        if forbidden is not None:
+            self._breach(forbidden, event, payload)
+            return  # lenient: the event is delivered but does not move the session
+        for guard, check in guards:
+            if not check(self, guard, payload):
+                if guard.server_reply is not None and self.role == "server":
+                    # The server answers this breach with an error frame instead.
+                    self._replies.append(guard.server_reply)
+                    effects = tuple(e for e in effects if e[0].even_if_rejected)
+                else:
+                    self._breach(guard.rule, event, payload)
+        for effect, apply in effects:
+            apply(self, effect, payload, now)
+        self._state = target  # type: ignore[assignment]  # allowed moves have a target
+        if now is not None and EVENT_SENDERS[event] == "client":
+            self._last_client_frame_at = now
+
+    def _breach(self, rule: Rule, event: str, payload: Any) -> None:
+        state = self._state.value
+        if rule.breaker in (self.role, "caller"):
+            raise LocalProtocolError(
+                rule.says, rule=rule.id, role=self.role, state=state, event=event, hint=rule.hint
+            )
+        if self._strict:
+            raise RemoteProtocolError(
+                rule.says,
+                rule=rule.id,
+                role=self.role,
+                state=state,
+                event=event,
+                hint=rule.hint,
+                received=payload,
+            )
+        self._violations.append(
+            Violation(
+                rule=rule.id,
+                says=rule.says,
+                state=state,
+                event=event,
+                received=payload,
+                hint=rule.hint,
+            )
+        )
+
+    def _lost(self, code: int | None) -> None:
+        self.close_code = code
+        self._state = SessionState.CLOSED
+
+    # -- guards (contract.json "check" names) -------------------------------------------
+
+    def _signal_inactive(self, guard: Guard, message: Any) -> bool:
+        return message.data.signal_type not in self._signals
+
+    def _signal_active(self, guard: Guard, message: Any) -> bool:
+        return message.data.signal_type in self._signals
+
+    def _signal_reading_changed(self, guard: Guard, message: Any) -> bool:
+        last = self._signals.get(message.data.signal_type)
+        if last is None:
+            return True  # signal-updated-active reports this case
+        data = message.data
+        return any(getattr(data, name) != getattr(last, name) for name in guard.fields)
+
+    def _engagement_changed(self, guard: Guard, message: Any) -> bool:
+        last = self._engagement
+        return last is None or last.state != message.data.state
+
+    def _config_pending(self, guard: Guard, message: Any) -> bool:
+        return bool(self._pending_configs)
+
+    def _acknowledged_include_any(self, guard: Guard, message: Any) -> bool:
+        acknowledged = self._acknowledged
+        return acknowledged is not None and not guard.flags.isdisjoint(acknowledged.include)
+
+    def _requested_sections_present(self, guard: Guard, message: Any) -> bool:
+        acknowledged = self._acknowledged
+        if acknowledged is None:
+            return True  # quality-needs-flag reports this case
+        for section in guard.sections:
+            if section.flag in acknowledged.include:
+                value = getattr(message.data, section.field)
+                if value is None or value is UNSET:
+                    return False
+                if section.items is not None and len(value) != section.items:
+                    return False
+        return True
+
+    def _segment_was_sent(self, guard: Guard, message: Any) -> bool:
+        index = message.data.segment
+        return index is None or index is UNSET or self.segment(index) is not None
+
+    def _no_active_signals(self, guard: Guard, message: Any) -> bool:
+        return not self._signals
+
+    def _segment_not_empty(self, guard: Guard, data: bytes) -> bool:
+        return len(data) > 0
+
+    def _segment_size_within_limits(self, guard: Guard, data: bytes) -> bool:
+        ready = self._ready
+        if ready is None:
+            return True
+        return ready.min_segment_size_bytes <= len(data) <= ready.max_segment_size_bytes
+
+    def _segment_starts_like_container(self, guard: Guard, data: bytes) -> bool:
+        # After a first segment that carried the container header, later ones may be
+        # continuation chunks of the same recorder stream.
+        return bool(self._segments) or sniff_container(data) is not None
+
+    def _config_values_supported(self, guard: Guard, config: SessionConfig) -> bool:
+        ready = self._ready
+        if ready is None:
+            return True  # before session.ready only the closed value sets apply
+        options = ready.supported_session_config_options
+        for name in guard.fields:
+            wanted = getattr(config, name)
+            supported = getattr(options, name, UNSET)
+            # An option session.ready does not list (absent or null) is not restricted (D28).
+            if wanted is UNSET or supported is UNSET or supported is None:
+                continue
+            if not set(wanted) <= set(supported):
+                return False
+        return True
+
+    # -- effects (contract.json "effect" names) -----------------------------------------
+
+    def _store_ready(self, effect: Effect, message: Any, now: float | None) -> None:
+        self._ready = message.data
+        self._ready_at = now
+
+    def _queue_config(self, effect: Effect, config: SessionConfig, now: float | None) -> None:
+        self._pending_configs.append(config)
+
+    def _acknowledge_config(self, effect: Effect, message: Any, now: float | None) -> None:
+        if self._pending_configs:
+            del self._pending_configs[0]
+        self._acknowledged = message.data
+
+    def _reject_config(self, effect: Effect, message: Any, now: float | None) -> None:
+        if message.data.code in effect.codes and self._pending_configs:
+            del self._pending_configs[0]
+
+    def _record_segment(self, effect: Effect, data: bytes, now: float | None) -> None:
+        index = SEGMENT_INDEX_BASE + len(self._segments)
+        self._segments.append(SentSegment(index=index, size=len(data), sent_at=now))
+
+    def _open_signal(self, effect: Effect, message: Any, now: float | None) -> None:
+        self._signals[message.data.signal_type] = message.data
+
+    def _close_signal(self, effect: Effect, message: Any, now: float | None) -> None:
+        self._signals.pop(message.data.signal_type, None)
+
+    def _set_engagement(self, effect: Effect, message: Any, now: float | None) -> None:
+        self._engagement = message.data
+
+
+_CHECKS: Final[dict[str, _Check]] = {
+    name: getattr(Session, f"_{name}") for name in sorted({guard.check for guard in GUARDS})
+}
+_APPLIERS: Final[dict[str, _Apply]] = {
+    name: getattr(Session, f"_{name}") for name in sorted({effect.effect for effect in EFFECTS})
+}
+_PLAN_CACHE: Final[dict[tuple[Role, frozenset[str]], dict[tuple[str, SessionState], _Plan]]] = {}
+
+
+def _compiled_plans(
+    role: Role, switched_off: frozenset[str]
+) -> dict[tuple[str, SessionState], _Plan]:
+    """One plan per (event, state) for this role, shared by every session like it."""
+    key = (role, switched_off)
+    plans = _PLAN_CACHE.get(key)
+    if plans is not None:
+        return plans
+    plans = {}
+    for (event, state), target in MOVES.items():
+        if isinstance(target, Rule):
+            plans[event, state] = (None, target, (), ())
+            continue
+        guards = tuple(
+            (guard, _CHECKS[guard.check])
+            for guard in GUARDS
+            if guard.event == event
+            and role in guard.checked_by
+            and (guard.switch is None or guard.switch not in switched_off)
+            and (guard.states is None or state in guard.states)
+        )
+        effects = tuple(
+            (effect, _APPLIERS[effect.effect]) for effect in EFFECTS if effect.event == event
+        )
+        plans[event, state] = (target, None, guards, effects)
+    _PLAN_CACHE[key] = plans
+    return plans
