@@ -7,6 +7,7 @@ import difflib
 import sys
 from pathlib import Path
 
+from ._docs import with_state_diagram
 from ._render import OUTPUT_DIR, REGEN_COMMAND, render_all
 from ._spec import ROOT, SpecError, load_spec
 
@@ -74,15 +75,34 @@ def main(argv: list[str] | None = None) -> int:
         default=OUTPUT_DIR,
         help="package directory to write or check (default: %(default)s)",
     )
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        default=ROOT / "README.md",
+        help="README whose state-diagram section to write or check (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
+    readme: Path = args.readme.resolve()
     try:
-        expected = render_all(load_spec())
-    except SpecError as exc:
-        print(f"spec error: {exc}", file=sys.stderr)
+        spec = load_spec()
+        expected = render_all(spec)
+        readme_now = readme.read_text(encoding="utf-8")
+        readme_expected = with_state_diagram(readme_now, spec.contract)
+    except (SpecError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     output_dir: Path = args.output.resolve()
     if args.check:
         lines = drift(expected, output_dir)
+        if readme_now != readme_expected:
+            lines.extend(
+                difflib.unified_diff(
+                    readme_now.splitlines(keepends=True),
+                    readme_expected.splitlines(keepends=True),
+                    fromfile=f"{readme.name} (committed)",
+                    tofile=f"{readme.name} (from spec)",
+                )
+            )
         if lines:
             sys.stdout.writelines(lines)
             print(
@@ -93,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{output_dir}: up to date ({len(expected)} files)")
         return 0
-    for line in write(expected, output_dir) or ["nothing to change"]:
+    changed = write(expected, output_dir)
+    if readme_now != readme_expected:
+        readme.write_text(readme_expected, encoding="utf-8", newline="\n")
+        changed.append(f"wrote the state diagram in {readme.name}")
+    for line in changed or ["nothing to change"]:
         print(line)
     return 0
 

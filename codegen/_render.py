@@ -174,7 +174,7 @@ def _environment() -> jinja2.Environment:
 
 def _config_reply_code(spec: Spec) -> str:
     """The error code a server answers a rejected config frame with (from contract.json)."""
-    codes = {
+    codes: set[str] = {
         guard["server_reply"]
         for guard in spec.contract["guards"]
         if guard["event"] == "config" and "server_reply" in guard

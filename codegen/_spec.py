@@ -197,24 +197,38 @@ def _fields_of(spec: Spec, def_name: str) -> set[str]:
 def check_contract(spec: Spec) -> None:
     """Cross-checks JSON Schema cannot express: the table is complete and every name in it
     refers to something that exists in the protocol schema or the catalog."""
+    problems = [*_event_problems(spec), *_move_and_rule_problems(spec), *_reference_problems(spec)]
+    if problems:
+        raise SpecError("contract.json: " + "; ".join(problems))
+
+
+def _event_problems(spec: Spec) -> list[str]:
     contract = spec.contract
-    problems: list[str] = []
-    states = set(contract["states"])
-    rules = set(contract["rules"])
     events = contract["events"]
-    codes = {entry["code"] for entry in spec.errors["errors"]}
+    problems = []
     server_events = {name for name, e in events.items() if e["sender"] == "server"}
     expected_server = {m.tag for m in spec.server_messages()} | {"unknown"}
     if server_events != expected_server:
         problems.append(f"server events {sorted(server_events ^ expected_server)} do not match")
-    client_text = {e["message"] for e in events.values() if e["sender"] == "client" and "message" in e}
+    client_text = {
+        e["message"] for e in events.values() if e["sender"] == "client" and "message" in e
+    }
     if client_text != {name for name, _tag in spec.client_messages()}:
         problems.append("client text events must name every client frame once")
-    if contract["initial_state"] not in states:
+    if contract["initial_state"] not in contract["states"]:
         problems.append(f"initial_state {contract['initial_state']!r} is not a state")
-    used_rules: set[str] = set()
-    if set(contract["moves"]) != set(events):
-        problems.append(f"moves and events differ: {sorted(set(contract['moves']) ^ set(events))}")
+    if not set(contract["deadline_states"]) <= set(contract["states"]):
+        problems.append("deadline_states names unknown states")
+    return problems
+
+
+def _move_and_rule_problems(spec: Spec) -> list[str]:
+    contract = spec.contract
+    states, rules = set(contract["states"]), set(contract["rules"])
+    problems = []
+    used_rules = {guard["rule"] for guard in contract["guards"]}
+    if set(contract["moves"]) != set(contract["events"]):
+        problems.append("moves and events must name the same events")
     for event, row in contract["moves"].items():
         if set(row) != states:
             problems.append(f"moves[{event!r}] must name every state exactly once")
@@ -225,16 +239,26 @@ def check_contract(spec: Spec) -> None:
                     problems.append(f"moves[{event!r}][{state!r}]: no rule {target[1:]!r}")
             elif target not in states:
                 problems.append(f"moves[{event!r}][{state!r}]: no state {target!r}")
+    if unknown := used_rules - rules:
+        problems.append(f"unknown rules {sorted(unknown)}")
+    if unused := rules - used_rules:
+        problems.append(f"rules never applied: {sorted(unused)}")
+    return problems
+
+
+def _reference_problems(spec: Spec) -> list[str]:
+    contract = spec.contract
+    events, states = contract["events"], set(contract["states"])
+    codes = {entry["code"] for entry in spec.errors["errors"]}
+    problems = []
     for guard in contract["guards"]:
-        used_rules.add(guard["rule"])
-        if guard["rule"] not in rules:
-            problems.append(f"guard names unknown rule {guard['rule']!r}")
+        where = f"guard {guard['rule']!r}"
         if guard["event"] not in events:
-            problems.append(f"guard {guard['rule']!r}: unknown event {guard['event']!r}")
-        if guard.get("server_reply", next(iter(codes))) not in codes:
-            problems.append(f"guard {guard['rule']!r}: {guard['server_reply']!r} not in errors.json")
+            problems.append(f"{where}: unknown event {guard['event']!r}")
+        if "server_reply" in guard and guard["server_reply"] not in codes:
+            problems.append(f"{where}: {guard['server_reply']!r} is not in errors.json")
         if not set(guard.get("states", [])) <= states:
-            problems.append(f"guard {guard['rule']!r}: unknown states")
+            problems.append(f"{where}: unknown states")
     for effect in contract["effects"]:
         if effect["event"] not in events:
             problems.append(f"effect {effect['effect']!r}: unknown event {effect['event']!r}")
@@ -242,16 +266,12 @@ def check_contract(spec: Spec) -> None:
             problems.append(f"effect {effect['effect']!r}: codes not in errors.json")
     ready_fields = _fields_of(spec, "SessionReadyData")
     for deadline in contract["deadlines"]:
+        where = f"deadline {deadline['id']!r}"
         if deadline["limit"] not in ready_fields:
-            problems.append(f"deadline {deadline['id']!r}: no session.ready field {deadline['limit']!r}")
+            problems.append(f"{where}: no session.ready field {deadline['limit']!r}")
         if deadline["error_code"] not in codes:
-            problems.append(f"deadline {deadline['id']!r}: code not in errors.json")
-    if not set(contract["deadline_states"]) <= states:
-        problems.append("deadline_states names unknown states")
-    if unused := rules - used_rules:
-        problems.append(f"rules never applied: {sorted(unused)}")
-    if problems:
-        raise SpecError("contract.json: " + "; ".join(problems))
+            problems.append(f"{where}: code not in errors.json")
+    return problems
 
 
 def schema_for_models(spec: Spec) -> dict[str, Any]:

@@ -40,11 +40,18 @@ def test_committed_package_has_no_drift() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def readme_copy(tmp_path: Path) -> Path:
+    readme = tmp_path / "README.md"
+    shutil.copy(ROOT / "README.md", readme)
+    return readme
+
+
 def test_regen_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     outputs = []
+    readme = readme_copy(tmp_path)
     for seed in ("1", "4242"):
         target = tmp_path / f"seed-{seed}"
-        result = run_codegen("--output", str(target), seed=seed)
+        result = run_codegen("--output", str(target), "--readme", str(readme), seed=seed)
         assert result.returncode == 0, result.stderr
         outputs.append(files_of(target))
     assert outputs[0] == outputs[1]
@@ -70,16 +77,30 @@ def test_check_reports_drift_and_the_fix(tmp_path: Path) -> None:
     (target / "_stale.py").write_text("x = 1\n", encoding="utf-8")
     (target / "_models.py").unlink()
 
-    result = run_codegen("--check", "--output", str(target))
+    readme = readme_copy(tmp_path)
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(text.replace("awaiting_ready --> streaming", "awaiting_ready --> ended"))
+
+    result = run_codegen("--check", "--output", str(target), "--readme", str(readme))
     assert result.returncode == 1
     assert "+# hand edit" not in result.stdout and "-# hand edit" in result.stdout
     assert "_stale.py (stale)" in result.stdout
     assert "_models.py (missing)" in result.stdout
+    assert "+    awaiting_ready --> streaming" in result.stdout
     assert "nox -s regen" in result.stderr
 
-    assert run_codegen("--output", str(target)).returncode == 0
+    assert run_codegen("--output", str(target), "--readme", str(readme)).returncode == 0
     assert files_of(target) == files_of(PACKAGE)
-    assert run_codegen("--check", "--output", str(target)).returncode == 0
+    assert readme.read_text(encoding="utf-8") == text
+    assert run_codegen("--check", "--output", str(target), "--readme", str(readme)).returncode == 0
+
+
+def test_the_readme_needs_its_diagram_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# no markers here\n", encoding="utf-8")
+    result = run_codegen("--check", "--readme", str(readme))
+    assert result.returncode == 2
+    assert "markers" in result.stderr
 
 
 def test_a_broken_spec_is_reported_not_generated(tmp_path: Path) -> None:
@@ -90,4 +111,37 @@ def test_a_broken_spec_is_reported_not_generated(tmp_path: Path) -> None:
     errors = spec / "errors.json"
     errors.write_text(errors.read_text().replace('"ih6002"', '"6002"'), encoding="utf-8")
     with pytest.raises(SpecError, match=r"errors\.json"):
+        load_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (lambda c: c["moves"]["segment"].pop("draining"), "must name every state"),
+        (lambda c: c["moves"]["config"].update(streaming="!no-such-rule"), "no rule"),
+        (lambda c: c["moves"]["config"].update(streaming="nowhere"), "no state"),
+        (
+            lambda c: c["events"].pop("coverage.dropped") and c["moves"].pop("coverage.dropped"),
+            "server events",
+        ),
+        (lambda c: c["guards"][0].update(event="signal.paused"), "unknown event"),
+        (lambda c: c["effects"][3].update(codes=["ih0000"]), "codes not in errors.json"),
+        (lambda c: c["deadlines"][0].update(limit="idle_seconds"), "no session.ready field"),
+        (
+            lambda c: c["rules"].update({"spare-rule": dict(c["rules"]["ready-once"])}),
+            "never applied",
+        ),
+    ],
+)
+def test_an_inconsistent_contract_is_reported(tmp_path: Path, edit: object, complaint: str) -> None:
+    import json
+
+    from codegen import SpecError, load_spec
+
+    spec = tmp_path / "spec"
+    shutil.copytree(ROOT / "spec", spec)
+    contract = json.loads((spec / "contract.json").read_text(encoding="utf-8"))
+    edit(contract)  # type: ignore[operator]
+    (spec / "contract.json").write_text(json.dumps(contract), encoding="utf-8")
+    with pytest.raises(SpecError, match=complaint):
         load_spec(spec)

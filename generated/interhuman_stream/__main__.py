@@ -5,7 +5,9 @@
 """Command line: python -m interhuman_stream check SESSION.jsonl
 
 Replays a recorded session through a strict ClientConnection and prints every contract
-violation with its line number. Exit status: 0 when the session conforms, 1 when anything
+violation with its line number. A frame the recorded client should not have sent is reported
+and still counted as sent (it was on the wire), so later frames are judged against what the
+server really saw. Exit status: 0 when the session conforms, 1 when anything
 broke the contract or did not decode, 2 when the file cannot be read.
 
 One JSON object per line (blank lines are skipped):
@@ -80,29 +82,35 @@ def _replay(client: ClientConnection, entry: dict[str, Any]) -> None:
         client.connection_lost(entry["lost"])
 
 
+def _report(path: Path, number: int, rule: str, says: str, out: TextIO) -> None:
+    breaker = RULES[rule].breaker
+    print(f"{path}:{number}: {rule} (broken by the {breaker}): {says}", file=out)
+
+
 def check(path: Path, out: TextIO) -> int:
     """Replay one transcript; print each problem; return the exit status."""
     client = ClientConnection(strict=True)
+    client._audit = True  # report the recorded client's own mistakes instead of refusing them
     problems = 0
     try:
         for number, entry in _lines(path):
             if not any(action in entry for action in _ACTIONS):
                 continue
+            seen = len(client.violations)
             try:
                 _replay(client, entry)
             except ProtocolError as error:
                 problems += 1
-                breaker = RULES[error.rule].breaker
-                print(
-                    f"{path}:{number}: {error.rule} (broken by the {breaker}): {error.says}",
-                    file=out,
-                )
+                _report(path, number, error.rule, error.says, out)
             except DecodeError as error:
                 problems += 1
                 print(f"{path}:{number}: undecodable: {error}", file=out)
             except (TranscriptError, ValueError, TypeError, KeyError) as error:
                 problems += 1
                 print(f"{path}:{number}: invalid line: {error}", file=out)
+            for violation in client.violations[seen:]:
+                problems += 1
+                _report(path, number, violation.rule, violation.says, out)
     except (OSError, TranscriptError) as error:
         print(f"{path}: {error}", file=sys.stderr)
         return 2

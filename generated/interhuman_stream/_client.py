@@ -103,10 +103,6 @@ class ClientConnection(Session):
         self._handle("close", _CLOSE, now)
         return _CLOSE_FRAME
 
-    def connection_lost(self, code: int | None = None) -> None:
-        """Tell the connection the WebSocket closed (with its close code, when known)."""
-        self._lost(code)
-
     def segment_for(self, message: ErrorMessage) -> SentSegment | None:
         """The sent segment an error refers to, or None for a connection-wide error."""
         return self.segment(message.data.segment if message.data.segment is not UNSET else None)

@@ -45,6 +45,7 @@ class Rule(Struct, frozen=True, kw_only=True):
     says: str
     hint: str
     sources: tuple[str, ...]
+    peer_ignores: bool = False
 
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -52,7 +53,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "ready-first": Rule(
             id="ready-first",
             breaker="server",
-            says="session.ready must be the first message of a session; only an error (a refused session) may come before it.",
+            says="session.ready must be the first message of a session; only an error (a refused session) or an envelope type this spec does not define may come before it.",
             hint="Treat the session as not established: send no video, and reconnect if no session.ready arrives.",
             sources=("DOC-V1", "PYSDK"),
         ),
@@ -87,7 +88,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "ended-after-closing": Rule(
             id="ended-after-closing",
             breaker="server",
-            says="After the client's session.close, session.ended follows session.closing.",
+            says="A session.ended that answers the client's session.close (reason client_shutdown) comes after session.closing; only a session the server ends on its own may end while the close is in flight.",
             hint="Treat the session as ended; final signal.ended events may have been skipped.",
             sources=("SK-ARCH", "PYSDK"),
         ),
@@ -118,6 +119,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="After session.ended nothing more may be sent.",
             hint="Close the WebSocket and open a new session to continue.",
             sources=("PYSDK", "SK-V2"),
+            peer_ignores=True,
         ),
         "connection-closed": Rule(
             id="connection-closed",
@@ -164,7 +166,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "updated-answers-config": Rule(
             id="updated-answers-config",
             breaker="server",
-            says="session.updated acknowledges one config frame the client sent, in order.",
+            says="session.updated, or an ih6001 error rejecting a config, answers one config frame the client sent, in order.",
             hint="The config it carries is what the server applies from now on.",
             sources=("DOC-V1", "PYSDK"),
         ),
@@ -327,7 +329,7 @@ MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingPr
         ("session.closing", SessionState.CLOSED): RULES["connection-closed"],
         ("session.ended", SessionState.AWAITING_READY): RULES["ready-first"],
         ("session.ended", SessionState.STREAMING): SessionState.ENDED,
-        ("session.ended", SessionState.CLOSE_SENT): RULES["ended-after-closing"],
+        ("session.ended", SessionState.CLOSE_SENT): SessionState.ENDED,
         ("session.ended", SessionState.DRAINING): SessionState.ENDED,
         ("session.ended", SessionState.ENDED): RULES["nothing-after-ended"],
         ("session.ended", SessionState.CLOSED): RULES["connection-closed"],
@@ -376,6 +378,8 @@ class Guard(Struct, frozen=True, kw_only=True):
     check: str
     fields: tuple[str, ...] = ()
     flags: frozenset[str] = frozenset()
+    reasons: frozenset[str] = frozenset()
+    codes: frozenset[str] = frozenset()
     sections: tuple[Section, ...] = ()
     states: frozenset[SessionState] | None = None
     server_reply: str | None = None
@@ -416,6 +420,12 @@ GUARDS: Final[tuple[Guard, ...]] = (
         check="config_pending",
     ),
     Guard(
+        rule=RULES["updated-answers-config"],
+        event="error",
+        check="config_pending",
+        codes=frozenset(("ih6001",)),
+    ),
+    Guard(
         rule=RULES["quality-needs-flag"],
         event="conversation_quality.updated",
         check="acknowledged_include_any",
@@ -434,6 +444,17 @@ GUARDS: Final[tuple[Guard, ...]] = (
         rule=RULES["error-names-sent-segment"],
         event="error",
         check="segment_was_sent",
+    ),
+    Guard(
+        rule=RULES["ended-after-closing"],
+        event="session.ended",
+        check="end_reason_not",
+        reasons=frozenset(("client_shutdown",)),
+        states=frozenset(
+            {
+                SessionState.CLOSE_SENT,
+            }
+        ),
     ),
     Guard(
         rule=RULES["final-signals-ended"],

@@ -36,6 +36,7 @@ from ._session import SentSegment, Session
 _encoder: Final = msgspec.json.Encoder()
 # The code a server answers an undecodable config frame with.
 _BAD_CONFIG_CODE: Final = "ih6001"
+_UNREADABLE_CONFIG: Final = SessionConfig()
 
 
 class ServerReceived(msgspec.Struct, frozen=True, kw_only=True):
@@ -153,11 +154,19 @@ class ServerConnection(Session):
         *,
         timestamp: datetime,
         at: float,
-        reason: str = "client_shutdown",
+        reason: str | None = None,
         now: float | None = None,
     ) -> tuple[str, ...]:
         """End the session: a final signal.ended at session time `at` for every active
-        signal, then session.ended. Then close the WebSocket with 1000."""
+        signal, then session.ended. Then close the WebSocket with 1000.
+
+        After the client's close the reason defaults to the documented `client_shutdown`;
+        a server ending a session on its own must say why.
+        """
+        if reason is None:
+            if self._state.value != "draining":
+                raise ValueError("say why the server ends a session the client did not close")
+            reason = "client_shutdown"
         frames = [
             self.send(
                 "signal.ended",
@@ -193,6 +202,12 @@ class ServerConnection(Session):
         try:
             frame = decode_client_message(data)
         except DecodeError:
+            # A text frame that is not a close is a config frame, readable or not; it is
+            # answered in turn with the invalid-config error (D26).
+            queued = len(self._pending_configs)
+            self._handle("config", _UNREADABLE_CONFIG, now)
+            if len(self._pending_configs) == queued:
+                return ServerReceived()
             return ServerReceived(
                 replies=(self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
             )

@@ -84,6 +84,7 @@ class Session:
 
     __slots__ = (
         "_acknowledged",
+        "_audit",
         "_engagement",
         "_last_client_frame_at",
         "_pending_configs",
@@ -115,6 +116,7 @@ class Session:
         self._segments: list[SentSegment] = []
         self._violations: list[Violation] = []
         self._replies: list[str] = []
+        self._audit = False
         self.close_code: int | None = None
 
     # -- what the session knows ---------------------------------------------------------
@@ -200,6 +202,10 @@ class Session:
         target, forbidden, guards, effects = self._plans[event, self._state]
         if forbidden is not None:
             self._breach(forbidden, event, payload)
+            if self._audit and forbidden.breaker == self.role:
+                # Replaying a recording: the frame did go out, so it counts.
+                for effect, apply in effects_of(event):
+                    apply(self, effect, payload, now)
             return  # lenient: the event is delivered but does not move the session
         for guard, check in guards:
             if not check(self, guard, payload):
@@ -217,11 +223,14 @@ class Session:
 
     def _breach(self, rule: Rule, event: str, payload: Any) -> None:
         state = self._state.value
-        if rule.breaker in (self.role, "caller"):
+        if rule.peer_ignores and rule.breaker != self.role:
+            return  # frames crossed on the wire; the peer did nothing wrong
+        local = rule.breaker in (self.role, "caller")
+        if local and not (self._audit and rule.breaker == self.role):
             raise LocalProtocolError(
                 rule.says, rule=rule.id, role=self.role, state=state, event=event, hint=rule.hint
             )
-        if self._strict:
+        if not local and self._strict:
             raise RemoteProtocolError(
                 rule.says,
                 rule=rule.id,
@@ -242,7 +251,8 @@ class Session:
             )
         )
 
-    def _lost(self, code: int | None) -> None:
+    def connection_lost(self, code: int | None = None) -> None:
+        """Tell the session its WebSocket closed (with the close code, when known)."""
         self.close_code = code
         self._state = SessionState.CLOSED
 
@@ -259,7 +269,10 @@ class Session:
         if last is None:
             return True  # signal-updated-active reports this case
         data = message.data
-        return any(getattr(data, name) != getattr(last, name) for name in guard.fields)
+        return any(
+            _comparable(getattr(data, name)) != _comparable(getattr(last, name))
+            for name in guard.fields
+        )
 
     def _engagement_changed(self, guard: Guard, message: Any) -> bool:
         last = self._engagement
@@ -288,6 +301,9 @@ class Session:
     def _segment_was_sent(self, guard: Guard, message: Any) -> bool:
         index = message.data.segment
         return index is None or index is UNSET or self.segment(index) is not None
+
+    def _end_reason_not(self, guard: Guard, message: Any) -> bool:
+        return message.data.reason not in guard.reasons
 
     def _no_active_signals(self, guard: Guard, message: Any) -> bool:
         return not self._signals
@@ -353,12 +369,35 @@ class Session:
         self._engagement = message.data
 
 
+def _comparable(value: Any) -> Any:
+    # An absent value and null say the same (no value); a list of channels is a set.
+    if value is UNSET:
+        return None
+    if isinstance(value, list):
+        return frozenset(value)
+    return value
+
+
+def _only_for_codes(check: _Check) -> _Check:
+    def checked(session: Session, guard: Guard, message: Any) -> bool:
+        return message.data.code not in guard.codes or check(session, guard, message)
+
+    return checked
+
+
 _CHECKS: Final[dict[str, _Check]] = {
     name: getattr(Session, f"_{name}") for name in sorted({guard.check for guard in GUARDS})
 }
 _APPLIERS: Final[dict[str, _Apply]] = {
     name: getattr(Session, f"_{name}") for name in sorted({effect.effect for effect in EFFECTS})
 }
+
+
+def effects_of(event: str) -> tuple[tuple[Effect, _Apply], ...]:
+    """The effects of an event regardless of state (for replaying what was really sent)."""
+    return tuple((e, _APPLIERS[e.effect]) for e in EFFECTS if e.event == event)
+
+
 _PLAN_CACHE: Final[dict[tuple[Role, frozenset[str]], dict[tuple[str, SessionState], _Plan]]] = {}
 
 
@@ -376,7 +415,7 @@ def _compiled_plans(
             plans[event, state] = (None, target, (), ())
             continue
         guards = tuple(
-            (guard, _CHECKS[guard.check])
+            (guard, _only_for_codes(_CHECKS[guard.check]) if guard.codes else _CHECKS[guard.check])
             for guard in GUARDS
             if guard.event == event
             and role in guard.checked_by

@@ -1,0 +1,118 @@
+"""An in-memory client/server pair: whole sessions with no sockets.
+
+Frames go into a queue per direction and are delivered in order when asked, so tests can
+interleave the two peers the way a network does. `agree()` compares what both sides know.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+
+import interhuman_stream as ih
+
+EPOCH = datetime(2026, 5, 20, 14, 0, tzinfo=timezone.utc)
+WEBM_HEAD = bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01" + bytes(64)
+ALL_FLAGS = ["conversation_quality_overall", "conversation_quality_timeline"]
+ALL_GOALS = ["clarity", "authority", "energy", "rapport", "learning"]
+
+
+def ready_data(**overrides: Any) -> ih.SessionReadyData:
+    fields: dict[str, Any] = {
+        "session_idle_timeout_seconds": 300,
+        "session_max_duration_seconds": 3600,
+        "min_segment_duration_seconds": 3,
+        "min_segment_size_bytes": 1,
+        "max_segment_size_bytes": 4096,
+        "supported_session_config_options": ih.SessionOptions(include=list(ALL_FLAGS)),
+    }
+    fields.update(overrides)
+    return ih.SessionReadyData(**fields)
+
+
+class Pair:
+    """A ClientConnection and a ServerConnection joined by two in-order queues."""
+
+    def __init__(self, ready: ih.SessionReadyData | None = None, **client_options: Any) -> None:
+        self.client = ih.ClientConnection(strict=True, **client_options)
+        self.server = ih.ServerConnection(ready or ready_data(), uuid.UUID(int=7), strict=True)
+        self.to_server: deque[tuple[str, bytes | str]] = deque()
+        self.to_client: deque[str] = deque()
+        self.received: list[Any] = []
+        self.now = 0.0
+
+    @property
+    def timestamp(self) -> datetime:
+        return EPOCH + timedelta(seconds=self.now)
+
+    # -- sending --------------------------------------------------------------------------
+
+    def server_sends(self, event: str, data: msgspec.Struct) -> None:
+        self.to_client.append(self.server.send(event, data, timestamp=self.timestamp, now=self.now))
+
+    def start(self) -> None:
+        self.to_client.append(self.server.start(timestamp=self.timestamp, now=self.now))
+
+    def client_config(self, **fields: Any) -> None:
+        self.to_server.append(("text", self.client.send_config(**fields, now=self.now)))
+
+    def client_segment(self, data: bytes) -> None:
+        self.to_server.append(("binary", self.client.send_segment(data, now=self.now)))
+
+    def client_close(self) -> None:
+        self.to_server.append(("text", self.client.send_close(now=self.now)))
+
+    # -- delivery -------------------------------------------------------------------------
+
+    def deliver_to_server(self) -> ih.ServerReceived:
+        kind, frame = self.to_server.popleft()
+        if kind == "binary":
+            assert isinstance(frame, bytes)
+            taken = self.server.receive_segment(frame, timestamp=self.timestamp, now=self.now)
+        else:
+            taken = self.server.receive_text(frame, timestamp=self.timestamp, now=self.now)
+        self.to_client.extend(taken.replies)
+        return taken
+
+    def deliver_to_client(self) -> Any:
+        message = self.client.receive_message(self.to_client.popleft(), now=self.now)
+        self.received.append(message)
+        return message
+
+    def flush(self) -> None:
+        """Deliver everything in flight, server-bound first, until both queues are empty."""
+        while self.to_server or self.to_client:
+            while self.to_server:
+                self.deliver_to_server()
+            while self.to_client:
+                self.deliver_to_client()
+
+    def lose(self, code: int | None = 1000) -> None:
+        self.to_server.clear()
+        self.to_client.clear()
+        self.client.connection_lost(code)
+        self.server.connection_lost(code)
+
+    # -- invariants -----------------------------------------------------------------------
+
+    def agree(self) -> None:
+        """Once nothing is in flight, both peers know the same session."""
+        assert not self.to_server and not self.to_client
+        client, server = self.client, self.server
+        assert client.state is server.state
+        if client.state is not ih.SessionState.ENDED:
+            # After session.ended the server drops client frames that crossed it on the wire,
+            # so only what the server reports must still agree.
+            assert [(s.index, s.size) for s in client.segments_sent] == [
+                (s.index, s.size) for s in server.segments_sent
+            ]
+            assert client.pending_configs == server.pending_configs
+        assert client.acknowledged_config == server.acknowledged_config
+        assert client.active_signals == server.active_signals
+        assert client.engagement == server.engagement
+        assert client.ready == server.ready
+        assert not client.violations and not server.violations

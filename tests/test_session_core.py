@@ -1,0 +1,404 @@
+"""The sans-IO core: both roles, strict and lenient modes, deadlines, server answers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from harness import ALL_FLAGS, EPOCH, WEBM_HEAD, Pair, ready_data
+
+import interhuman_stream as ih
+
+T = EPOCH
+
+
+def started(**client_options: Any) -> Pair:
+    pair = Pair(**client_options)
+    pair.start()
+    pair.flush()
+    return pair
+
+
+def envelope(kind: str, data: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "type": kind,
+            "timestamp": "2026-05-20T14:00:00Z",
+            "correlation_id": str(uuid.UUID(int=7)),
+            "data": data,
+        }
+    )
+
+
+READY_FRAME = envelope(
+    "session.ready",
+    {
+        "session_idle_timeout_seconds": 300,
+        "session_max_duration_seconds": 3600,
+        "min_segment_size_bytes": 1,
+        "max_segment_size_bytes": 4096,
+        "supported_session_config_options": {"include": ALL_FLAGS},
+    },
+)
+DETECTED = envelope(
+    "signal.detected", {"signal_type": "interest", "start": 3, "probability": "high"}
+)
+
+
+def test_a_whole_session_in_memory() -> None:
+    pair = started()
+    assert pair.client.state is ih.SessionState.STREAMING
+    pair.client_config(include=ALL_FLAGS, goal_dimensions=["clarity"])
+    pair.flush()
+    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
+    pair.flush()
+    pair.client_segment(WEBM_HEAD)
+    pair.client_segment(b"cluster" * 50)
+    pair.flush()
+    pair.server_sends("signal.detected", ih.SignalData(signal_type="interest", start=1.5))
+    pair.server_sends(
+        "signal.updated", ih.SignalData(signal_type="interest", start=1.5, probability="low")
+    )
+    pair.server_sends("engagement.updated", ih.EngagementUpdatedData(state="engaged", start=0))
+    scores = ih.QualityScores(
+        quality_index=50, clarity=50, authority=50, energy=50, rapport=50, learning=50
+    )
+    pair.server_sends(
+        "conversation_quality.updated",
+        ih.ConversationQualityData(
+            overall=scores, timeline=[ih.QualityPeriod(start=0, end=6, values=scores)]
+        ),
+    )
+    pair.flush()
+    pair.agree()
+    assert set(pair.client.active_signals) == {"interest"}
+    pair.client_close()
+    pair.flush()
+    assert pair.client.state is ih.SessionState.DRAINING
+    pair.to_client.extend(pair.server.finish(timestamp=T, at=6.0))
+    pair.flush()
+    pair.agree()
+    assert pair.client.state is ih.SessionState.ENDED
+    assert pair.client.active_signals == {}
+    kinds = [type(m).__name__ for m in pair.received]
+    assert kinds[-3:] == ["SessionClosing", "SignalEnded", "SessionEnded"]
+    pair.lose(1000)
+    assert pair.client.state is ih.SessionState.CLOSED and pair.client.close_code == 1000
+
+
+@pytest.mark.parametrize(
+    ("action", "rule"),
+    [
+        (lambda c: c.send_segment(WEBM_HEAD), "no-video-before-ready"),
+        (lambda c: c.send_close(), "close-after-ready"),
+    ],
+)
+def test_local_errors_before_ready_name_role_state_event(action: Any, rule: str) -> None:
+    client = ih.ClientConnection()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        action(client)
+    error = caught.value
+    assert (error.rule, error.role, error.state) == (rule, "client", "awaiting_ready")
+    assert error.event in str(error) and "awaiting_ready" in str(error) and error.hint
+    assert client.state is ih.SessionState.AWAITING_READY
+    assert client.segments_sent == ()
+
+
+def test_config_before_ready_is_allowed_and_queued() -> None:
+    client = ih.ClientConnection()
+    frame = client.send_config(include=["conversation_quality_overall"])
+    assert json.loads(frame) == {"include": ["conversation_quality_overall"]}
+    assert len(client.pending_configs) == 1
+
+
+def test_nothing_is_sent_after_close() -> None:
+    pair = started()
+    pair.client_close()
+    for action in (
+        lambda: pair.client.send_segment(WEBM_HEAD),
+        lambda: pair.client.send_config(include=[]),
+        pair.client.send_close,
+    ):
+        with pytest.raises(ih.LocalProtocolError) as caught:
+            action()
+        assert caught.value.rule == "nothing-after-close"
+    assert pair.client.state is ih.SessionState.CLOSE_SENT
+
+
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        (b"", "segment-not-empty"),
+        (b"\x1a\x45\xdf\xa3" + bytes(5000), "segment-size"),
+        (b"not a video at all", "segment-container"),
+    ],
+)
+def test_segment_checks(data: bytes, rule: str) -> None:
+    pair = started()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.client.send_segment(data)
+    assert caught.value.rule == rule
+    assert pair.client.segments_sent == ()
+
+
+def test_continuation_chunks_follow_a_header_chunk() -> None:
+    pair = started()
+    pair.client.send_segment(WEBM_HEAD)
+    pair.client.send_segment(b"\x1f\x43\xb6\x75 a cluster")
+    assert [s.index for s in pair.client.segments_sent] == [0, 1]
+
+
+def test_segment_checks_can_be_turned_off() -> None:
+    pair = started(sniff_containers=False, check_segment_sizes=False)
+    pair.client_segment(b"raw bytes")
+    pair.client_segment(bytes(5000))
+    pair.flush()
+    errors = [m for m in pair.received if isinstance(m, ih.ErrorMessage)]
+    assert [(e.data.code, e.data.segment) for e in errors] == [("ih6002", 1)]
+    assert pair.client.segment_for(errors[0]) == pair.client.segments_sent[1]
+    pair.agree()
+    assert pair.client.state is ih.SessionState.STREAMING  # the session goes on
+
+
+def test_config_values_must_be_offered_by_session_ready() -> None:
+    pair = Pair(
+        ready=ready_data(
+            supported_session_config_options=ih.SessionOptions(
+                include=["conversation_quality_overall"], goal_dimensions=["clarity"]
+            )
+        )
+    )
+    pair.start()
+    pair.flush()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.client.send_config(include=["conversation_quality_timeline"])
+    assert caught.value.rule == "config-supported"
+    with pytest.raises(ih.LocalProtocolError):
+        pair.client.send_config(goal_dimensions=["energy"])
+    pair.client.send_config(include=["conversation_quality_overall"], goal_dimensions=["clarity"])
+
+
+def test_options_session_ready_does_not_list_are_not_restricted() -> None:
+    pair = started()  # the ready contract lists no goal_dimensions (D28)
+    pair.client.send_config(goal_dimensions=["energy", "rapport"])
+
+
+def test_lenient_mode_records_and_delivers() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(READY_FRAME)
+    first = client.receive_message(DETECTED)
+    again = client.receive_message(DETECTED)
+    assert isinstance(again, ih.SignalDetected) and again == first
+    (violation,) = client.violations
+    assert violation.rule == "signal-detected-inactive"
+    assert violation.received == again
+    assert violation.state == "streaming" and violation.event == "signal.detected"
+    assert set(client.active_signals) == {"interest"}
+
+
+def test_strict_mode_raises_and_changes_nothing() -> None:
+    client = ih.ClientConnection(strict=True)
+    client.receive_message(READY_FRAME)
+    with pytest.raises(ih.RemoteProtocolError) as caught:
+        client.receive_message(READY_FRAME)
+    error = caught.value
+    assert error.rule == "ready-once"
+    assert isinstance(error.received, ih.SessionReady)
+    assert client.state is ih.SessionState.STREAMING
+    assert client.violations == ()
+
+
+def test_undecodable_data_is_a_decode_error_in_both_modes() -> None:
+    for strict in (False, True):
+        client = ih.ClientConnection(strict=strict)
+        with pytest.raises(ih.DecodeError):
+            client.receive_message(b"{not json")
+        assert client.state is ih.SessionState.AWAITING_READY
+
+
+def test_unknown_message_types_are_delivered_in_any_live_state() -> None:
+    client = ih.ClientConnection(strict=True)
+    unknown = envelope("transcript.updated", {"text": "hi"})
+    assert isinstance(client.receive_message(unknown), ih.UnknownMessage)
+    client.receive_message(READY_FRAME)
+    assert isinstance(client.receive_message(unknown), ih.UnknownMessage)
+
+
+def test_nothing_after_session_ended() -> None:
+    client = ih.ClientConnection(strict=True)
+    client.receive_message(READY_FRAME)
+    client.receive_message(envelope("session.ended", {"reason": "max_duration"}))
+    with pytest.raises(ih.RemoteProtocolError) as caught:
+        client.receive_message(envelope("transcript.updated", {}))
+    assert caught.value.rule == "nothing-after-ended"
+    with pytest.raises(ih.LocalProtocolError) as local:
+        client.send_config(include=[])
+    assert local.value.rule == "session-over"
+
+
+def test_after_connection_lost_the_caller_is_told() -> None:
+    client = ih.ClientConnection()
+    client.connection_lost(1006)
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.receive_message(READY_FRAME)
+    assert caught.value.rule == "connection-closed"
+    assert client.close_code == 1006
+
+
+def test_config_acknowledgements_pair_in_order() -> None:
+    pair = started()
+    pair.client_config(include=["conversation_quality_overall"])
+    pair.client_config(include=ALL_FLAGS)
+    pair.flush()
+    assert len(pair.client.pending_configs) == 2
+    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
+    pair.flush()
+    acknowledged = pair.client.acknowledged_config
+    assert acknowledged is not None and acknowledged.include == ["conversation_quality_overall"]
+    assert pair.client.pending_configs == (ih.SessionConfig(include=ALL_FLAGS),)
+    pair.agree()
+
+
+def test_server_answers_an_undecodable_config_with_ih6001() -> None:
+    pair = started()
+    taken = pair.server.receive_text(b'{"include": ["transcript"]}', timestamp=T)
+    assert taken.message is None
+    (reply,) = taken.replies
+    error = ih.decode_server_message(reply)
+    assert isinstance(error, ih.ErrorMessage)
+    assert error.data.code == "ih6001" and error.data.segment is None
+
+
+def test_server_refuses_to_break_the_contract() -> None:
+    pair = started()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.server.send(
+            "signal.ended", ih.SignalEndedData(signal_type="interest", end=1), timestamp=T
+        )
+    assert (caught.value.rule, caught.value.role) == ("signal-ended-active", "server")
+    with pytest.raises(ih.LocalProtocolError):
+        pair.server.acknowledge_config(timestamp=T)  # nothing to acknowledge
+    with pytest.raises(ih.LocalProtocolError):
+        pair.server.start(timestamp=T)  # session.ready twice
+    with pytest.raises(ValueError, match=r"invalid signal\.detected data"):
+        pair.server.send("signal.detected", ih.SignalData(signal_type="x", start=-1), timestamp=T)
+    with pytest.raises(ValueError, match="not a server message type"):
+        pair.server.send("signal.paused", ih.SignalData(signal_type="x", start=1), timestamp=T)
+
+
+def test_quality_needs_the_flag_and_the_requested_sections() -> None:
+    pair = started()
+    scores = ih.QualityScores(
+        quality_index=60, clarity=60, authority=60, energy=60, rapport=60, learning=60
+    )
+    only_overall = ih.ConversationQualityData(overall=scores)
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.server_sends("conversation_quality.updated", only_overall)
+    assert caught.value.rule == "quality-needs-flag"
+    pair.client_config(include=ALL_FLAGS)
+    pair.flush()
+    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
+    pair.flush()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.server_sends("conversation_quality.updated", only_overall)
+    assert caught.value.rule == "quality-has-sections"
+    two_periods = [ih.QualityPeriod(start=0, end=3, values=scores)] * 2
+    with pytest.raises(ih.LocalProtocolError):
+        pair.server_sends(
+            "conversation_quality.updated",
+            ih.ConversationQualityData(overall=scores, timeline=two_periods),
+        )
+
+
+def test_deadlines_come_from_session_ready_and_the_time_passed_in() -> None:
+    pair = Pair(ready=ready_data(session_idle_timeout_seconds=10, session_max_duration_seconds=25))
+    assert pair.client.next_deadline() is None
+    pair.now = 100.0
+    pair.start()
+    pair.flush()
+    deadline = pair.client.next_deadline()
+    assert deadline == ih.Deadline(id="idle-timeout", at=110.0, error_code="ih6003")
+    pair.now = 108.0
+    pair.client_segment(WEBM_HEAD)
+    pair.flush()
+    assert [d.id for d in pair.client.deadlines()] == ["idle-timeout", "max-duration"]
+    assert pair.client.next_deadline() == ih.Deadline(
+        id="idle-timeout", at=118.0, error_code="ih6003"
+    )
+    assert pair.client.expired(117.9) == ()
+    assert [d.id for d in pair.client.expired(125.0)] == ["idle-timeout", "max-duration"]
+    (frame,) = pair.server.check_deadlines(118.0, timestamp=T)
+    error = pair.client.receive_message(frame)
+    assert isinstance(error, ih.ErrorMessage) and error.data.code == "ih6003"
+    assert ih.error_info(error.data.code).ends_session  # type: ignore[union-attr]
+    assert pair.server.check_deadlines(110.0, timestamp=T) == ()
+
+
+def test_handshake_bearer_and_subprotocol_forms() -> None:
+    key = "ih_live_abcdef0123456789"
+    bearer = ih.client_handshake(key, client_request_id="req-42")
+    assert bearer.headers == (("Authorization", f"Bearer {key}"), ("X-Client-Request-Id", "req-42"))
+    assert bearer.subprotocols == ()
+    pair_form = ih.client_handshake(key, method="subprotocol")
+    assert pair_form.subprotocols == ("access_token", key)
+    bare = ih.client_handshake(key, method="subprotocol", subprotocol_form="bare")
+    assert bare.subprotocols == (key,)
+
+    read = ih.credential_from_request(dict(bearer.headers))
+    assert read is not None and read.key == ih.ApiKey(key) and read.method == "bearer"
+    read = ih.credential_from_request([], pair_form.subprotocols)
+    assert read is not None and read.accept_subprotocol == "access_token" and read.form == "pair"
+    read = ih.credential_from_request(
+        [(b"sec-websocket-protocol", f"access_token, {key}".encode())]
+    )
+    assert read is not None and read.key.reveal() == key
+    read = ih.credential_from_request({}, bare.subprotocols)
+    assert read is not None and read.accept_subprotocol == key and read.form == "bare"
+    assert ih.credential_from_request({}) is None
+    assert ih.credential_from_request({"Authorization": "Basic abc"}) is None
+    assert ih.credential_from_request({}, ["access_token"]) is None
+
+    server = ih.ServerConnection(ready_data(), uuid.UUID(int=9))
+    assert server.accept_handshake(dict(bearer.headers)) is not None
+    headers = server.response_headers()
+    assert ih.correlation_id_from_headers(headers) == str(uuid.UUID(int=9))
+    assert ih.correlation_id_from_headers({"x-correlation-id": " abc "}) == "abc"
+
+
+@pytest.mark.parametrize("bad", ["", "two words", "line\nbreak", "a,b"])
+def test_unusable_keys_are_refused_without_showing_them(bad: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ih.ApiKey(bad)
+    if bad:
+        assert bad not in str(caught.value)
+
+
+def test_an_update_must_change_something_absent_and_null_alike() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(READY_FRAME)
+    client.receive_message(
+        envelope(
+            "signal.detected", {"signal_type": "stress", "start": 1, "modality": ["video", "audio"]}
+        )
+    )
+    same = {"signal_type": "stress", "start": 1, "rationale": None, "modality": ["audio", "video"]}
+    client.receive_message(envelope("signal.updated", same))
+    assert [v.rule for v in client.violations] == ["signal-updated-changed"]
+    changed = {**same, "rationale": "jaw clenched"}
+    client.receive_message(envelope("signal.updated", changed))
+    assert len(client.violations) == 1
+
+
+def test_an_ih6001_must_answer_a_config() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(READY_FRAME)
+    rejection = envelope("error", {"code": "ih6001", "message": "bad config"})
+    client.receive_message(rejection)
+    assert [v.rule for v in client.violations] == ["updated-answers-config"]
+    client.send_config(include=["conversation_quality_overall"])
+    client.receive_message(rejection)
+    assert len(client.violations) == 1 and client.pending_configs == ()
+    client.receive_message(envelope("error", {"code": "ih5004", "message": "other"}))
+    assert len(client.violations) == 1
