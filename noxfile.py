@@ -40,7 +40,24 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the generated package (as Python 3.10) and the generator."""
+    """mypy --strict over the generated package (as Python 3.10), the generator and the
+    transports."""
     install_group(session, "typecheck")
     session.run("mypy", "--strict", "--python-version", "3.10", "generated/interhuman_stream")
-    session.run("mypy", "--strict", "--python-version", "3.11", "codegen")
+    session.run("mypy", "--strict", "--python-version", "3.11", "codegen", "transports")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The mock server and the asyncio client on loopback, printing each event."""
+    install_group(session, "transports")
+    session.install(".", "--no-deps")
+    session.run("python", "-m", "transports.demo")
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Many concurrent sessions against the mock server (`-- --sessions N --segments M`)."""
+    install_group(session, "transports")
+    session.install(".", "--no-deps")
+    session.run("python", "-m", "transports.soak", *session.posargs)

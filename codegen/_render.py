@@ -69,6 +69,7 @@ TEMPLATE_EXPORTS = {
         "SUBPROTOCOL_TOKEN_NAME",
         "SubprotocolForm",
         "ApiKey",
+        "AuthMethod",
         "ClientHandshake",
         "Credential",
         "client_handshake",

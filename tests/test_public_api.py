@@ -41,7 +41,7 @@ EXPECTED_PUBLIC = {
     "DEFAULT_SUBPROTOCOL_FORM", "CLIENT_REQUEST_ID_HEADER", "CORRELATION_ID_HEADER",
     "CLOSE_CODES", "SEGMENT_INDEX_BASE", "CONTAINER_FORMATS", "ContainerFormat", "BytePattern",
     "sniff_container",
-    "ApiKey", "ClientHandshake", "client_handshake", "correlation_id_from_headers",
+    "ApiKey", "AuthMethod", "ClientHandshake", "client_handshake", "correlation_id_from_headers",
     "Credential", "credential_from_request", "server_response_headers",
     # the sans-IO session core
     "ClientConnection", "ServerConnection", "ServerReceived", "SessionState", "SentSegment",

@@ -49,6 +49,7 @@ from ._handshake import (
     SUBPROTOCOL_HEADER,
     SUBPROTOCOL_TOKEN_NAME,
     ApiKey,
+    AuthMethod,
     ClientHandshake,
     Credential,
     SubprotocolForm,
@@ -130,6 +131,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AUTHORIZATION_HEADER",
     "ApiKey",
+    "AuthMethod",
     "BEARER_SCHEME",
     "BytePattern",
     "CLIENT_REQUEST_ID_HEADER",

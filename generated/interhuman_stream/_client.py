@@ -11,9 +11,10 @@ the session state. The transport - any WebSocket library, a test rig, a proxy - 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET
 
 from ._codec import MESSAGE_CLASSES, UnknownMessage, decode_server_message, encode_client_message
 from ._models import (
@@ -80,15 +81,18 @@ class ClientConnection(Session):
 
     def send_config(
         self,
-        include: list[IncludeFlag] | UnsetType = UNSET,
-        goal_dimensions: list[GoalDimension] | UnsetType = UNSET,
+        include: Sequence[IncludeFlag] | None = None,
+        goal_dimensions: Sequence[GoalDimension] | None = None,
         now: float | None = None,
     ) -> str:
         """The text frame that sets the session config (it replaces the whole previous one).
 
-        An omitted field is left out of the frame, so the server uses its default for it.
+        A field left as None is left out of the frame, so the server uses its default for it.
         """
-        config = SessionConfig(include=include, goal_dimensions=goal_dimensions)
+        config = SessionConfig(
+            include=UNSET if include is None else list(include),
+            goal_dimensions=UNSET if goal_dimensions is None else list(goal_dimensions),
+        )
         frame = encode_client_message(config)
         self._handle("config", config, now)
         return frame.decode()

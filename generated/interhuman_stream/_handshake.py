@@ -214,6 +214,8 @@ def credential_from_request(
     """Read the client's credential: a Bearer Authorization header first, then the offered
     subprotocols (taken from the Sec-WebSocket-Protocol header when not given). None when
     the request carries no credential in a form the protocol defines."""
+    if not isinstance(headers, Mapping):
+        headers = list(headers)  # read twice below; an iterator would be spent by the first
     for value in _header_values(headers, AUTHORIZATION_HEADER):
         scheme, _, token = value.partition(" ")
         token = token.strip()
