@@ -222,6 +222,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "handshake": spec.handshake,
         "segments": spec.segments,
         "contract": spec.contract,
+        "switches": sorted({g["switch"] for g in spec.contract["guards"] if "switch" in g}),
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
     }

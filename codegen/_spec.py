@@ -206,6 +206,9 @@ def _event_problems(spec: Spec) -> list[str]:
     contract = spec.contract
     events = contract["events"]
     problems = []
+    transport = {name for name, e in events.items() if e["sender"] == "transport"}
+    if transport != {"connection_lost"}:
+        problems.append("the one transport event is connection_lost")
     server_events = {name for name, e in events.items() if e["sender"] == "server"}
     expected_server = {m.tag for m in spec.server_messages()} | {"unknown"}
     if server_events != expected_server:
@@ -246,13 +249,72 @@ def _move_and_rule_problems(spec: Spec) -> list[str]:
     return problems
 
 
+# Which guard parameters each check reads, and which schema definitions name their values.
+CHECK_PARAMETERS: dict[str, dict[str, str]] = {
+    "signal_reading_changed": {"fields": "SignalData"},
+    "acknowledged_include_any": {"flags": "IncludeFlag"},
+    "requested_sections_present": {"sections": "ConversationQualityData"},
+    "end_reason_not": {"reasons": "KnownEndReason"},
+    "segment_at_most": {"limit": "SessionReadyData"},
+    "segment_at_least": {"limit": "SessionReadyData"},
+    "config_values_supported": {"fields": "SessionConfig", "options": "SessionReadyData"},
+}
+
+
+def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
+    """A guard's parameters must be the ones its check reads, naming things that exist."""
+    where = f"guard {guard['rule']!r} ({guard['check']})"
+    wanted = CHECK_PARAMETERS.get(guard["check"], {})
+    problems = [f"{where}: needs {name!r}" for name in wanted if name not in guard]
+    general = {"rule", "event", "check", "states", "server_reply", "switch", "checked_by", "codes"}
+    problems += [
+        f"{where}: {name!r} means nothing to this check"
+        for name in guard
+        if name not in general and name not in wanted and not name.startswith("$")
+    ]
+    defs = spec.defs
+    enum_values = {n: set(d["enum"]) for n, d in defs.items() if "enum" in d}
+    for name, target in wanted.items():
+        value = guard.get(name)
+        if value is None:
+            continue
+        if name == "sections":
+            flags, fields = enum_values["IncludeFlag"], _fields_of(spec, target)
+            problems += [
+                f"{where}: section {section!r} names an unknown flag or field"
+                for section in value
+                if section["flag"] not in flags or section["field"] not in fields
+            ]
+            continue
+        names = value if isinstance(value, list) else [value]
+        known = enum_values.get(target) or _fields_of(spec, target)
+        if name == "fields" and guard["check"] == "config_values_supported":
+            known = known & _fields_of(spec, "SessionOptions")
+        if name == "options":
+            known = {
+                field
+                for field, schema in defs[target]["properties"].items()
+                if schema.get("$ref") == "#/$defs/SessionOptions"
+            }
+        problems += [f"{where}: {name} {n!r} is not known" for n in names if n not in known]
+    if "codes" in guard and guard["event"] != "error":
+        problems.append(f"{where}: codes only filter error events")
+    return problems
+
+
 def _reference_problems(spec: Spec) -> list[str]:
     contract = spec.contract
     events, states = contract["events"], set(contract["states"])
     codes = {entry["code"] for entry in spec.errors["errors"]}
     problems = []
+    switches = {guard["switch"] for guard in contract["guards"] if "switch" in guard}
+    if not all(name.isidentifier() for name in switches):
+        problems.append(f"switch names must be Python identifiers: {sorted(switches)}")
     for guard in contract["guards"]:
         where = f"guard {guard['rule']!r}"
+        problems += _parameter_problems(spec, guard)
+        if not set(guard.get("codes", [])) <= codes:
+            problems.append(f"{where}: codes not in errors.json")
         if guard["event"] not in events:
             problems.append(f"{where}: unknown event {guard['event']!r}")
         if "server_reply" in guard and guard["server_reply"] not in codes:

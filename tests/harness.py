@@ -55,7 +55,7 @@ class Pair:
         self.to_client.append(self.server.send(event, data, timestamp=self.timestamp, now=self.now))
 
     def start(self) -> None:
-        self.to_client.append(self.server.start(timestamp=self.timestamp, now=self.now))
+        self.to_client.extend(self.server.start(timestamp=self.timestamp, now=self.now))
 
     def client_config(self, **fields: Any) -> None:
         self.to_server.append(("text", self.client.send_config(**fields, now=self.now)))

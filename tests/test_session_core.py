@@ -52,8 +52,6 @@ def test_a_whole_session_in_memory() -> None:
     assert pair.client.state is ih.SessionState.STREAMING
     pair.client_config(include=ALL_FLAGS, goal_dimensions=["clarity"])
     pair.flush()
-    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
-    pair.flush()
     pair.client_segment(WEBM_HEAD)
     pair.client_segment(b"cluster" * 50)
     pair.flush()
@@ -198,7 +196,7 @@ def test_lenient_mode_records_and_delivers() -> None:
     assert set(client.active_signals) == {"interest"}
 
 
-def test_strict_mode_raises_and_changes_nothing() -> None:
+def test_strict_mode_applies_the_frame_then_raises() -> None:
     client = ih.ClientConnection(strict=True)
     client.receive_message(READY_FRAME)
     with pytest.raises(ih.RemoteProtocolError) as caught:
@@ -206,8 +204,14 @@ def test_strict_mode_raises_and_changes_nothing() -> None:
     error = caught.value
     assert error.rule == "ready-once"
     assert isinstance(error.received, ih.SessionReady)
+    assert [v.rule for v in error.violations] == ["ready-once"]
     assert client.state is ih.SessionState.STREAMING
-    assert client.violations == ()
+    assert [v.rule for v in client.violations] == ["ready-once"]
+    # A breach the rule says still applies moves the tracked session like lenient mode does.
+    client.receive_message(DETECTED)
+    with pytest.raises(ih.RemoteProtocolError):
+        client.receive_message(DETECTED)
+    assert set(client.active_signals) == {"interest"}
 
 
 def test_undecodable_data_is_a_decode_error_in_both_modes() -> None:
@@ -247,17 +251,37 @@ def test_after_connection_lost_the_caller_is_told() -> None:
     assert client.close_code == 1006
 
 
-def test_config_acknowledgements_pair_in_order() -> None:
+def test_config_answers_pair_in_order() -> None:
     pair = started()
     pair.client_config(include=["conversation_quality_overall"])
     pair.client_config(include=ALL_FLAGS)
-    pair.flush()
     assert len(pair.client.pending_configs) == 2
-    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
-    pair.flush()
+    while pair.to_server:
+        pair.deliver_to_server()
+    pair.deliver_to_client()
     acknowledged = pair.client.acknowledged_config
     assert acknowledged is not None and acknowledged.include == ["conversation_quality_overall"]
     assert pair.client.pending_configs == (ih.SessionConfig(include=ALL_FLAGS),)
+    pair.flush()
+    assert pair.client.acknowledged_config.include == ALL_FLAGS  # type: ignore[union-attr]
+    pair.agree()
+
+
+def test_a_config_sent_before_ready_and_not_offered_is_rejected_in_turn() -> None:
+    pair = Pair(
+        ready=ready_data(
+            supported_session_config_options=ih.SessionOptions(
+                include=["conversation_quality_overall"]
+            )
+        )
+    )
+    pair.client_config(include=ALL_FLAGS)  # before session.ready: nothing to check against
+    pair.start()
+    pair.client_config(include=["conversation_quality_overall"])
+    pair.flush()
+    answers = [m for m in pair.received if isinstance(m, (ih.ErrorMessage, ih.SessionUpdated))]
+    assert [type(m).__name__ for m in answers] == ["ErrorMessage", "SessionUpdated"]
+    assert answers[0].data.code == "ih6001"  # type: ignore[union-attr]
     pair.agree()
 
 
@@ -278,8 +302,8 @@ def test_server_refuses_to_break_the_contract() -> None:
             "signal.ended", ih.SignalEndedData(signal_type="interest", end=1), timestamp=T
         )
     assert (caught.value.rule, caught.value.role) == ("signal-ended-active", "server")
-    with pytest.raises(ih.LocalProtocolError):
-        pair.server.acknowledge_config(timestamp=T)  # nothing to acknowledge
+    with pytest.raises(ih.LocalProtocolError):  # a session.updated that answers no config
+        pair.server.send("session.updated", ih.SessionUpdatedData(include=[]), timestamp=T)
     with pytest.raises(ih.LocalProtocolError):
         pair.server.start(timestamp=T)  # session.ready twice
     with pytest.raises(ValueError, match=r"invalid signal\.detected data"):
@@ -298,8 +322,6 @@ def test_quality_needs_the_flag_and_the_requested_sections() -> None:
         pair.server_sends("conversation_quality.updated", only_overall)
     assert caught.value.rule == "quality-needs-flag"
     pair.client_config(include=ALL_FLAGS)
-    pair.flush()
-    pair.to_client.append(pair.server.acknowledge_config(timestamp=T))
     pair.flush()
     with pytest.raises(ih.LocalProtocolError) as caught:
         pair.server_sends("conversation_quality.updated", only_overall)
@@ -402,3 +424,140 @@ def test_an_ih6001_must_answer_a_config() -> None:
     assert len(client.violations) == 1 and client.pending_configs == ()
     client.receive_message(envelope("error", {"code": "ih5004", "message": "other"}))
     assert len(client.violations) == 1
+
+
+@pytest.mark.parametrize("data", ["text", [1, 2], 42, None])
+def test_a_segment_must_be_binary(data: object) -> None:
+    pair = started()
+    with pytest.raises(TypeError, match="binary"):
+        pair.client.send_segment(data)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="binary"):
+        pair.server.receive_segment(data, timestamp=T)  # type: ignore[arg-type]
+    assert pair.client.segments_sent == () and pair.server.segments_sent == ()
+
+
+def test_bytes_like_segments_are_sent_as_bytes() -> None:
+    pair = started()
+    sent = pair.client.send_segment(memoryview(WEBM_HEAD))  # type: ignore[arg-type]
+    assert type(sent) is bytes and sent == WEBM_HEAD
+    assert pair.client.send_segment(bytearray(b"more")) == b"more"  # type: ignore[arg-type]
+
+
+def test_a_config_is_copied_when_sent() -> None:
+    pair = started()
+    flags = ["conversation_quality_overall"]
+    pair.client.send_config(include=flags)
+    flags.append("conversation_quality_timeline")
+    assert pair.client.pending_configs[0].include == ["conversation_quality_overall"]
+    pair.client.send_config(include=("conversation_quality_timeline",))  # type: ignore[arg-type]
+    assert pair.client.pending_configs[1].include == ["conversation_quality_timeline"]
+
+
+def test_finish_emits_everything_or_nothing() -> None:
+    pair = started()
+    pair.server_sends("signal.detected", ih.SignalData(signal_type="stress", start=1))
+    for bad in ({"reason": ""}, {"at": -1.0}):
+        options: dict[str, Any] = {"at": 5.0, "reason": "max_duration", **bad}
+        with pytest.raises(ValueError):
+            pair.server.finish(timestamp=T, **options)
+        assert set(pair.server.active_signals) == {"stress"}
+    with pytest.raises(ValueError, match="say why"):
+        pair.server.finish(timestamp=T, at=5.0)  # not after a close: a reason is needed
+    pair.lose(1006)
+    with pytest.raises(ih.LocalProtocolError):
+        pair.server.finish(timestamp=T, at=5.0, reason="max_duration")
+
+
+def test_an_expired_deadline_is_reported_once() -> None:
+    pair = Pair(ready=ready_data(session_idle_timeout_seconds=1, session_max_duration_seconds=2))
+    pair.start()
+    pair.flush()
+    assert len(pair.server.check_deadlines(1.5, timestamp=T)) == 1
+    assert pair.server.check_deadlines(2.5, timestamp=T) == ()
+
+
+def test_the_server_does_not_answer_a_too_small_segment_with_too_large() -> None:
+    server = ih.ServerConnection(ready_data(min_segment_size_bytes=10), uuid.UUID(int=3))
+    server.start(timestamp=T)
+    taken = server.receive_segment(b"tiny", timestamp=T)
+    assert taken.replies == ()
+    assert [v.rule for v in server.violations] == ["segment-size"]
+    assert server.segments_sent[0].size == 4  # counted all the same (D8)
+    assert server.violations[0].received == server.segments_sent[0]
+
+
+def test_violations_are_bounded() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(READY_FRAME)
+    for _ in range(ih_max() + 50):
+        client.receive_message(READY_FRAME)
+    assert len(client.violations) == ih_max()
+    assert client.violation_count == ih_max() + 50
+
+
+def ih_max() -> int:
+    from interhuman_stream._session import MAX_RECORDED_VIOLATIONS
+
+    return MAX_RECORDED_VIOLATIONS
+
+
+def test_a_message_refused_after_connection_lost_is_not_lost() -> None:
+    client = ih.ClientConnection()
+    client.connection_lost(1006)
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.receive_message(DETECTED)
+    assert isinstance(caught.value.received, ih.SignalDetected)
+
+
+def test_headers_may_be_a_one_shot_iterator() -> None:
+    pairs = iter([("Host", "x"), ("Sec-WebSocket-Protocol", "access_token, k1")])
+    credential = ih.credential_from_request(pairs)
+    assert credential is not None and credential.key.reveal() == "k1"
+
+
+def test_a_bad_request_id_is_refused_before_the_key_is_read() -> None:
+    with pytest.raises(ValueError, match="client_request_id"):
+        ih.client_handshake("ih_live_key", client_request_id="two\nlines")
+    with pytest.raises(ValueError, match="unknown method"):
+        ih.client_handshake("ih_live_key", method="cookie")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"G" + bytes(100), None),  # under two packets: not a transport stream
+        ((b"G" + bytes(187)) * 3, "mpeg-ts"),
+        ((bytes(4) + b"G" + bytes(187)) * 3, "mpeg-2-ts"),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", "avi"),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", None),
+        (b"\x00\x00\x00\x18ftypmp42", "mp4"),
+        (b"\x00\x00\x00\x08wide\x00\x00\x00\x08mdat", "mov"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86", "mkv"),
+        (b"", None),
+    ],
+)
+def test_container_sniffing(data: bytes, found: str | None) -> None:
+    container = ih.sniff_container(data)
+    assert (container.name if container else None) == found
+
+
+def test_the_core_does_no_io_and_reads_no_clock() -> None:
+    import ast
+    from pathlib import Path
+
+    forbidden = {"asyncio", "socket", "threading", "time", "select", "selectors", "websockets",
+                 "wsproto", "trio", "subprocess", "multiprocessing"}  # fmt: skip
+    package = Path(ih.__file__).parent
+    for path in package.glob("_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.partition(".")[0] not in forbidden, (path.name, name)
+            if isinstance(node, ast.Attribute) and node.attr in {"now", "utcnow", "monotonic"}:
+                assert not (
+                    isinstance(node.value, ast.Name) and node.value.id in {"datetime", "time"}
+                )

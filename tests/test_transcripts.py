@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,6 +50,33 @@ def test_transcript(path: Path) -> None:
     assert status == (1 if expected else 0), output
 
 
+def events_of_rule(rule: str) -> set[str]:
+    """The events a rule is about: those it forbids in some state, and those it guards."""
+    from interhuman_stream._contract import GUARDS, MOVES
+
+    forbidden = {
+        event
+        for (event, _state), target in MOVES.items()
+        if isinstance(target, ih.Rule) and target.id == rule
+    }
+    return forbidden | {guard.event for guard in GUARDS if guard.rule.id == rule}
+
+
+def line_events(path: Path) -> set[str]:
+    found = set()
+    for text in path.read_text(encoding="utf-8").splitlines()[1:]:
+        entry = json.loads(text)
+        if "recv" in entry:
+            found.add(entry["recv"]["type"])
+        elif "send" in entry:
+            found.add("close" if entry["send"].get("type") == "session.close" else "config")
+        elif "segment" in entry:
+            found.add("segment")
+        elif "lost" in entry:
+            found.add("connection_lost")
+    return found
+
+
 def test_every_rule_is_covered_both_ways() -> None:
     names = {p.stem for p in TRANSCRIPTS}
     for rule in ih.RULES:
@@ -58,6 +86,8 @@ def test_every_rule_is_covered_both_ways() -> None:
         assert rule in {str(r) for _, r in expectation(violating)}, rule
         conforming = ROOT / "tests" / "transcripts" / f"{rule}--ok.jsonl"
         assert expectation(conforming) == [], rule
+        # The conforming session does what the rule is about, the right way.
+        assert line_events(conforming) & events_of_rule(rule), rule
 
 
 def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
@@ -81,6 +111,38 @@ def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
     assert missing.returncode == 2
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"segment": 5}',
+        '{"segment": {"size": -1}}',
+        '{"segment": {"size": 1e12}}',
+        '{"segment": {"size": 10, "head": "zz"}}',
+        '{"segment": {"size": 1, "head": "0011"}}',
+        '{"at": "x", "send": {"type": "session.close"}}',
+        '{"lost": "later"}',
+        '{"recv": "session.ready"}',
+        '{"send": [1]}',
+        "[1, 2]",
+        '"just text"',
+        "{not json",
+    ],
+)
+def test_cli_reports_hostile_lines_and_goes_on(tmp_path: Path, line: str) -> None:
+    transcript = tmp_path / "hostile.jsonl"
+    transcript.write_text(line + "\n" + '{"lost": 1000}\n', encoding="utf-8")
+    status, _reported, output = replay(transcript)
+    assert status == 1
+    assert f"{transcript}:1: invalid line" in output, output
+    assert "final state closed" in output  # the replay went on to line 2
+
+
+def test_cli_refuses_a_file_that_is_not_text(tmp_path: Path) -> None:
+    transcript = tmp_path / "binary.jsonl"
+    transcript.write_bytes(b"\xff\xfe\x00garbage")
+    assert check(transcript, io.StringIO()) == 2
+
+
 def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
     transcript = tmp_path / "bad.jsonl"
     transcript.write_text(
@@ -94,3 +156,112 @@ def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
     assert status == 1
     assert [line for line, _ in reported] == [1, 2]
     assert "undecodable" in output and "invalid line" in output
+
+
+# -- the same recordings, played by the server role ----------------------------------------
+
+# Rules the server role cannot see broken in a recording made on the client side: the client
+# broke them by what it knew (it had not yet seen session.ready, or had already sent its
+# close), frames that crossed on the wire, or things a ServerConnection answers itself
+# (configs, closes, oversized segments) instead of reporting.
+SERVER_CANNOT_SEE = {
+    "no-video-before-ready",
+    "close-after-ready",
+    "nothing-after-close",
+    "session-over",
+    "closing-answers-close",
+    "ended-after-closing",
+    "updated-answers-config",
+    "segment-container",
+    "segment-size",
+    "config-supported",
+}
+
+
+class ServerReplay:
+    """Play a recording as the server: emit each recorded server message through a
+    ServerConnection, feed it each client frame, and collect what it refuses or records."""
+
+    def __init__(self, path: Path) -> None:
+        self.lines = [
+            (number, json.loads(text))
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if text.strip()
+        ]
+        received = [
+            ih.decode_server_message(json.dumps(e["recv"])) for _, e in self.lines if "recv" in e
+        ]
+        self.ready = next(m for m in received if isinstance(m, ih.SessionReady))
+        self.server = ih.ServerConnection(self.ready.data, self.ready.correlation_id)
+        self.stamp = self.ready.timestamp
+        self.reported: list[list[object]] = []
+        self.held_close: int | None = None
+        # The service sends session.ready as it accepts the upgrade, so the replayed server
+        # starts first, unless the recording shows it breaking exactly that.
+        self.starts_first = isinstance(received[0], ih.SessionReady)
+        if self.starts_first:
+            self.server.start(timestamp=self.stamp)
+
+    def run(self, number: int, action: Any, *args: Any, **options: Any) -> None:
+        seen = self.server.violation_count
+        try:
+            action(*args, timestamp=self.stamp, **options)
+        except ih.LocalProtocolError as error:
+            self.reported.append([number, error.rule])
+        self.reported.extend([number, v.rule] for v in self.server.violations[seen:])
+
+    def take_close(self) -> None:
+        if self.held_close is not None:
+            line, self.held_close = self.held_close, None
+            self.run(line, self.server.receive_text, '{"type": "session.close"}')
+
+    def recv(self, number: int, recorded: dict[str, Any], now: float | None) -> None:
+        message = ih.decode_server_message(json.dumps(recorded))
+        if isinstance(message, ih.UnknownMessage):
+            return
+        self.stamp, kind = message.timestamp, type(message).__struct_config__.tag
+        if kind in ("session.closing", "session.ended"):
+            self.take_close()  # the server took the close when it answered it
+        answered = kind in ("session.updated", "session.closing") or (
+            isinstance(message, ih.ErrorMessage) and message.data.code == "ih6001"
+        )
+        if answered or (kind == "session.ready" and self.starts_first and message == self.ready):
+            return
+        if kind == "session.ready":
+            self.run(number, self.server.start, now=now)
+        else:
+            self.run(number, self.server.send, kind, message.data, now=now)
+
+    def play(self) -> list[list[object]]:
+        for number, entry in self.lines:
+            now = entry.get("at")
+            if "recv" in entry:
+                self.recv(number, entry["recv"], now)
+            elif "send" in entry and entry["send"].get("type") == "session.close":
+                self.held_close = number
+            elif "send" in entry:
+                self.run(number, self.server.receive_text, json.dumps(entry["send"]), now=now)
+            elif "segment" in entry:
+                head = bytes.fromhex(entry["segment"].get("head", ""))
+                data = head + bytes(entry["segment"]["size"] - len(head))
+                self.run(number, self.server.receive_segment, data, now=now)
+            elif "lost" in entry:
+                self.take_close()
+                try:
+                    self.server.connection_lost(entry["lost"])
+                except ih.LocalProtocolError as error:
+                    self.reported.append([number, error.rule])
+        return self.reported
+
+
+@pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
+def test_the_server_role_sees_the_same_session(path: Path) -> None:
+    expected = expectation(path)
+    reported = ServerReplay(path).play()
+    if not expected:
+        assert reported == []  # a conforming session conforms from both ends
+        return
+    line, rule = expected[0]
+    if rule in SERVER_CANNOT_SEE:
+        return
+    assert reported and reported[0] == [line, rule], reported

@@ -258,7 +258,7 @@ class MockServer:
             return datetime.now(timezone.utc)
 
         try:
-            await send(server.start(timestamp=stamp(), now=loop.time()))
+            await send(*server.start(timestamp=stamp(), now=loop.time()))
             while server.state is not ih.SessionState.ENDED:
                 deadline = server.next_deadline()
                 wait = None if deadline is None else max(0.0, deadline.at - loop.time())
@@ -281,9 +281,7 @@ class MockServer:
                             await send(server.send(event, data, timestamp=stamp(), now=now))
                     continue
                 taken = server.receive_text(frame, timestamp=stamp(), now=now)
-                await send(*taken.replies)
-                if isinstance(taken.message, ih.SessionConfig) and server.pending_configs:
-                    await send(server.acknowledge_config(timestamp=stamp(), now=now))
+                await send(*taken.replies)  # session.updated / ih6001, or session.closing
                 if server.state is ih.SessionState.DRAINING:
                     await send(*server.finish(timestamp=stamp(), at=analysis.media_time, now=now))
                     await websocket.close(1000, "session ended")

@@ -5,9 +5,9 @@
 """Command line: python -m interhuman_stream check SESSION.jsonl
 
 Replays a recorded session through a strict ClientConnection and prints every contract
-violation with its line number. A frame the recorded client should not have sent is reported
-and still counted as sent (it was on the wire), so later frames are judged against what the
-server really saw. Exit status: 0 when the session conforms, 1 when anything
+violation with its line number. Each frame is applied before its breach is raised, and a frame
+the recorded client should not have sent is reported and still counted (it was on the wire),
+so later lines are judged against what really happened, not against the first mistake. Exit status: 0 when the session conforms, 1 when anything
 broke the contract or did not decode, 2 when the file cannot be read.
 
 One JSON object per line (blank lines are skipped):
@@ -18,7 +18,8 @@ One JSON object per line (blank lines are skipped):
                                        bytes in hex (the rest is taken as zeros)
   {"lost": 1000}                       the connection closed, with its close code (or null)
 Any line may carry "at": a monotonic time in seconds. Lines that have only other keys
-(for instance "expect", used by test transcripts) are skipped.
+(for instance "expect", used by test transcripts) are skipped; a line that is not one of
+these forms is reported as invalid, and the replay goes on.
 """
 
 from __future__ import annotations
@@ -33,37 +34,63 @@ from typing import Any, TextIO
 from ._client import ClientConnection
 from ._codec import DecodeError
 from ._contract import RULES
-from ._errors import ProtocolError
+from ._errors import ProtocolError, RemoteProtocolError
 
 _ACTIONS = ("recv", "send", "segment", "lost")
+# Recorded segments are rebuilt in memory to be checked; beyond this a line is refused.
+_MAX_REPLAYED_SEGMENT = 256 * 1024 * 1024
 
 
 class TranscriptError(ValueError):
     """A transcript line that is not one of the documented forms."""
 
 
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _lines(path: Path) -> Iterator[tuple[int, object]]:
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                entry = json.loads(line)
+                yield number, json.loads(line)
             except ValueError as error:
-                raise TranscriptError(f"line {number}: not JSON: {error}") from None
-            if not isinstance(entry, dict):
-                raise TranscriptError(f"line {number}: not a JSON object")
-            yield number, entry
+                yield number, TranscriptError(f"not JSON: {error}")
+
+
+def _time(entry: dict[str, Any]) -> float | None:
+    now = entry.get("at")
+    if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
+        raise TranscriptError('"at" must be a number of seconds')
+    return now
+
+
+def _segment(spec: object) -> bytes:
+    if not isinstance(spec, dict):
+        raise TranscriptError('"segment" must be an object with a "size"')
+    size, head = spec.get("size"), spec.get("head", "")
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, int)
+        or not 0 <= size <= _MAX_REPLAYED_SEGMENT
+    ):
+        raise TranscriptError(f'"size" must be an integer from 0 to {_MAX_REPLAYED_SEGMENT}')
+    if not isinstance(head, str):
+        raise TranscriptError('"head" must be hex text')
+    start = bytes.fromhex(head)
+    if len(start) > size:
+        raise TranscriptError('"head" is longer than "size"')
+    return start + bytes(size - len(start))
 
 
 def _replay(client: ClientConnection, entry: dict[str, Any]) -> None:
-    now = entry.get("at")
+    now = _time(entry)
     if "recv" in entry:
+        if not isinstance(entry["recv"], dict):
+            raise TranscriptError('"recv" must be a JSON object')
         client.receive_message(json.dumps(entry["recv"]), now=now)
     elif "send" in entry:
         frame = entry["send"]
         if not isinstance(frame, dict):
-            raise TranscriptError("send: expected a JSON object")
+            raise TranscriptError('"send" must be a JSON object')
         if frame.get("type") == "session.close":
             client.send_close(now=now)
         elif "type" in frame:
@@ -72,14 +99,14 @@ def _replay(client: ClientConnection, entry: dict[str, Any]) -> None:
             unknown = set(frame) - {"include", "goal_dimensions"}
             if unknown:
                 raise TranscriptError(f"send: unknown config fields {sorted(unknown)}")
-            client.send_config(**frame, now=now)
+            client.send_config(frame.get("include"), frame.get("goal_dimensions"), now=now)
     elif "segment" in entry:
-        segment = entry["segment"]
-        head = bytes.fromhex(segment.get("head", ""))
-        size = segment["size"]
-        client.send_segment(head[:size] + bytes(max(0, size - len(head))), now=now)
-    elif "lost" in entry:
-        client.connection_lost(entry["lost"])
+        client.send_segment(_segment(entry["segment"]), now=now)
+    else:
+        code = entry["lost"]
+        if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
+            raise TranscriptError('"lost" must be a close code or null')
+        client.connection_lost(code)
 
 
 def _report(path: Path, number: int, rule: str, says: str, out: TextIO) -> None:
@@ -89,30 +116,36 @@ def _report(path: Path, number: int, rule: str, says: str, out: TextIO) -> None:
 
 def check(path: Path, out: TextIO) -> int:
     """Replay one transcript; print each problem; return the exit status."""
-    client = ClientConnection(strict=True)
-    client._audit = True  # report the recorded client's own mistakes instead of refusing them
+    # strict: every breach is raised (after the frame is applied, so the replay goes on from
+    # what really happened); audit: the recorded client's own mistakes are reported too.
+    client = ClientConnection(strict=True, audit=True)
     problems = 0
     try:
         for number, entry in _lines(path):
+            if not isinstance(entry, dict):
+                problems += 1
+                reason = entry if isinstance(entry, TranscriptError) else "not a JSON object"
+                print(f"{path}:{number}: invalid line: {reason}", file=out)
+                continue
             if not any(action in entry for action in _ACTIONS):
                 continue
-            seen = len(client.violations)
             try:
                 _replay(client, entry)
+            except RemoteProtocolError as error:
+                for violation in error.violations:
+                    problems += 1
+                    _report(path, number, violation.rule, violation.says, out)
             except ProtocolError as error:
                 problems += 1
                 _report(path, number, error.rule, error.says, out)
             except DecodeError as error:
                 problems += 1
                 print(f"{path}:{number}: undecodable: {error}", file=out)
-            except (TranscriptError, ValueError, TypeError, KeyError) as error:
+            except (ValueError, TypeError) as error:
                 problems += 1
                 print(f"{path}:{number}: invalid line: {error}", file=out)
-            for violation in client.violations[seen:]:
-                problems += 1
-                _report(path, number, violation.rule, violation.says, out)
-    except (OSError, TranscriptError) as error:
-        print(f"{path}: {error}", file=sys.stderr)
+    except (OSError, UnicodeError) as error:
+        print(f"{path}: cannot read: {error}", file=sys.stderr)
         return 2
     print(f"{path}: {problems} problem(s), final state {client.state.value}", file=out)
     return 1 if problems else 0

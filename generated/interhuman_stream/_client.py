@@ -25,7 +25,7 @@ from ._models import (
     SessionClose,
     SessionConfig,
 )
-from ._session import SentSegment, Session
+from ._session import SentSegment, Session, binary
 
 _EVENTS: Final[dict[type, str]] = {cls: tag for tag, cls in MESSAGE_CLASSES.items()}
 _EVENTS[UnknownMessage] = "unknown"
@@ -37,12 +37,14 @@ class ClientConnection(Session):
     """One client session.
 
     strict=False (the default): a server message that breaks the contract is recorded in
-    `violations` and still returned. strict=True: it raises RemoteProtocolError naming the
-    rule, with the decoded message attached, and the session is left as it was. In both modes
-    undecodable data raises DecodeError, and a send the contract forbids raises
+    `violations` and still returned. strict=True: it is applied the same way, then
+    RemoteProtocolError is raised naming the rule, with the decoded message attached. In both
+    modes undecodable data raises DecodeError, and a send the contract forbids raises
     LocalProtocolError before anything changes.
 
-    sniff_containers and check_segment_sizes turn the local checks on outgoing video off.
+    check_segment_sizes and sniff_containers turn those local checks on outgoing video off.
+    audit=True is for replaying a recorded session (or proxying someone else's client): a send
+    the contract forbids is recorded in `violations` and still counted, instead of refused.
     Every method takes an optional `now`, the current time of any monotonic clock in seconds;
     pass it to get deadlines (next_deadline, expired).
     """
@@ -53,16 +55,18 @@ class ClientConnection(Session):
         self,
         strict: bool = False,
         *,
-        sniff_containers: bool = True,
         check_segment_sizes: bool = True,
+        sniff_containers: bool = True,
+        audit: bool = False,
     ) -> None:
         super().__init__(
             "client",
             strict=strict,
             switches={
-                "sniff_containers": sniff_containers,
                 "check_segment_sizes": check_segment_sizes,
+                "sniff_containers": sniff_containers,
             },
+            audit=audit,
         )
 
     def __repr__(self) -> str:
@@ -99,6 +103,7 @@ class ClientConnection(Session):
 
     def send_segment(self, data: bytes, now: float | None = None) -> bytes:
         """Check one video segment and record it; returns the bytes to send as a binary frame."""
+        data = binary(data)
         self._handle("segment", data, now)
         return data
 

@@ -46,6 +46,7 @@ class Rule(Struct, frozen=True, kw_only=True):
     hint: str
     sources: tuple[str, ...]
     peer_ignores: bool = False
+    still_applies: bool = False
 
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -56,6 +57,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.ready must be the first message of a session; only an error (a refused session) or an envelope type this spec does not define may come before it.",
             hint="Treat the session as not established: send no video, and reconnect if no session.ready arrives.",
             sources=("DOC-V1", "PYSDK"),
+            still_applies=True,
         ),
         "ready-once": Rule(
             id="ready-once",
@@ -63,6 +65,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.ready is sent exactly once per session.",
             hint="Keep the contract from the first session.ready; report the repeat to the vendor.",
             sources=("DOC-V1",),
+            still_applies=False,
         ),
         "nothing-after-ended": Rule(
             id="nothing-after-ended",
@@ -70,6 +73,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.ended is the last message of a session.",
             hint="Close the WebSocket; the session's results are final.",
             sources=("PYSDK", "SK-V2"),
+            still_applies=False,
         ),
         "closing-answers-close": Rule(
             id="closing-answers-close",
@@ -77,6 +81,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.closing is sent once, only in answer to the client's session.close.",
             hint="Keep streaming; the session is not closing.",
             sources=("PYSDK", "SK-ARCH"),
+            still_applies=False,
         ),
         "drain-order": Rule(
             id="drain-order",
@@ -84,6 +89,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="After session.closing only the final signal.ended events (and errors) may come, then session.ended.",
             hint="Record the extra result; the session is draining.",
             sources=("SK-ARCH", "PYSDK"),
+            still_applies=True,
         ),
         "ended-after-closing": Rule(
             id="ended-after-closing",
@@ -91,6 +97,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="A session.ended that answers the client's session.close (reason client_shutdown) comes after session.closing; only a session the server ends on its own may end while the close is in flight.",
             hint="Treat the session as ended; final signal.ended events may have been skipped.",
             sources=("SK-ARCH", "PYSDK"),
+            still_applies=True,
         ),
         "no-video-before-ready": Rule(
             id="no-video-before-ready",
@@ -98,6 +105,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="No video may be sent before session.ready.",
             hint="Wait for session.ready (receive_message returns it), then send segments.",
             sources=("DOC-V1", "PYSDK"),
+            still_applies=True,
         ),
         "close-after-ready": Rule(
             id="close-after-ready",
@@ -105,6 +113,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.close asks an established session to drain; before session.ready there is nothing to drain.",
             hint="To abandon a session that is not ready, close the WebSocket.",
             sources=("PYSDK",),
+            still_applies=False,
         ),
         "nothing-after-close": Rule(
             id="nothing-after-close",
@@ -112,6 +121,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="After session.close the client sends no more video, config or close.",
             hint="Drain: keep receiving until session.ended, then close the WebSocket.",
             sources=("SK-ARCH", "PYSDK"),
+            still_applies=True,
         ),
         "session-over": Rule(
             id="session-over",
@@ -120,6 +130,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             hint="Close the WebSocket and open a new session to continue.",
             sources=("PYSDK", "SK-V2"),
             peer_ignores=True,
+            still_applies=False,
         ),
         "connection-closed": Rule(
             id="connection-closed",
@@ -127,6 +138,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="The connection was reported lost; it takes no more frames.",
             hint="Create a new connection object for a new WebSocket.",
             sources=(),
+            still_applies=False,
         ),
         "signal-detected-inactive": Rule(
             id="signal-detected-inactive",
@@ -229,7 +241,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
     }
 )
 
-EVENT_SENDERS: Final[Mapping[str, Literal["client", "server"]]] = MappingProxyType(
+EVENT_SENDERS: Final[Mapping[str, Literal["client", "server", "transport"]]] = MappingProxyType(
     {
         "config": "client",
         "segment": "client",
@@ -248,10 +260,17 @@ EVENT_SENDERS: Final[Mapping[str, Literal["client", "server"]]] = MappingProxyTy
         "coverage.degraded": "server",
         "feedback.generated": "server",
         "unknown": "server",
+        "connection_lost": "transport",
     }
 )
-"""Every event of the contract and the peer that sends it. `unknown` is any server envelope
-type this spec does not define."""
+"""Every event of the contract and who causes it. `unknown` is any server envelope type this
+spec does not define; `connection_lost` is the WebSocket going away."""
+
+SWITCHES: Final = (
+    "check_segment_sizes",
+    "sniff_containers",
+)
+"""Names of the checks a client may turn off (keyword arguments of ClientConnection)."""
 
 MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingProxyType(
     {
@@ -357,6 +376,12 @@ MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingPr
         ("unknown", SessionState.DRAINING): SessionState.DRAINING,
         ("unknown", SessionState.ENDED): RULES["nothing-after-ended"],
         ("unknown", SessionState.CLOSED): RULES["connection-closed"],
+        ("connection_lost", SessionState.AWAITING_READY): SessionState.CLOSED,
+        ("connection_lost", SessionState.STREAMING): SessionState.CLOSED,
+        ("connection_lost", SessionState.CLOSE_SENT): SessionState.CLOSED,
+        ("connection_lost", SessionState.DRAINING): SessionState.CLOSED,
+        ("connection_lost", SessionState.ENDED): SessionState.CLOSED,
+        ("connection_lost", SessionState.CLOSED): SessionState.CLOSED,
     }
 )
 """(event, state) -> the next state, or the rule that forbids the event in that state."""
@@ -380,6 +405,8 @@ class Guard(Struct, frozen=True, kw_only=True):
     flags: frozenset[str] = frozenset()
     reasons: frozenset[str] = frozenset()
     codes: frozenset[str] = frozenset()
+    limit: str = ""
+    options: str = ""
     sections: tuple[Section, ...] = ()
     states: frozenset[SessionState] | None = None
     server_reply: str | None = None
@@ -452,6 +479,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         reasons=frozenset(("client_shutdown",)),
         states=frozenset(
             {
+                SessionState.STREAMING,
                 SessionState.CLOSE_SENT,
             }
         ),
@@ -474,8 +502,16 @@ GUARDS: Final[tuple[Guard, ...]] = (
     Guard(
         rule=RULES["segment-size"],
         event="segment",
-        check="segment_size_within_limits",
+        check="segment_at_most",
+        limit="max_segment_size_bytes",
         server_reply="ih6002",
+        switch="check_segment_sizes",
+    ),
+    Guard(
+        rule=RULES["segment-size"],
+        event="segment",
+        check="segment_at_least",
+        limit="min_segment_size_bytes",
         switch="check_segment_sizes",
     ),
     Guard(
@@ -490,6 +526,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         event="config",
         check="config_values_supported",
         fields=("include", "goal_dimensions"),
+        options="supported_session_config_options",
         server_reply="ih6001",
     ),
 )
@@ -501,7 +538,6 @@ class Effect(Struct, frozen=True, kw_only=True):
     event: str
     effect: str
     codes: frozenset[str] = frozenset()
-    even_if_rejected: bool = False
 
 
 EFFECTS: Final[tuple[Effect, ...]] = (
@@ -509,7 +545,7 @@ EFFECTS: Final[tuple[Effect, ...]] = (
     Effect(event="config", effect="queue_config"),
     Effect(event="session.updated", effect="acknowledge_config"),
     Effect(event="error", effect="reject_config", codes=frozenset(("ih6001",))),
-    Effect(event="segment", effect="record_segment", even_if_rejected=True),
+    Effect(event="segment", effect="record_segment"),
     Effect(event="signal.detected", effect="open_signal"),
     Effect(event="signal.updated", effect="open_signal"),
     Effect(event="signal.ended", effect="close_signal"),

@@ -20,28 +20,8 @@ Role = Literal["client", "server"]
 
 
 class ProtocolError(Exception):
-    """A move against the session contract. `rule` is its id in contract.json."""
-
-    def __init__(
-        self, says: str, *, rule: str, role: Role, state: str, event: str, hint: str
-    ) -> None:
-        super().__init__(
-            f"[{rule}] {says} ({role} in state {state!r}, event {event!r}). Hint: {hint}"
-        )
-        self.says = says
-        self.rule = rule
-        self.role = role
-        self.state = state
-        self.event = event
-        self.hint = hint
-
-
-class LocalProtocolError(ProtocolError):
-    """Our caller tried a move the contract forbids; nothing was sent or changed."""
-
-
-class RemoteProtocolError(ProtocolError):
-    """The peer broke the contract (strict mode). `received` is what it sent, decoded."""
+    """A move against the session contract. `rule` is its id in contract.json; `received` is
+    the frame involved, decoded (None for a frame we were asked to send)."""
 
     def __init__(
         self,
@@ -52,14 +32,34 @@ class RemoteProtocolError(ProtocolError):
         state: str,
         event: str,
         hint: str,
-        received: object,
+        received: object = None,
     ) -> None:
-        super().__init__(says, rule=rule, role=role, state=state, event=event, hint=hint)
+        super().__init__(
+            f"[{rule}] {says} ({role} in state {state!r}, event {event!r}). Hint: {hint}"
+        )
+        self.says = says
+        self.rule = rule
+        self.role = role
+        self.state = state
+        self.event = event
+        self.hint = hint
         self.received = received
 
 
+class LocalProtocolError(ProtocolError):
+    """Our caller tried a move the contract forbids; nothing was sent or changed."""
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer broke the contract (strict mode). The frame was still applied as in lenient
+    mode and is in `received`; `violations` lists every rule it broke."""
+
+    violations: tuple[Violation, ...] = ()
+
+
 class Violation(Struct, frozen=True, kw_only=True):
-    """A contract breach by the peer, recorded in lenient mode; the frame was still delivered."""
+    """A contract breach by the peer (or, when replaying a recording, by the recorded side).
+    `received` is the decoded message, or a SentSegment for a binary frame."""
 
     rule: str
     says: str

@@ -139,37 +139,38 @@ def client_handshake(
     method="subprotocol" offers the key as a WebSocket subprotocol, for clients that cannot
     set headers (browsers): the pair form offers [token name, key], the bare form the key.
     """
+    # Arguments are checked before the key is read, so no failure leaves it in a traceback.
+    if client_request_id is not None and (
+        not client_request_id or not _FORBIDDEN_IN_HEADER.isdisjoint(client_request_id)
+    ):
+        raise ValueError("client_request_id must be a non-empty single-line string")
+    if method not in ("bearer", "subprotocol") or subprotocol_form not in ("pair", "bare"):
+        raise ValueError(f"unknown method {method!r} or subprotocol form {subprotocol_form!r}")
     api_key = _as_key(key)
     headers: list[tuple[str, str]] = []
     subprotocols: tuple[str, ...] = ()
     if method == "bearer":
         headers.append((AUTHORIZATION_HEADER, f"{BEARER_SCHEME} {api_key.reveal()}"))
-    elif method == "subprotocol":
-        if subprotocol_form == "pair":
-            subprotocols = (SUBPROTOCOL_TOKEN_NAME, api_key.reveal())
-        elif subprotocol_form == "bare":
-            subprotocols = (api_key.reveal(),)
-        else:
-            raise ValueError(f"unknown subprotocol form {subprotocol_form!r}")
+    elif subprotocol_form == "pair":
+        subprotocols = (SUBPROTOCOL_TOKEN_NAME, api_key.reveal())
     else:
-        raise ValueError(f"unknown authentication method {method!r}")
+        subprotocols = (api_key.reveal(),)
     if client_request_id is not None:
-        if not client_request_id or not _FORBIDDEN_IN_HEADER.isdisjoint(client_request_id):
-            raise ValueError("client_request_id must be a non-empty single-line string")
         headers.append((CLIENT_REQUEST_ID_HEADER, client_request_id))
     return ClientHandshake(api_key, method, tuple(headers), subprotocols)
 
 
+def _pairs(headers: Headers) -> Iterable[tuple[str, str]]:
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    for raw_name, raw_value in pairs:
+        name = raw_name.decode("latin-1") if isinstance(raw_name, bytes) else raw_name
+        value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
+        yield name, value
+
+
 def _header_values(headers: Headers, name: str) -> list[str]:
     wanted = name.lower()
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    found = []
-    for raw_name, raw_value in pairs:
-        header = raw_name.decode("latin-1") if isinstance(raw_name, bytes) else raw_name
-        if header.lower() == wanted:
-            value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
-            found.append(value.strip())
-    return found
+    return [value.strip() for header, value in _pairs(headers) if header.lower() == wanted]
 
 
 def correlation_id_from_headers(headers: Headers) -> str | None:
@@ -215,7 +216,8 @@ def credential_from_request(
     subprotocols (taken from the Sec-WebSocket-Protocol header when not given). None when
     the request carries no credential in a form the protocol defines."""
     if not isinstance(headers, Mapping):
-        headers = list(headers)  # read twice below; an iterator would be spent by the first
+        # Read twice below; an iterator would be spent by the first read.
+        headers = tuple(_pairs(headers))
     for value in _header_values(headers, AUTHORIZATION_HEADER):
         scheme, _, token = value.partition(" ")
         token = token.strip()

@@ -19,6 +19,8 @@ DOCUMENTED_MIN_SEGMENT_SIZE_BYTES: Final = 1
 DOCUMENTED_MAX_SEGMENT_SIZE_BYTES: Final = 33554432
 PACKETS_TO_CHECK: Final = 3
 """How many leading packets a packet-aligned pattern must match in."""
+MIN_WHOLE_PACKETS: Final = 2
+"""How many whole packets data must hold to be recognised as a packet stream."""
 
 
 class BytePattern(Struct, frozen=True, kw_only=True):
@@ -100,7 +102,9 @@ def _matches(pattern: BytePattern, data: bytes) -> bool:
     if pattern.packet_size is None:
         return data.startswith(pattern.magic, pattern.offset)
     whole_packets = len(data) // pattern.packet_size
-    packets = min(PACKETS_TO_CHECK, max(1, whole_packets))
+    if whole_packets < MIN_WHOLE_PACKETS:
+        return False
+    packets = min(PACKETS_TO_CHECK, whole_packets)
     return all(
         data.startswith(pattern.magic, pattern.offset + k * pattern.packet_size)
         for k in range(packets)

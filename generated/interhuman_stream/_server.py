@@ -5,8 +5,9 @@
 """ServerConnection: the server role of a session, without I/O - for mock servers and tests.
 
 It emits session.ready first, answers what the client sends the way the service documents
-(ih6002 for an oversized segment, ih6001 for a bad config, session.closing for a close) and
-refuses, with LocalProtocolError, to emit anything that breaks the session contract.
+(session.updated or ih6001 for each config, in order; ih6002 for an oversized segment;
+session.closing for a close) and refuses, with LocalProtocolError, to emit anything that
+breaks the session contract.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import msgspec
 
 from ._catalog import ERROR_CATALOG
 from ._codec import MESSAGE_CLASSES, DecodeError, decode_client_message, decode_server_message
+from ._errors import LocalProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
     ErrorData,
@@ -31,7 +33,7 @@ from ._models import (
     SessionUpdatedData,
     SignalEndedData,
 )
-from ._session import SentSegment, Session
+from ._session import SentSegment, Session, binary
 
 _encoder: Final = msgspec.json.Encoder()
 # The code a server answers an undecodable config frame with.
@@ -58,7 +60,13 @@ class ServerConnection(Session):
     breach is recorded in `violations`.
     """
 
-    __slots__ = ("_correlation_id", "_max_drain_seconds", "_ready_data", "credential")
+    __slots__ = (
+        "_correlation_id",
+        "_deadline_reported",
+        "_max_drain_seconds",
+        "_ready_data",
+        "credential",
+    )
 
     def __init__(
         self,
@@ -72,6 +80,7 @@ class ServerConnection(Session):
         self._ready_data = ready
         self._correlation_id = correlation_id
         self._max_drain_seconds = max_drain_seconds
+        self._deadline_reported = False
         self.credential: Credential | None = None
 
     def __repr__(self) -> str:
@@ -100,9 +109,24 @@ class ServerConnection(Session):
 
     # -- what the server sends ------------------------------------------------------------
 
-    def start(self, *, timestamp: datetime, now: float | None = None) -> str:
-        """session.ready, the first frame of every session."""
-        return self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)
+    def start(self, *, timestamp: datetime, now: float | None = None) -> tuple[str, ...]:
+        """session.ready, the first frame of every session - then the answers to any config
+        that arrived before it (a client may send one as soon as the socket opens)."""
+        frames = [self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)]
+        guards = self._plans["config", self._state][2]
+        for config in tuple(self._pending_configs):
+            codes = [
+                g.server_reply
+                for g, check in guards
+                if g.server_reply is not None and not check(self, g, config)
+            ]
+            if config is _UNREADABLE_CONFIG:
+                codes.insert(0, _BAD_CONFIG_CODE)
+            if codes:
+                frames.append(self.fail(codes[0], timestamp=timestamp, now=now))
+            else:
+                frames.append(self._acknowledge(timestamp, now))
+        return tuple(frames)
 
     def send(
         self, event: str, data: msgspec.Struct, *, timestamp: datetime, now: float | None = None
@@ -120,9 +144,9 @@ class ServerConnection(Session):
         self._handle(event, message, now)
         return frame.decode()
 
-    def acknowledge_config(self, *, timestamp: datetime, now: float | None = None) -> str:
-        """session.updated for the oldest config not yet answered: the whole config in force
-        (an omitted include means none; omitted goal dimensions mean none)."""
+    def _acknowledge(self, timestamp: datetime, now: float | None) -> str:
+        # session.updated carries the whole config in force: an omitted include means none,
+        # omitted goal dimensions mean none.
         config = self._pending_configs[0] if self._pending_configs else SessionConfig()
         data = SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
@@ -161,12 +185,27 @@ class ServerConnection(Session):
         signal, then session.ended. Then close the WebSocket with 1000.
 
         After the client's close the reason defaults to the documented `client_shutdown`;
-        a server ending a session on its own must say why.
+        a server ending a session on its own must say why. Nothing is emitted unless all of
+        it can be.
         """
         if reason is None:
             if self._state.value != "draining":
                 raise ValueError("say why the server ends a session the client did not close")
             reason = "client_shutdown"
+        if not isinstance(reason, str) or not reason:
+            raise ValueError("the reason for ending a session is a non-empty string")
+        if not isinstance(at, (int, float)) or not at >= 0:
+            raise ValueError("`at` is a session time in seconds, >= 0")
+        forbidden = self._allows("session.ended")
+        if forbidden is not None:
+            raise LocalProtocolError(
+                forbidden.says,
+                rule=forbidden.id,
+                role=self.role,
+                state=self._state.value,
+                event="session.ended",
+                hint=forbidden.hint,
+            )
         frames = [
             self.send(
                 "signal.ended",
@@ -184,45 +223,55 @@ class ServerConnection(Session):
         return tuple(frames)
 
     def check_deadlines(self, now: float, *, timestamp: datetime) -> tuple[str, ...]:
-        """The error frame to send when the idle timeout or the maximum duration has passed
-        (then close the WebSocket), or nothing."""
+        """The error frame to send once the idle timeout or the maximum duration has passed
+        (then close the WebSocket and call connection_lost), or nothing. Reported once."""
         expired = self.expired(now)
-        if not expired:
+        if not expired or self._deadline_reported:
             return ()
-        return (self.fail(expired[0].error_code, timestamp=timestamp, now=now),)
+        frame = self.fail(expired[0].error_code, timestamp=timestamp, now=now)
+        self._deadline_reported = True
+        return (frame,)
 
     # -- what the client sends -------------------------------------------------------------
 
     def receive_text(
         self, data: bytes | str, *, timestamp: datetime, now: float | None = None
     ) -> ServerReceived:
-        """Take a client text frame: a config (checked against session.ready's options) or a
-        close (answered with session.closing). An undecodable frame is answered with the
-        invalid-config error and changes nothing."""
+        """Take a client text frame and answer it. A config (checked against session.ready's
+        options) is answered at once with session.updated or the invalid-config error, so
+        answers stay in order; a close is answered with session.closing. A text frame that
+        does not decode is a config the server cannot read, and is answered as invalid."""
         try:
-            frame = decode_client_message(data)
+            frame: SessionConfig | SessionClose | None = decode_client_message(data)
         except DecodeError:
-            # A text frame that is not a close is a config frame, readable or not; it is
-            # answered in turn with the invalid-config error (D26).
-            queued = len(self._pending_configs)
-            self._handle("config", _UNREADABLE_CONFIG, now)
-            if len(self._pending_configs) == queued:
-                return ServerReceived()
-            return ServerReceived(
-                replies=(self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
-            )
-        state_before = self._state
-        self._handle("close" if isinstance(frame, SessionClose) else "config", frame, now)
+            frame = None
+        if isinstance(frame, SessionClose):
+            state_before = self._state
+            self._handle("close", frame, now)
+            replies = self._reply_frames(None, timestamp, now)
+            if self._state is not state_before:
+                closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
+                replies += (self.send("session.closing", closing, timestamp=timestamp, now=now),)
+            return ServerReceived(message=frame, replies=replies)
+        queued = len(self._pending_configs)
+        allowed = self._allows("config") is None
+        self._handle("config", frame if frame is not None else _UNREADABLE_CONFIG, now)
         replies = self._reply_frames(None, timestamp, now)
-        if isinstance(frame, SessionClose) and self._state is not state_before:
-            closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
-            replies += (self.send("session.closing", closing, timestamp=timestamp, now=now),)
+        if not allowed:
+            pass  # a config the client had no business sending is recorded, not answered
+        elif self._ready is None:
+            pass  # answered by start(), right after session.ready
+        elif frame is None and len(self._pending_configs) > queued:
+            replies += (self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
+        elif len(self._pending_configs) > queued:
+            replies += (self._acknowledge(timestamp, now),)
         return ServerReceived(message=frame, replies=replies)
 
     def receive_segment(
         self, data: bytes, *, timestamp: datetime, now: float | None = None
     ) -> ServerReceived:
         """Take a binary video frame; an oversized one is answered with an error naming it."""
+        data = binary(data)
         count = len(self._segments)
         self._handle("segment", data, now)
         segment = self._segments[-1] if len(self._segments) > count else None

@@ -52,6 +52,19 @@ from ._models import (
 from ._segments import SEGMENT_INDEX_BASE, sniff_container
 
 
+def binary(data: bytes | bytearray | memoryview) -> bytes:
+    """A video segment as bytes; anything that is not binary data is a caller's mistake."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"a segment is binary data (bytes), not {type(data).__name__}")
+
+
+MAX_RECORDED_VIOLATIONS: Final = 1000
+"""Violations kept on a session; a peer that breaks the contract endlessly cannot use up memory."""
+
+
 class SentSegment(Struct, frozen=True, kw_only=True):
     """A binary video frame: its index as error.segment counts it, its size, when it went."""
 
@@ -99,9 +112,12 @@ class Session:
         "_violations",
         "close_code",
         "role",
+        "violation_count",
     )
 
-    def __init__(self, role: Role, *, strict: bool, switches: Mapping[str, bool]) -> None:
+    def __init__(
+        self, role: Role, *, strict: bool, switches: Mapping[str, bool], audit: bool = False
+    ) -> None:
         self.role: Role = role
         self._strict = strict
         self._plans = _compiled_plans(role, frozenset(k for k, on in switches.items() if not on))
@@ -116,8 +132,9 @@ class Session:
         self._segments: list[SentSegment] = []
         self._violations: list[Violation] = []
         self._replies: list[str] = []
-        self._audit = False
+        self._audit = audit
         self.close_code: int | None = None
+        self.violation_count = 0
 
     # -- what the session knows ---------------------------------------------------------
 
@@ -158,7 +175,8 @@ class Session:
 
     @property
     def violations(self) -> tuple[Violation, ...]:
-        """Contract breaches by the peer recorded so far (lenient mode)."""
+        """Contract breaches by the peer, in order (the first MAX_RECORDED_VIOLATIONS of them;
+        `violation_count` counts them all)."""
         return tuple(self._violations)
 
     def segment(self, index: int | None) -> SentSegment | None:
@@ -173,8 +191,9 @@ class Session:
     # -- time ---------------------------------------------------------------------------
 
     def deadlines(self) -> tuple[Deadline, ...]:
-        """The time limits running now, earliest first (empty before session.ready, after the
-        session ended, or when no `now` was ever passed in)."""
+        """The time limits running now, earliest first: empty before session.ready, after the
+        session ended, and when session.ready was handled without `now` (the clocks start
+        from the `now` given with it)."""
         ready = self._ready
         if ready is None or self._state not in DEADLINE_STATES or self._ready_at is None:
             return ()
@@ -200,61 +219,82 @@ class Session:
 
     def _handle(self, event: str, payload: Any, now: float | None) -> None:
         target, forbidden, guards, effects = self._plans[event, self._state]
+        breaches: list[Violation] | None = None  # only built when something breaks
         if forbidden is not None:
-            self._breach(forbidden, event, payload)
-            if self._audit and forbidden.breaker == self.role:
-                # Replaying a recording: the frame did go out, so it counts.
-                for effect, apply in effects_of(event):
+            breaches = self._breach(forbidden, event, payload, now, breaches)
+            if forbidden.still_applies:
+                for effect, apply in _EFFECTS_OF[event]:
                     apply(self, effect, payload, now)
-            return  # lenient: the event is delivered but does not move the session
-        for guard, check in guards:
-            if not check(self, guard, payload):
+        else:
+            for guard, check in guards:
+                if check(self, guard, payload):
+                    continue
                 if guard.server_reply is not None and self.role == "server":
-                    # The server answers this breach with an error frame instead.
-                    self._replies.append(guard.server_reply)
-                    effects = tuple(e for e in effects if e[0].even_if_rejected)
+                    self._replies.append(guard.server_reply)  # answered, not reported
                 else:
-                    self._breach(guard.rule, event, payload)
-        for effect, apply in effects:
-            apply(self, effect, payload, now)
-        self._state = target  # type: ignore[assignment]  # allowed moves have a target
+                    breaches = self._breach(guard.rule, event, payload, now, breaches)
+            # Even a frame whose content broke a rule was sent: the session follows it.
+            for effect, apply in effects:
+                apply(self, effect, payload, now)
+            self._state = target  # type: ignore[assignment]  # allowed moves have a target
         if now is not None and EVENT_SENDERS[event] == "client":
             self._last_client_frame_at = now
+        if breaches and self._strict:
+            # Raised after the frame was applied, so strict and lenient sessions stay alike.
+            first = breaches[0]
+            error = RemoteProtocolError(
+                first.says,
+                rule=first.rule,
+                role=self.role,
+                state=first.state,
+                event=event,
+                hint=first.hint,
+                received=first.received,
+            )
+            error.violations = tuple(breaches)
+            raise error
 
-    def _breach(self, rule: Rule, event: str, payload: Any) -> None:
+    def _breach(
+        self,
+        rule: Rule,
+        event: str,
+        payload: Any,
+        now: float | None,
+        breaches: list[Violation] | None,
+    ) -> list[Violation] | None:
         state = self._state.value
         if rule.peer_ignores and rule.breaker != self.role:
-            return  # frames crossed on the wire; the peer did nothing wrong
-        local = rule.breaker in (self.role, "caller")
-        if local and not (self._audit and rule.breaker == self.role):
+            return breaches  # frames crossed on the wire; the peer did nothing wrong
+        if rule.breaker == "caller" or (rule.breaker == self.role and not self._audit):
             raise LocalProtocolError(
-                rule.says, rule=rule.id, role=self.role, state=state, event=event, hint=rule.hint
-            )
-        if not local and self._strict:
-            raise RemoteProtocolError(
                 rule.says,
                 rule=rule.id,
                 role=self.role,
                 state=state,
                 event=event,
                 hint=rule.hint,
-                received=payload,
+                received=None if EVENT_SENDERS[event] == self.role else payload,
             )
-        self._violations.append(
-            Violation(
-                rule=rule.id,
-                says=rule.says,
-                state=state,
-                event=event,
-                received=payload,
-                hint=rule.hint,
-            )
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            # Keep what identifies the frame, not megabytes of video.
+            index = SEGMENT_INDEX_BASE + len(self._segments)
+            payload = SentSegment(index=index, size=len(payload), sent_at=now)
+        violation = Violation(
+            rule=rule.id, says=rule.says, state=state, event=event, received=payload, hint=rule.hint
         )
+        self.violation_count += 1
+        if len(self._violations) < MAX_RECORDED_VIOLATIONS:
+            self._violations.append(violation)
+        return [violation] if breaches is None else [*breaches, violation]
+
+    def _allows(self, event: str) -> Rule | None:
+        """The rule that forbids `event` now, or None when the table allows it."""
+        return self._plans[event, self._state][1]
 
     def connection_lost(self, code: int | None = None) -> None:
         """Tell the session its WebSocket closed (with the close code, when known)."""
         self.close_code = code
-        self._state = SessionState.CLOSED
+        self._handle("connection_lost", code, None)
 
     # -- guards (contract.json "check" names) -------------------------------------------
 
@@ -311,11 +351,13 @@ class Session:
     def _segment_not_empty(self, guard: Guard, data: bytes) -> bool:
         return len(data) > 0
 
-    def _segment_size_within_limits(self, guard: Guard, data: bytes) -> bool:
+    def _segment_at_most(self, guard: Guard, data: bytes) -> bool:
         ready = self._ready
-        if ready is None:
-            return True
-        return ready.min_segment_size_bytes <= len(data) <= ready.max_segment_size_bytes
+        return ready is None or len(data) <= getattr(ready, guard.limit)
+
+    def _segment_at_least(self, guard: Guard, data: bytes) -> bool:
+        ready = self._ready
+        return ready is None or len(data) >= getattr(ready, guard.limit)
 
     def _segment_starts_like_container(self, guard: Guard, data: bytes) -> bool:
         # After a first segment that carried the container header, later ones may be
@@ -326,7 +368,7 @@ class Session:
         ready = self._ready
         if ready is None:
             return True  # before session.ready only the closed value sets apply
-        options = ready.supported_session_config_options
+        options = getattr(ready, guard.options)
         for name in guard.fields:
             wanted = getattr(config, name)
             supported = getattr(options, name, UNSET)
@@ -391,13 +433,10 @@ _CHECKS: Final[dict[str, _Check]] = {
 _APPLIERS: Final[dict[str, _Apply]] = {
     name: getattr(Session, f"_{name}") for name in sorted({effect.effect for effect in EFFECTS})
 }
-
-
-def effects_of(event: str) -> tuple[tuple[Effect, _Apply], ...]:
-    """The effects of an event regardless of state (for replaying what was really sent)."""
-    return tuple((e, _APPLIERS[e.effect]) for e in EFFECTS if e.event == event)
-
-
+_EFFECTS_OF: Final[dict[str, tuple[tuple[Effect, _Apply], ...]]] = {
+    event: tuple((e, _APPLIERS[e.effect]) for e in EFFECTS if e.event == event)
+    for event in EVENT_SENDERS
+}
 _PLAN_CACHE: Final[dict[tuple[Role, frozenset[str]], dict[tuple[str, SessionState], _Plan]]] = {}
 
 
@@ -422,9 +461,6 @@ def _compiled_plans(
             and (guard.switch is None or guard.switch not in switched_off)
             and (guard.states is None or state in guard.states)
         )
-        effects = tuple(
-            (effect, _APPLIERS[effect.effect]) for effect in EFFECTS if effect.event == event
-        )
-        plans[event, state] = (target, None, guards, effects)
+        plans[event, state] = (target, None, guards, _EFFECTS_OF[event])
     _PLAN_CACHE[key] = plans
     return plans
