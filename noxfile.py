@@ -40,11 +40,20 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the generated package (as Python 3.10), the generator and the
-    transports."""
+    """mypy --strict over the generated package (as Python 3.10), the generator, the
+    transports and the benchmarks."""
     install_group(session, "typecheck")
     session.run("mypy", "--strict", "--python-version", "3.10", "generated/interhuman_stream")
-    session.run("mypy", "--strict", "--python-version", "3.11", "codegen", "transports")
+    session.run(
+        "mypy",
+        "--strict",
+        "--python-version",
+        "3.11",
+        "codegen",
+        "transports",
+        "benchmarks",
+        env={"MYPYPATH": "generated"},
+    )
 
 
 @nox.session
@@ -61,3 +70,12 @@ def soak(session: nox.Session) -> None:
     install_group(session, "transports")
     session.install(".", "--no-deps")
     session.run("python", "-m", "transports.soak", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks side by side; prints the table, writes benchmarks/results.json and the
+    README's table (`-- --repeats N` for more rounds)."""
+    install_group(session, "bench")
+    session.install(".", "--no-deps")
+    session.run("python", "-m", "benchmarks.run", "--readme", *session.posargs)

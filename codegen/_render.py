@@ -18,7 +18,15 @@ import tomllib
 from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
-from ._spec import CLIENT_UNION, PROTOCOL_FILE, ROOT, Spec, SpecError, schema_for_models
+from ._spec import (
+    CLIENT_UNION,
+    PROTOCOL_FILE,
+    ROOT,
+    Spec,
+    SpecError,
+    schema_for_models,
+    uuid_fields,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PACKAGE = "interhuman_stream"
@@ -185,14 +193,48 @@ def _config_reply_code(spec: Spec) -> str:
     return codes.pop()
 
 
+def _raw_comparable_fields(spec: Spec, def_name: str) -> list[str]:
+    """Fields whose values compare equal exactly when they are equal: never null, never a
+    list (those compare through the engine's normalisation)."""
+    found = []
+    for field, schema in spec.defs[def_name]["properties"].items():
+        target = spec.defs[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+        kinds = target.get("type", "string" if "enum" in target else None)
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "null" not in kinds and "array" not in kinds and "anyOf" not in target:
+            found.append(field)
+    return found
+
+
+def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[str, str]]:
+    """The fields of a client frame (besides its tag), each an array of a closed value set:
+    the encoder checks them with set operations. Any other kind of field would need another
+    check, so codegen refuses it rather than let it through unchecked."""
+    constants = {v.schema_name: v.constant for v in vocabularies if not v.is_open}
+    fields = []
+    for field, schema in spec.defs[name].get("properties", {}).items():
+        if field == "type" and "const" in schema:
+            continue
+        ref = schema.get("items", {}).get("$ref", "") if schema.get("type") == "array" else ""
+        target = ref.rsplit("/", 1)[-1]
+        if target not in constants:
+            raise SpecError(f"{name}.{field}: client fields must be arrays of a closed value set")
+        fields.append({"name": field, "value_set": constants[target]})
+    return fields
+
+
 def template_context(spec: Spec) -> dict[str, Any]:
     defs = spec.defs
+    vocabularies = spec.vocabularies()
     server = spec.server_messages()
-    client = [{"class_name": name, "tag": tag} for name, tag in spec.client_messages()]
+    client: list[dict[str, Any]] = [
+        {"class_name": name, "tag": tag, "fields": _client_fields(spec, name, vocabularies)}
+        for name, tag in spec.client_messages()
+    ]
     untagged = [frame["class_name"] for frame in client if frame["tag"] is None]
+    client_value_sets = sorted({f["value_set"] for frame in client for f in frame["fields"]})
     if len(untagged) != 1:
         raise SpecError(f"{CLIENT_UNION}: exactly one client frame may lack a type: {untagged}")
-    vocabularies = spec.vocabularies()
     structs = [name for name, schema in defs.items() if schema.get("type") == "object"]
     literal_aliases = [v.schema_name for v in vocabularies]
     exports = {
@@ -210,8 +252,11 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "public_names": public_names,
         "exports": {module: sorted(names) for module, names in sorted(exports.items())},
         "server_messages": server,
+        "uuid_fields": uuid_fields(spec),
+        "raw_comparable_signal_fields": _raw_comparable_fields(spec, "SignalData"),
         "client_messages": client,
         "untagged_client": untagged[0],
+        "client_value_sets": client_value_sets,
         "structs": structs,
         "literal_aliases": literal_aliases,
         "vocabularies": vocabularies,

@@ -339,14 +339,17 @@ def _reference_problems(spec: Spec) -> list[str]:
 def schema_for_models(spec: Spec) -> dict[str, Any]:
     """The protocol schema as datamodel-code-generator should see it.
 
-    Three rewrites, each for something the tool cannot express for msgspec:
+    Four rewrites, each for something the tool cannot express for msgspec (or not fast):
     - an open vocabulary (anyOf: [Known* enum, string]) becomes its string branch, since a
       msgspec union may not hold two string-like types; the Known* enum stays and becomes a
       Literal alias plus a frozenset (see _vocab.py);
     - the client union is dropped: a config frame has no tag, so msgspec cannot decode that
       union, and the codec template decodes client frames itself;
     - descriptions are kept only on objects (they become class docstrings), so aliases do not
-      carry long Meta(description=...) strings into the hot import path.
+      carry long Meta(description=...) strings into the hot import path;
+    - a uuid-format string stays a str: msgspec's UUID objects cost more to build than the rest
+      of an envelope, and the one uuid field (correlation_id) repeats on every message, so the
+      codec checks its format once per distinct value instead (see uuid_fields()).
     """
     schema = copy.deepcopy(spec.protocol)
     defs = schema["$defs"]
@@ -355,6 +358,8 @@ def schema_for_models(spec: Spec) -> dict[str, Any]:
         (string_branch,) = [b for b in original["anyOf"] if b.get("type") == "string"]
         defs[name] = dict(string_branch)
     del defs[CLIENT_UNION]
+    for name in _uuid_defs(spec):
+        defs[name] = {k: v for k, v in defs[name].items() if k not in ("format", "pattern")}
     for key in ("title", "description", "$comment"):
         schema.pop(key, None)
     _strip_descriptions(schema)
@@ -364,6 +369,38 @@ def schema_for_models(spec: Spec) -> dict[str, Any]:
             if description:
                 definition["description"] = description
     return schema
+
+
+def _uuid_defs(spec: Spec) -> list[str]:
+    return [
+        name
+        for name, schema in spec.defs.items()
+        if schema.get("type") == "string" and schema.get("format") == "uuid"
+    ]
+
+
+def uuid_fields(spec: Spec) -> list[str]:
+    """Envelope fields in uuid format, the same in every server message; the codec checks
+    them. A uuid anywhere else is not supported (it would go unchecked), so it is refused."""
+    refs = {f"#/$defs/{name}" for name in _uuid_defs(spec)}
+    envelope_fields: set[str] | None = None
+    for message in spec.server_messages():
+        properties = spec.defs[message.class_name]["properties"]
+        found = {field for field, schema in properties.items() if schema.get("$ref") in refs}
+        if envelope_fields is not None and found != envelope_fields:
+            raise SpecError("uuid fields must be the same in every server envelope")
+        envelope_fields = found
+    used_elsewhere = [
+        name
+        for name, schema in spec.defs.items()
+        if name not in {m.class_name for m in spec.server_messages()}
+        and any(ref in json.dumps(schema) for ref in refs)
+    ]
+    if used_elsewhere:
+        raise SpecError(
+            f"uuid values are only supported as envelope fields, not in {used_elsewhere}"
+        )
+    return sorted(envelope_fields or ())
 
 
 def _strip_descriptions(schema: Any) -> None:

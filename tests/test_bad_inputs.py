@@ -85,6 +85,17 @@ INVALID = [
         edit(DETECTED, "correlation_id", "550e8400-e29b-41d4-a716-44665544000"),
         "$.correlation_id",
     ),
+    (
+        "uuid-no-hyphens",
+        edit(DETECTED, "correlation_id", "550e8400e29b41d4a716446655440000"),
+        "$.correlation_id",
+    ),
+    (
+        "uuid-not-hex",
+        edit(DETECTED, "correlation_id", "550e8400-e29b-41d4-a716-4466554_0000"),
+        "$.correlation_id",
+    ),
+    ("uuid-number", edit(DETECTED, "correlation_id", 7), "$.correlation_id"),
     ("engagement-outside-set", edit(ENGAGEMENT, "data.state", "bored"), "$.data.state"),
     ("score-above-100", edit(QUALITY, "data.overall.clarity", 100.5), "$.data.overall.clarity"),
     (

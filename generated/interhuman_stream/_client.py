@@ -14,9 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import msgspec
 from msgspec import UNSET
 
-from ._codec import MESSAGE_CLASSES, UnknownMessage, decode_server_message, encode_client_message
+from ._codec import (
+    UnknownMessage,
+    _check_uuid,
+    _checked_uuids,
+    _server_decoder,
+    decode_server_message,
+    encode_client_message,
+)
 from ._models import (
     ErrorMessage,
     GoalDimension,
@@ -27,8 +35,6 @@ from ._models import (
 )
 from ._session import SentSegment, Session, binary
 
-_EVENTS: Final[dict[type, str]] = {cls: tag for tag, cls in MESSAGE_CLASSES.items()}
-_EVENTS[UnknownMessage] = "unknown"
 _CLOSE: Final = SessionClose()
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
 
@@ -79,8 +85,17 @@ class ClientConnection(Session):
         self, data: bytes | str, now: float | None = None
     ) -> ServerMessage | UnknownMessage:
         """Decode a server text frame, check it against the contract, and return it."""
-        message = decode_server_message(data)
-        self._handle(_EVENTS[type(message)], message, now)
+        # decode_server_message, inlined: one Python call less on every frame.
+        message: ServerMessage | UnknownMessage
+        try:
+            known: ServerMessage = _server_decoder.decode(data)
+        except (msgspec.DecodeError, UnicodeError, RecursionError):
+            message = decode_server_message(data)  # an unknown type, or a DecodeError
+        else:
+            if known.correlation_id not in _checked_uuids:
+                _check_uuid(known.correlation_id, "$.correlation_id", data)
+            message = known
+        self._on[message.__class__](self, message, now)
         return message
 
     def send_config(

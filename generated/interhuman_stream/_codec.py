@@ -35,7 +35,7 @@ from ._models import (
     SignalEnded,
     SignalUpdated,
 )
-from ._vocab import KNOWN_MESSAGE_TYPES
+from ._vocab import GOAL_DIMENSIONS, INCLUDE_FLAGS, KNOWN_MESSAGE_TYPES
 
 ClientMessage: TypeAlias = SessionConfig | SessionClose
 """Any client text frame."""
@@ -146,7 +146,26 @@ def decode_server_message(data: bytes | str) -> ServerMessage | UnknownMessage:
         return _unknown_or_raise(data, exc)
     except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
         raise _unreadable(exc, data) from None
+    if message.correlation_id not in _checked_uuids:
+        _check_uuid(message.correlation_id, "$.correlation_id", data)
     return message
+
+
+# A session repeats its correlation id on every message: each distinct value is checked once.
+_checked_uuids: Final[set[str]] = set()
+_UUID_HYPHENS: Final = (8, 13, 18, 23)
+_HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
+_MAX_CHECKED_UUIDS: Final = 4096
+
+
+def _check_uuid(value: str, path: str, data: bytes | str) -> None:
+    # The canonical 8-4-4-4-12 hex form (RFC 9562), as JSON Schema's "uuid" format reads it.
+    hyphens_in_place = len(value) == 36 and all(value[i] == "-" for i in _UUID_HYPHENS)
+    if not hyphens_in_place or not _HEX_DIGITS.issuperset(value.replace("-", "")):
+        raise DecodeError("Invalid UUID", path, data)
+    if len(_checked_uuids) >= _MAX_CHECKED_UUIDS:
+        _checked_uuids.clear()
+    _checked_uuids.add(value)
 
 
 def _unknown_or_raise(data: bytes | str, exc: msgspec.ValidationError) -> UnknownMessage:
@@ -201,13 +220,31 @@ def encode_client_message(message: ClientMessage) -> bytes:
     The frame is checked against the spec first, since Struct constructors do not validate:
     an invalid value raises ValueError naming the field.
     """
-    decoder = _client_decoders.get(type(message))
-    if decoder is None:
-        raise TypeError(f"not a client message: {type(message).__name__}")
+    if type(message) is SessionConfig:
+        include = message.include
+        goal_dimensions = message.goal_dimensions
+        # Each field is an array of a closed value set: a set comparison checks it in C.
+        if (include is not msgspec.UNSET and not INCLUDE_FLAGS.issuperset(include)) or (
+            goal_dimensions is not msgspec.UNSET and not GOAL_DIMENSIONS.issuperset(goal_dimensions)
+        ):
+            _invalid(message)
+        return _encoder.encode(message)
+    if type(message) is SessionClose:
+        return _SESSIONCLOSE_FRAME
+    raise TypeError(f"not a client message: {type(message).__name__}")
+
+
+_SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
+
+
+def _invalid(message: ClientMessage) -> None:
+    # The slow, exact path: let the decoder say which value is wrong, and where.
     encoded = _encoder.encode(message)
     try:
-        decoder.decode(encoded)
+        _client_decoders[type(message)].decode(encoded)
     except msgspec.ValidationError as exc:
         error = _error_from_msgspec(exc, encoded)
         raise ValueError(f"invalid {type(message).__name__}: {error}") from None
-    return encoded
+    except TypeError as exc:
+        raise ValueError(f"invalid {type(message).__name__}: {exc}") from None
+    raise ValueError(f"invalid {type(message).__name__}")

@@ -33,6 +33,10 @@ class SessionState(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    # Hash as the plain string (equal members and strings already compare equal): Enum's own
+    # __hash__ is Python code, and states are dict keys on every frame.
+    __hash__ = str.__hash__
+
 
 INITIAL_STATE: Final = SessionState.AWAITING_READY
 

@@ -10,7 +10,6 @@ made by this package ever shows it; reveal() is the one way to read it back.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
@@ -83,6 +82,8 @@ class ApiKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ApiKey):
             return NotImplemented
+        import hmac  # noqa: PLC0415 - only here, to keep hashlib out of the import path
+
         return hmac.compare_digest(self._secret.encode(), other._secret.encode())
 
     def __hash__(self) -> int:

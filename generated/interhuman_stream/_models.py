@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal, TypeAlias
-from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 Timestamp: TypeAlias = Annotated[datetime, Meta(tz=True)]
 
 
-CorrelationId: TypeAlias = UUID
+CorrelationId: TypeAlias = str
 
 
 Seconds: TypeAlias = Annotated[float, Meta(ge=0.0)]

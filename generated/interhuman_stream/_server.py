@@ -15,12 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
-from uuid import UUID
 
 import msgspec
 
 from ._catalog import ERROR_CATALOG
-from ._codec import MESSAGE_CLASSES, DecodeError, decode_client_message, decode_server_message
+from ._codec import (
+    MESSAGE_CLASSES,
+    DecodeError,
+    _check_uuid,
+    decode_client_message,
+    decode_server_message,
+)
 from ._errors import LocalProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
@@ -52,8 +57,8 @@ class ServerReceived(msgspec.Struct, frozen=True, kw_only=True):
 class ServerConnection(Session):
     """One server session.
 
-    `ready` is the contract announced in session.ready; `correlation_id` names the connection
-    (it goes into the X-Correlation-ID response header and every envelope). Frames it emits
+    `ready` is the contract announced in session.ready; `correlation_id` (a UUID) names the
+    connection: it goes into the X-Correlation-ID response header and every envelope. Frames it emits
     need a `timestamp` (the wall-clock time to put in the envelope); `now` is any monotonic
     clock in seconds, for the idle and maximum-duration deadlines.
     strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
@@ -71,14 +76,17 @@ class ServerConnection(Session):
     def __init__(
         self,
         ready: SessionReadyData,
-        correlation_id: UUID,
+        correlation_id: object,
         *,
         strict: bool = False,
         max_drain_seconds: float = 30.0,
     ) -> None:
         super().__init__("server", strict=strict, switches={})
         self._ready_data = ready
-        self._correlation_id = correlation_id
+        # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
+        text = str(correlation_id).lower()
+        _check_uuid(text, "correlation_id", text)
+        self._correlation_id = text
         self._max_drain_seconds = max_drain_seconds
         self._deadline_reported = False
         self.credential: Credential | None = None
@@ -90,7 +98,8 @@ class ServerConnection(Session):
         )
 
     @property
-    def correlation_id(self) -> UUID:
+    def correlation_id(self) -> str:
+        """The connection's id, as X-Correlation-ID and every envelope carry it."""
         return self._correlation_id
 
     # -- handshake ----------------------------------------------------------------------
@@ -105,7 +114,7 @@ class ServerConnection(Session):
 
     def response_headers(self) -> tuple[tuple[str, str], ...]:
         """Headers for the 101 response."""
-        return server_response_headers(str(self._correlation_id))
+        return server_response_headers(self._correlation_id)
 
     # -- what the server sends ------------------------------------------------------------
 

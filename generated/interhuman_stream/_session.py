@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from msgspec import UNSET, Struct
 
+from ._codec import MESSAGE_CLASSES, UnknownMessage
 from ._contract import (
     DEADLINE_RULES,
     DEADLINE_STATES,
@@ -100,6 +101,7 @@ class Session:
         "_audit",
         "_engagement",
         "_last_client_frame_at",
+        "_on",
         "_pending_configs",
         "_plans",
         "_ready",
@@ -122,6 +124,7 @@ class Session:
         self._strict = strict
         self._plans = _compiled_plans(role, frozenset(k for k, on in switches.items() if not on))
         self._state = INITIAL_STATE
+        self._on = _ON[INITIAL_STATE]
         self._ready: SessionReadyData | None = None
         self._ready_at: float | None = None
         self._last_client_frame_at: float | None = None
@@ -236,7 +239,8 @@ class Session:
             # Even a frame whose content broke a rule was sent: the session follows it.
             for effect, apply in effects:
                 apply(self, effect, payload, now)
-            self._state = target  # type: ignore[assignment]  # allowed moves have a target
+            if target is not self._state:
+                self._move(target)  # type: ignore[arg-type]  # allowed moves have a target
         if now is not None and EVENT_SENDERS[event] == "client":
             self._last_client_frame_at = now
         if breaches and self._strict:
@@ -286,6 +290,10 @@ class Session:
         if len(self._violations) < MAX_RECORDED_VIOLATIONS:
             self._violations.append(violation)
         return [violation] if breaches is None else [*breaches, violation]
+
+    def _move(self, state: SessionState) -> None:
+        self._state = state
+        self._on = _ON[state]  # the receive handlers of the new state
 
     def _allows(self, event: str) -> Rule | None:
         """The rule that forbids `event` now, or None when the table allows it."""
@@ -411,6 +419,22 @@ class Session:
         self._engagement = message.data
 
 
+def _unchanged(last: SignalData, data: SignalData) -> bool:
+    """The fast form of signal_reading_changed's negation. A field that can be neither null
+    nor a list compares raw; the others as _comparable says."""
+    return (
+        data.probability == last.probability
+        and (
+            data.rationale == last.rationale
+            or _comparable(data.rationale) == _comparable(last.rationale)
+        )
+        and (
+            data.modality == last.modality
+            or _comparable(data.modality) == _comparable(last.modality)
+        )
+    )
+
+
 def _comparable(value: Any) -> Any:
     # An absent value and null say the same (no value); a list of channels is a set.
     if value is UNSET:
@@ -464,3 +488,421 @@ def _compiled_plans(
         plans[event, state] = (target, None, guards, _EFFECTS_OF[event])
     _PLAN_CACHE[key] = plans
     return plans
+
+
+# -- the receive fast path ---------------------------------------------------------------
+# Generated from the same table, one handler per server event and state where the table
+# allows it: the state's moves and guards are resolved here, at generation time, so a handler
+# only runs the guards that apply and the effects. A frame whose guards do not all pass, and
+# any event the state forbids, goes to Session._handle, which decides and reports exactly as
+# the table says. The simplest checks and effects are written out; the rest call the
+# engine's own methods. tests/test_session_fast_path.py checks that both paths always agree.
+
+
+def _refer_session_ready(session: Session, message: Any, now: float | None) -> None:
+    session._handle("session.ready", message, now)
+
+
+def _on_session_ready__awaiting_ready(session: Session, message: Any, now: float | None) -> None:
+    Session._store_ready(session, EFFECTS[0], message, now)
+    session._move(SessionState.STREAMING)
+
+
+def _refer_session_updated(session: Session, message: Any, now: float | None) -> None:
+    session._handle("session.updated", message, now)
+
+
+def _on_session_updated__streaming(session: Session, message: Any, now: float | None) -> None:
+    if not Session._config_pending(session, GUARDS[5], message):
+        session._handle("session.updated", message, now)
+        return
+    Session._acknowledge_config(session, EFFECTS[2], message, now)
+
+
+def _on_session_updated__close_sent(session: Session, message: Any, now: float | None) -> None:
+    if not Session._config_pending(session, GUARDS[5], message):
+        session._handle("session.updated", message, now)
+        return
+    Session._acknowledge_config(session, EFFECTS[2], message, now)
+
+
+def _refer_signal_detected(session: Session, message: Any, now: float | None) -> None:
+    session._handle("signal.detected", message, now)
+
+
+def _on_signal_detected__streaming(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type in session._signals:
+        session._handle("signal.detected", message, now)
+        return
+    session._signals[data.signal_type] = data
+
+
+def _on_signal_detected__close_sent(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type in session._signals:
+        session._handle("signal.detected", message, now)
+        return
+    session._signals[data.signal_type] = data
+
+
+def _refer_signal_updated(session: Session, message: Any, now: float | None) -> None:
+    session._handle("signal.updated", message, now)
+
+
+def _on_signal_updated__streaming(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type not in session._signals:
+        session._handle("signal.updated", message, now)
+        return
+    if _unchanged(session._signals[data.signal_type], data):
+        session._handle("signal.updated", message, now)
+        return
+    session._signals[data.signal_type] = data
+
+
+def _on_signal_updated__close_sent(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type not in session._signals:
+        session._handle("signal.updated", message, now)
+        return
+    if _unchanged(session._signals[data.signal_type], data):
+        session._handle("signal.updated", message, now)
+        return
+    session._signals[data.signal_type] = data
+
+
+def _refer_signal_ended(session: Session, message: Any, now: float | None) -> None:
+    session._handle("signal.ended", message, now)
+
+
+def _on_signal_ended__streaming(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type not in session._signals:
+        session._handle("signal.ended", message, now)
+        return
+    session._signals.pop(data.signal_type, None)
+
+
+def _on_signal_ended__close_sent(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type not in session._signals:
+        session._handle("signal.ended", message, now)
+        return
+    session._signals.pop(data.signal_type, None)
+
+
+def _on_signal_ended__draining(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.signal_type not in session._signals:
+        session._handle("signal.ended", message, now)
+        return
+    session._signals.pop(data.signal_type, None)
+
+
+def _refer_engagement_updated(session: Session, message: Any, now: float | None) -> None:
+    session._handle("engagement.updated", message, now)
+
+
+def _on_engagement_updated__streaming(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if session._engagement is not None and session._engagement.state == data.state:
+        session._handle("engagement.updated", message, now)
+        return
+    session._engagement = data
+
+
+def _on_engagement_updated__close_sent(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if session._engagement is not None and session._engagement.state == data.state:
+        session._handle("engagement.updated", message, now)
+        return
+    session._engagement = data
+
+
+def _refer_conversation_quality_updated(session: Session, message: Any, now: float | None) -> None:
+    session._handle("conversation_quality.updated", message, now)
+
+
+def _on_conversation_quality_updated__streaming(
+    session: Session, message: Any, now: float | None
+) -> None:
+    data = message.data
+    if session._acknowledged is None or GUARDS[7].flags.isdisjoint(session._acknowledged.include):
+        session._handle("conversation_quality.updated", message, now)
+        return
+    if session._acknowledged is not None and (
+        (
+            "conversation_quality_overall" in session._acknowledged.include
+            and (data.overall is None or data.overall is UNSET)
+        )
+        or (
+            "conversation_quality_timeline" in session._acknowledged.include
+            and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
+        )
+    ):
+        session._handle("conversation_quality.updated", message, now)
+        return
+
+
+def _on_conversation_quality_updated__close_sent(
+    session: Session, message: Any, now: float | None
+) -> None:
+    data = message.data
+    if session._acknowledged is None or GUARDS[7].flags.isdisjoint(session._acknowledged.include):
+        session._handle("conversation_quality.updated", message, now)
+        return
+    if session._acknowledged is not None and (
+        (
+            "conversation_quality_overall" in session._acknowledged.include
+            and (data.overall is None or data.overall is UNSET)
+        )
+        or (
+            "conversation_quality_timeline" in session._acknowledged.include
+            and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
+        )
+    ):
+        session._handle("conversation_quality.updated", message, now)
+        return
+
+
+def _refer_error(session: Session, message: Any, now: float | None) -> None:
+    session._handle("error", message, now)
+
+
+def _on_error__awaiting_ready(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.code in GUARDS[6].codes and not Session._config_pending(session, GUARDS[6], message):
+        session._handle("error", message, now)
+        return
+    if not Session._segment_was_sent(session, GUARDS[9], message):
+        session._handle("error", message, now)
+        return
+    Session._reject_config(session, EFFECTS[3], message, now)
+
+
+def _on_error__streaming(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.code in GUARDS[6].codes and not Session._config_pending(session, GUARDS[6], message):
+        session._handle("error", message, now)
+        return
+    if not Session._segment_was_sent(session, GUARDS[9], message):
+        session._handle("error", message, now)
+        return
+    Session._reject_config(session, EFFECTS[3], message, now)
+
+
+def _on_error__close_sent(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.code in GUARDS[6].codes and not Session._config_pending(session, GUARDS[6], message):
+        session._handle("error", message, now)
+        return
+    if not Session._segment_was_sent(session, GUARDS[9], message):
+        session._handle("error", message, now)
+        return
+    Session._reject_config(session, EFFECTS[3], message, now)
+
+
+def _on_error__draining(session: Session, message: Any, now: float | None) -> None:
+    data = message.data
+    if data.code in GUARDS[6].codes and not Session._config_pending(session, GUARDS[6], message):
+        session._handle("error", message, now)
+        return
+    if not Session._segment_was_sent(session, GUARDS[9], message):
+        session._handle("error", message, now)
+        return
+    Session._reject_config(session, EFFECTS[3], message, now)
+
+
+def _refer_session_closing(session: Session, message: Any, now: float | None) -> None:
+    session._handle("session.closing", message, now)
+
+
+def _on_session_closing__close_sent(session: Session, message: Any, now: float | None) -> None:
+    session._move(SessionState.DRAINING)
+
+
+def _refer_session_ended(session: Session, message: Any, now: float | None) -> None:
+    session._handle("session.ended", message, now)
+
+
+def _on_session_ended__streaming(session: Session, message: Any, now: float | None) -> None:
+    if not Session._end_reason_not(session, GUARDS[10], message):
+        session._handle("session.ended", message, now)
+        return
+    session._move(SessionState.ENDED)
+
+
+def _on_session_ended__close_sent(session: Session, message: Any, now: float | None) -> None:
+    if not Session._end_reason_not(session, GUARDS[10], message):
+        session._handle("session.ended", message, now)
+        return
+    session._move(SessionState.ENDED)
+
+
+def _on_session_ended__draining(session: Session, message: Any, now: float | None) -> None:
+    if session._signals:
+        session._handle("session.ended", message, now)
+        return
+    session._move(SessionState.ENDED)
+
+
+def _refer_coverage_dropped(session: Session, message: Any, now: float | None) -> None:
+    session._handle("coverage.dropped", message, now)
+
+
+def _on_coverage_dropped__streaming(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_coverage_dropped__close_sent(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _refer_coverage_degraded(session: Session, message: Any, now: float | None) -> None:
+    session._handle("coverage.degraded", message, now)
+
+
+def _on_coverage_degraded__streaming(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_coverage_degraded__close_sent(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _refer_feedback_generated(session: Session, message: Any, now: float | None) -> None:
+    session._handle("feedback.generated", message, now)
+
+
+def _on_feedback_generated__streaming(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_feedback_generated__close_sent(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _refer_unknown(session: Session, message: Any, now: float | None) -> None:
+    session._handle("unknown", message, now)
+
+
+def _on_unknown__awaiting_ready(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_unknown__streaming(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_unknown__close_sent(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+def _on_unknown__draining(session: Session, message: Any, now: float | None) -> None:
+    return
+
+
+_ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], None]]]] = {
+    SessionState.AWAITING_READY: {
+        MESSAGE_CLASSES["session.ready"]: _on_session_ready__awaiting_ready,
+        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
+        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
+        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
+        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
+        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
+        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
+        MESSAGE_CLASSES["error"]: _on_error__awaiting_ready,
+        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
+        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
+        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
+        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
+        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
+        UnknownMessage: _on_unknown__awaiting_ready,
+    },
+    SessionState.STREAMING: {
+        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
+        MESSAGE_CLASSES["session.updated"]: _on_session_updated__streaming,
+        MESSAGE_CLASSES["signal.detected"]: _on_signal_detected__streaming,
+        MESSAGE_CLASSES["signal.updated"]: _on_signal_updated__streaming,
+        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended__streaming,
+        MESSAGE_CLASSES["engagement.updated"]: _on_engagement_updated__streaming,
+        MESSAGE_CLASSES[
+            "conversation_quality.updated"
+        ]: _on_conversation_quality_updated__streaming,
+        MESSAGE_CLASSES["error"]: _on_error__streaming,
+        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
+        MESSAGE_CLASSES["session.ended"]: _on_session_ended__streaming,
+        MESSAGE_CLASSES["coverage.dropped"]: _on_coverage_dropped__streaming,
+        MESSAGE_CLASSES["coverage.degraded"]: _on_coverage_degraded__streaming,
+        MESSAGE_CLASSES["feedback.generated"]: _on_feedback_generated__streaming,
+        UnknownMessage: _on_unknown__streaming,
+    },
+    SessionState.CLOSE_SENT: {
+        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
+        MESSAGE_CLASSES["session.updated"]: _on_session_updated__close_sent,
+        MESSAGE_CLASSES["signal.detected"]: _on_signal_detected__close_sent,
+        MESSAGE_CLASSES["signal.updated"]: _on_signal_updated__close_sent,
+        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended__close_sent,
+        MESSAGE_CLASSES["engagement.updated"]: _on_engagement_updated__close_sent,
+        MESSAGE_CLASSES[
+            "conversation_quality.updated"
+        ]: _on_conversation_quality_updated__close_sent,
+        MESSAGE_CLASSES["error"]: _on_error__close_sent,
+        MESSAGE_CLASSES["session.closing"]: _on_session_closing__close_sent,
+        MESSAGE_CLASSES["session.ended"]: _on_session_ended__close_sent,
+        MESSAGE_CLASSES["coverage.dropped"]: _on_coverage_dropped__close_sent,
+        MESSAGE_CLASSES["coverage.degraded"]: _on_coverage_degraded__close_sent,
+        MESSAGE_CLASSES["feedback.generated"]: _on_feedback_generated__close_sent,
+        UnknownMessage: _on_unknown__close_sent,
+    },
+    SessionState.DRAINING: {
+        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
+        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
+        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
+        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
+        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended__draining,
+        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
+        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
+        MESSAGE_CLASSES["error"]: _on_error__draining,
+        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
+        MESSAGE_CLASSES["session.ended"]: _on_session_ended__draining,
+        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
+        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
+        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
+        UnknownMessage: _on_unknown__draining,
+    },
+    SessionState.ENDED: {
+        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
+        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
+        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
+        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
+        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
+        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
+        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
+        MESSAGE_CLASSES["error"]: _refer_error,
+        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
+        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
+        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
+        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
+        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
+        UnknownMessage: _refer_unknown,
+    },
+    SessionState.CLOSED: {
+        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
+        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
+        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
+        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
+        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
+        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
+        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
+        MESSAGE_CLASSES["error"]: _refer_error,
+        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
+        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
+        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
+        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
+        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
+        UnknownMessage: _refer_unknown,
+    },
+}
+"""State -> message class -> its handler: the client's receive path."""
