@@ -79,3 +79,16 @@ def bench(session: nox.Session) -> None:
     install_group(session, "bench")
     session.install(".", "--no-deps")
     session.run("python", "-m", "benchmarks.run", "--readme", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The large budgets: differential tests (10,000 instances per schema) and 1,000,000 fuzz
+    inputs, coverage-guided with atheris where it installs (`-- --inputs N --seconds S`)."""
+    install_group(session, "test")
+    session.install(".", "--no-deps")
+    try:
+        session.install("atheris==3.0.0")
+    except nox.command.CommandFailed:
+        session.warn("atheris does not install here: falling back to random mutational fuzzing")
+    session.run("python", "-m", "fuzz.run", *session.posargs, env={"PYTHONPATH": "tests"})

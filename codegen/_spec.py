@@ -358,6 +358,11 @@ def schema_for_models(spec: Spec) -> dict[str, Any]:
         (string_branch,) = [b for b in original["anyOf"] if b.get("type") == "string"]
         defs[name] = dict(string_branch)
     del defs[CLIENT_UNION]
+    for name, definition in list(defs.items()):
+        # A date-time with alternative spellings (D31) is a datetime to the models: the
+        # pattern only spells out what their parser also reads.
+        if {"format": "date-time"} in definition.get("anyOf", []):
+            defs[name] = {"type": "string", "format": "date-time"}
     for name in _uuid_defs(spec):
         defs[name] = {k: v for k, v in defs[name].items() if k not in ("format", "pattern")}
     for key in ("title", "description", "$comment"):

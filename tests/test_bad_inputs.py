@@ -66,6 +66,26 @@ INVALID = [
     ("start-negative", edit(DETECTED, "data.start", -0.5), "$.data.start"),
     ("start-null", edit(DETECTED, "data.start", None), "$.data.start"),
     (
+        "start-beyond-a-double",
+        edit(DETECTED, "data.start", 1e300).replace(b"1e+300", b"1e400"),
+        "$.data.start",
+    ),
+    (
+        "timestamp-space-not-a-date",
+        edit(DETECTED, "timestamp", "2025-02-29 00:00:00Z"),
+        "$.timestamp",
+    ),
+    (
+        "timestamp-short-offset",
+        edit(DETECTED, "timestamp", "2025-01-01T00:00:00+01"),
+        "$.timestamp",
+    ),
+    (
+        "segment-fraction-after-integral-ones",
+        edit(ERROR, "data.segment", 2.000001),
+        "$.data.segment",
+    ),
+    (
         "probability-outside-set",
         edit(DETECTED, "data.probability", "certain"),
         "$.data.probability",

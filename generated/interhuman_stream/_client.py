@@ -90,7 +90,7 @@ class ClientConnection(Session):
         try:
             known: ServerMessage = _server_decoder.decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError):
-            message = decode_server_message(data)  # an unknown type, or a DecodeError
+            message = decode_server_message(data)  # the slow path, or a DecodeError
         else:
             if known.correlation_id not in _checked_uuids:
                 _check_uuid(known.correlation_id, "$.correlation_id", data)

@@ -143,7 +143,7 @@ def decode_server_message(data: bytes | str) -> ServerMessage | UnknownMessage:
     try:
         message: ServerMessage = _server_decoder.decode(data)
     except msgspec.ValidationError as exc:
-        return _unknown_or_raise(data, exc)
+        return _slow_path(data, exc)
     except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
         raise _unreadable(exc, data) from None
     if message.correlation_id not in _checked_uuids:
@@ -168,7 +168,11 @@ def _check_uuid(value: str, path: str, data: bytes | str) -> None:
     _checked_uuids.add(value)
 
 
-def _unknown_or_raise(data: bytes | str, exc: msgspec.ValidationError) -> UnknownMessage:
+def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage | UnknownMessage:
+    # Only frames the typed decoder refused get here, so nothing below costs a known message
+    # anything: an envelope type this spec does not define, or numbers written as 3.0 where
+    # an integer belongs (JSON Schema counts 3.0 as an integer; msgspec does not), or a frame
+    # that is simply wrong.
     try:
         probe = _probe_decoder.decode(data)
     except msgspec.ValidationError:
@@ -177,17 +181,42 @@ def _unknown_or_raise(data: bytes | str, exc: msgspec.ValidationError) -> Unknow
         # msgspec validates while it parses, so a field error can hide a broken document.
         raise _unreadable(unreadable, data) from None
     kind = probe.type
-    if not isinstance(kind, str) or kind in KNOWN_MESSAGE_TYPES:
-        raise _error_from_msgspec(exc, data) from None
-    timestamp = probe.timestamp if isinstance(probe.timestamp, str) else None
-    correlation_id = probe.correlation_id if isinstance(probe.correlation_id, str) else None
-    return UnknownMessage(
-        type=kind,
-        timestamp=timestamp,
-        correlation_id=correlation_id,
-        data=probe.data,
-        raw=_as_bytes(data),
-    )
+    if isinstance(kind, str) and kind not in KNOWN_MESSAGE_TYPES:
+        timestamp = probe.timestamp if isinstance(probe.timestamp, str) else None
+        correlation_id = probe.correlation_id if isinstance(probe.correlation_id, str) else None
+        return UnknownMessage(
+            type=kind,
+            timestamp=timestamp,
+            correlation_id=correlation_id,
+            data=probe.data,
+            raw=_as_bytes(data),
+        )
+    reason = str(exc)
+    if reason.startswith("Expected `int") and "got `float`" in reason:
+        try:
+            message: ServerMessage = _server_decoder.decode(
+                _encoder.encode(_integral(_any_decoder.decode(data)))
+            )
+        except msgspec.ValidationError as again:
+            raise _error_from_msgspec(again, data) from None
+        if message.correlation_id not in _checked_uuids:
+            _check_uuid(message.correlation_id, "$.correlation_id", data)
+        return message
+    raise _error_from_msgspec(exc, data) from None
+
+
+_any_decoder: Final = msgspec.json.Decoder()
+
+
+def _integral(value: Any) -> Any:
+    """The same JSON value with every integral float (3.0) written as an integer (3)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
 
 
 def decode_client_message(data: bytes | str) -> ClientMessage:

@@ -15,7 +15,7 @@ Timestamp: TypeAlias = Annotated[datetime, Meta(tz=True)]
 CorrelationId: TypeAlias = str
 
 
-Seconds: TypeAlias = Annotated[float, Meta(ge=0.0)]
+Seconds: TypeAlias = Annotated[float, Meta(ge=0.0, le=1.7976931348623157e308)]
 
 
 ByteCount: TypeAlias = Annotated[int, Meta(ge=0)]
