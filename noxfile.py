@@ -92,3 +92,12 @@ def fuzz(session: nox.Session) -> None:
     except nox.command.CommandFailed:
         session.warn("atheris does not install here: falling back to random mutational fuzzing")
     session.run("python", "-m", "fuzz.run", *session.posargs, env={"PYTHONPATH": "tests"})
+
+
+@nox.session(python=False)
+def asyncapi(session: nox.Session) -> None:
+    """The official @asyncapi/parser (pinned in tools/asyncapi-check) over
+    generated/asyncapi.yaml: fails on any error or warning."""
+    session.chdir("tools/asyncapi-check")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("node", "check.mjs", "../../generated/asyncapi.yaml", external=True)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ._docs import with_state_diagram
-from ._render import OUTPUT_DIR, REGEN_COMMAND, render_all
+from ._render import ASYNCAPI_FILE, OUTPUT_DIR, REGEN_COMMAND, render_all, render_asyncapi
 from ._spec import ROOT, SpecError, load_spec
 
 # Left alone in the output directory: interpreter caches are not ours to manage.
@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         help="package directory to write or check (default: %(default)s)",
     )
     parser.add_argument(
+        "--asyncapi",
+        type=Path,
+        default=ASYNCAPI_FILE,
+        help="AsyncAPI document to write or check (default: %(default)s)",
+    )
+    parser.add_argument(
         "--readme",
         type=Path,
         default=ROOT / "README.md",
@@ -88,12 +94,24 @@ def main(argv: list[str] | None = None) -> int:
         expected = render_all(spec)
         readme_now = readme.read_text(encoding="utf-8")
         readme_expected = with_state_diagram(readme_now, spec.contract)
+        asyncapi: Path = args.asyncapi.resolve()
+        asyncapi_expected = render_asyncapi(spec)
+        asyncapi_now = asyncapi.read_text(encoding="utf-8") if asyncapi.exists() else None
     except (SpecError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     output_dir: Path = args.output.resolve()
     if args.check:
         lines = drift(expected, output_dir)
+        if asyncapi_now != asyncapi_expected:
+            lines.extend(
+                difflib.unified_diff(
+                    (asyncapi_now or "").splitlines(keepends=True),
+                    asyncapi_expected.splitlines(keepends=True),
+                    fromfile=f"{asyncapi.name} (committed)",
+                    tofile=f"{asyncapi.name} (from spec)",
+                )
+            )
         if readme_now != readme_expected:
             lines.extend(
                 difflib.unified_diff(
@@ -114,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{output_dir}: up to date ({len(expected)} files)")
         return 0
     changed = write(expected, output_dir)
+    if asyncapi_now != asyncapi_expected:
+        asyncapi.parent.mkdir(parents=True, exist_ok=True)
+        asyncapi.write_text(asyncapi_expected, encoding="utf-8", newline="\n")
+        changed.append(f"wrote {asyncapi.name}")
     if readme_now != readme_expected:
         readme.write_text(readme_expected, encoding="utf-8", newline="\n")
         changed.append(f"wrote the state diagram in {readme.name}")

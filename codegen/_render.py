@@ -7,6 +7,7 @@ ruff so the bytes depend only on spec/, the templates and the pinned tool versio
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import warnings
@@ -177,8 +178,73 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["pyrepr"] = repr
     env.filters["tuple"] = tuple
+    env.filters["yq"] = json.dumps  # a JSON string is a valid double-quoted YAML scalar
     env.filters["bytes_literal"] = lambda hex_text: repr(bytes.fromhex(hex_text))
     return env
+
+
+ASYNCAPI_FILE = ROOT / "generated" / "asyncapi.yaml"
+
+
+def _camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def render_asyncapi(spec: Spec) -> str:
+    """The AsyncAPI 3.0 document of the channel, from the same spec files."""
+    defs = spec.defs
+    segments = spec.segments
+    containers = ", ".join(c["name"] for c in segments["containers"])
+    client_frames = [
+        {
+            "key": "videoSegment",
+            "operation": "VideoSegment",
+            "name": "video segment",
+            "title": "Video segment",
+            "summary": (
+                "One binary frame of video: the first carries the container header, later ones"
+                " may continue the same recorder stream. Accepted containers: "
+                f"{containers}. Size limits come from session.ready."
+            ),
+            "content_type": "application/octet-stream",
+            "ref": None,
+            "payload_description": segments["continuation_chunks"],
+        }
+    ] + [
+        {
+            "key": _camel(name),
+            "operation": name,
+            "name": tag or "session config",
+            "title": name,
+            "summary": defs[name]["description"],
+            "content_type": "application/json",
+            "ref": name,
+        }
+        for name, tag in spec.client_messages()
+    ]
+    server_frames = [
+        {
+            "key": _camel(message.class_name),
+            "name": message.tag,
+            "title": message.class_name,
+            "summary": defs[message.class_name]["description"],
+            "content_type": "application/json",
+            "ref": message.class_name,
+        }
+        for message in spec.server_messages()
+    ]
+    host = spec.handshake["url"].split("://", 1)[1].split("/", 1)[0]
+    template = _environment().get_template("asyncapi.yaml.jinja2")
+    text = template.render(
+        client_frames=client_frames,
+        server_frames=server_frames,
+        handshake=spec.handshake,
+        server_host=host,
+        version=_project_version(),
+        sources=[f"spec/{name}" for name in spec.sources],
+    )
+    sources = ("protocol.schema.json", "handshake.json", "segments.json")
+    return _header("asyncapi.yaml.jinja2", sources) + text
 
 
 def _config_reply_code(spec: Spec) -> str:

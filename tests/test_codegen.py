@@ -51,11 +51,16 @@ def test_regen_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     readme = readme_copy(tmp_path)
     for seed in ("1", "4242"):
         target = tmp_path / f"seed-{seed}"
-        result = run_codegen("--output", str(target), "--readme", str(readme), seed=seed)
+        result = run_codegen(
+            "--output", str(target), "--readme", str(readme),
+            "--asyncapi", str(tmp_path / f"asyncapi-{seed}.yaml"), seed=seed,
+        )  # fmt: skip
         assert result.returncode == 0, result.stderr
         outputs.append(files_of(target))
     assert outputs[0] == outputs[1]
     assert outputs[0] == files_of(PACKAGE)
+    documents = [(tmp_path / f"asyncapi-{seed}.yaml").read_bytes() for seed in ("1", "4242")]
+    assert documents[0] == documents[1] == (ROOT / "generated" / "asyncapi.yaml").read_bytes()
 
 
 def test_every_generated_module_says_do_not_edit_and_names_its_sources() -> None:
@@ -89,10 +94,15 @@ def test_check_reports_drift_and_the_fix(tmp_path: Path) -> None:
     assert "+    awaiting_ready --> streaming" in result.stdout
     assert "nox -s regen" in result.stderr
 
-    assert run_codegen("--output", str(target), "--readme", str(readme)).returncode == 0
+    asyncapi = tmp_path / "asyncapi.yaml"
+    assert run_codegen(
+        "--output", str(target), "--readme", str(readme), "--asyncapi", str(asyncapi)
+    ).returncode == 0  # fmt: skip
     assert files_of(target) == files_of(PACKAGE)
     assert readme.read_text(encoding="utf-8") == text
-    assert run_codegen("--check", "--output", str(target), "--readme", str(readme)).returncode == 0
+    assert run_codegen(
+        "--check", "--output", str(target), "--readme", str(readme), "--asyncapi", str(asyncapi)
+    ).returncode == 0  # fmt: skip
 
 
 def test_the_readme_needs_its_diagram_markers(tmp_path: Path) -> None:
