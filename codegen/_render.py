@@ -47,6 +47,7 @@ MODULE_TEMPLATES = {
     "_session.py": ("_session.py.jinja2", ("contract.json", "segments.json")),
     "_client.py": ("_client.py.jinja2", ("protocol.schema.json", "contract.json")),
     "_server.py": ("_server.py.jinja2", ("protocol.schema.json", "contract.json", "errors.json")),
+    "_summary.py": ("_summary.py.jinja2", ("protocol.schema.json",)),
     "__main__.py": ("__main__.py.jinja2", ("contract.json",)),
     "__init__.py": ("__init__.py.jinja2", ("protocol.schema.json", "errors.json", "contract.json")),
 }
@@ -98,6 +99,7 @@ TEMPLATE_EXPORTS = {
     "_session": ("Deadline", "SentSegment"),
     "_client": ("ClientConnection",),
     "_server": ("ServerConnection", "ServerReceived"),
+    "_summary": ("SummaryFold", "encode_summary"),
 }
 
 

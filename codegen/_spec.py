@@ -395,17 +395,38 @@ def uuid_fields(spec: Spec) -> list[str]:
         if envelope_fields is not None and found != envelope_fields:
             raise SpecError("uuid fields must be the same in every server envelope")
         envelope_fields = found
-    used_elsewhere = [
+    used_elsewhere = sorted(
         name
-        for name, schema in spec.defs.items()
+        for name in _reachable(spec, [m.class_name for m in spec.server_messages()])
         if name not in {m.class_name for m in spec.server_messages()}
-        and any(ref in json.dumps(schema) for ref in refs)
-    ]
+        and any(ref in json.dumps(spec.defs[name]) for ref in refs)
+    )
     if used_elsewhere:
         raise SpecError(
             f"uuid values are only supported as envelope fields, not in {used_elsewhere}"
         )
     return sorted(envelope_fields or ())
+
+
+def _reachable(spec: Spec, roots: list[str]) -> set[str]:
+    """The $defs a set of definitions refers to, directly or not (roots included)."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [ref.rsplit("/", 1)[1] for ref in _refs(spec.defs[name])]
+    return seen
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if "$ref" in node else []
+        return found + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
 
 
 def _strip_descriptions(schema: Any) -> None:

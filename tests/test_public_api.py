@@ -47,6 +47,9 @@ EXPECTED_PUBLIC = {
     "ClientConnection", "ServerConnection", "ServerReceived", "SessionState", "SentSegment",
     "Deadline", "Violation", "Rule", "RULES",
     "ProtocolError", "LocalProtocolError", "RemoteProtocolError",
+    # the session summary, in the upload result's shape
+    "SummaryFold", "encode_summary", "SessionSummary", "SignalInterval", "SignalReading",
+    "OpenSignal", "EngagementInterval", "QualitySummary", "CoverageGap", "SummaryError",
     "__version__",
 }  # fmt: skip
 

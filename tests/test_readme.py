@@ -23,6 +23,8 @@ def test_readme_examples_run_in_order() -> None:
 
 
 def test_the_decode_example_handles_every_golden_frame() -> None:
-    (decode_example,) = [b for b in BLOCKS if "decode_server_message(frame)" in b]
+    decode_example, summary_example = [b for b in BLOCKS if "decode_server_message(frame)" in b]
     for frame_path in sorted((EXAMPLES / "server").glob("*.json")):
-        run(decode_example, {"frame": frame_path.read_bytes()})
+        namespace: dict[str, object] = {"frame": frame_path.read_bytes()}
+        run(decode_example, namespace)
+        run(summary_example, namespace)

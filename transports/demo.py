@@ -64,9 +64,12 @@ async def run(url: str, api_key: str, chunks: list[bytes]) -> AsyncStreamSession
     )
     started = time.monotonic()
     counts: Counter[str] = Counter()
+    fold = ih.SummaryFold()
     async for message in session:
         counts[type(message).__name__] += 1
+        fold.add(message)
         print(f"{time.monotonic() - started:7.3f}s  {describe(message)}")
+    fold.connection_lost()
     connection = session.connection
     print("\nsummary")
     print(f"  correlation id   {session.correlation_id}")
@@ -78,7 +81,26 @@ async def run(url: str, api_key: str, chunks: list[bytes]) -> AsyncStreamSession
     )
     print(f"  violations       {len(connection.violations)}")
     print(f"  closed with      {connection.close_code}")
+    print_summary(fold.summary())
     return session
+
+
+def print_summary(summary: ih.SessionSummary) -> None:
+    """The session in the upload API's shape (ih.encode_summary gives it as JSON)."""
+    state = "complete" if summary.complete else "partial" if summary.partial else "live"
+    print(f"\nsession summary ({state}, up to {summary.last_time:g} s)")
+    for signal in summary.signals:
+        flag = " (unended)" if signal.unended else ""
+        print(
+            f"  {signal.type:12} {signal.start:6.2f}-{signal.end:6.2f} s  "
+            f"{signal.probability or '?':6} {len(signal.history)} reading(s){flag}"
+        )
+    for interval in summary.engagement_state:
+        print(f"  engagement   {interval.start:6.2f}-{interval.end:6.2f} s  {interval.state}")
+    quality = summary.conversation_quality
+    if quality and quality.overall:
+        overall, periods = quality.overall.quality_index, len(quality.timeline)
+        print(f"  quality      overall {overall:.0f}, {periods} period(s)")
 
 
 def main() -> None:

@@ -17,7 +17,8 @@ One JSON object per line (blank lines are skipped):
                                        a binary segment: its size and, optionally, its first
                                        bytes in hex (the rest is taken as zeros)
   {"lost": 1000}                       the connection closed, with its close code (or null)
-Any line may carry "at": a monotonic time in seconds. Lines that have only other keys
+Any line may carry "at": a monotonic time in seconds. With --summary it then prints the session folded into the upload API's result shape.
+Lines that have only other keys
 (for instance "expect", used by test transcripts) are skipped; a line that is not one of
 these forms is reported as invalid, and the replay goes on.
 """
@@ -31,10 +32,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+import msgspec
+
 from ._client import ClientConnection
 from ._codec import DecodeError
 from ._contract import RULES
 from ._errors import ProtocolError, RemoteProtocolError
+from ._summary import SummaryFold, encode_summary
 
 _ACTIONS = ("recv", "send", "segment", "lost")
 # Recorded segments are rebuilt in memory to be checked; beyond this a line is refused.
@@ -81,12 +85,16 @@ def _segment(spec: object) -> bytes:
     return start + bytes(size - len(start))
 
 
-def _replay(client: ClientConnection, entry: dict[str, Any]) -> None:
+def _replay(client: ClientConnection, entry: dict[str, Any], fold: SummaryFold) -> None:
     now = _time(entry)
     if "recv" in entry:
         if not isinstance(entry["recv"], dict):
             raise TranscriptError('"recv" must be a JSON object')
-        client.receive_message(json.dumps(entry["recv"]), now=now)
+        try:
+            fold.add(client.receive_message(json.dumps(entry["recv"]), now=now))
+        except RemoteProtocolError as error:
+            fold.add(error.received)  # type: ignore[arg-type]  # delivered all the same
+            raise
     elif "send" in entry:
         frame = entry["send"]
         if not isinstance(frame, dict):
@@ -106,6 +114,7 @@ def _replay(client: ClientConnection, entry: dict[str, Any]) -> None:
         code = entry["lost"]
         if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
             raise TranscriptError('"lost" must be a close code or null')
+        fold.connection_lost()
         client.connection_lost(code)
 
 
@@ -114,11 +123,13 @@ def _report(path: Path, number: int, rule: str, says: str, out: TextIO) -> None:
     print(f"{path}:{number}: {rule} (broken by the {breaker}): {says}", file=out)
 
 
-def check(path: Path, out: TextIO) -> int:
-    """Replay one transcript; print each problem; return the exit status."""
+def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
+    """Replay one transcript; print each problem (and, with `summary`, the session folded
+    into the upload result's shape); return the exit status."""
     # strict: every breach is raised (after the frame is applied, so the replay goes on from
     # what really happened); audit: the recorded client's own mistakes are reported too.
     client = ClientConnection(strict=True, audit=True)
+    fold = SummaryFold()
     problems = 0
     try:
         for number, entry in _lines(path):
@@ -130,7 +141,7 @@ def check(path: Path, out: TextIO) -> int:
             if not any(action in entry for action in _ACTIONS):
                 continue
             try:
-                _replay(client, entry)
+                _replay(client, entry, fold)
             except RemoteProtocolError as error:
                 for violation in error.violations:
                     problems += 1
@@ -148,6 +159,8 @@ def check(path: Path, out: TextIO) -> int:
         print(f"{path}: cannot read: {error}", file=sys.stderr)
         return 2
     print(f"{path}: {problems} problem(s), final state {client.state.value}", file=out)
+    if summary:
+        print(msgspec.json.format(encode_summary(fold.summary()), indent=2).decode(), file=out)
     return 1 if problems else 0
 
 
@@ -158,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         "check", help="check a recorded session against the contract"
     )
     check_command.add_argument("transcript", type=Path, help="JSON Lines file, one frame per line")
+    check_command.add_argument(
+        "--summary", action="store_true", help="also print the session in the upload result's shape"
+    )
     args = parser.parse_args(argv)
-    return check(args.transcript, sys.stdout)
+    return check(args.transcript, sys.stdout, summary=args.summary)
 
 
 if __name__ == "__main__":

@@ -358,3 +358,93 @@ class SessionClose(
 ):
     """Client text frame asking for a graceful end after the last segment: the server
     drains, sends final results and session.ended."""
+
+
+class SignalReading(Struct, frozen=True, kw_only=True):
+    """One reading of a signal as the stream reported it (signal.detected, then each
+    signal.updated)."""
+
+    probability: Probability | UnsetType = UNSET
+    rationale: str | UnsetType | None = UNSET
+    modality: Modality | UnsetType = UNSET
+
+
+class SignalInterval(Struct, frozen=True, kw_only=True):
+    """A signal from its start to its end, as the upload API reports it (signals[]): type,
+    start, end and the last reading's probability, rationale and modality. history lists
+    every reading in order; unended is true when the session stopped before the signal's
+    end arrived and end is the last known time."""
+
+    type: SignalType
+    start: Seconds
+    end: Seconds
+    history: list[SignalReading]
+    unended: bool
+    probability: Probability | UnsetType = UNSET
+    rationale: str | UnsetType | None = UNSET
+    modality: Modality | UnsetType = UNSET
+
+
+class OpenSignal(Struct, frozen=True, kw_only=True):
+    """A signal that is active and has no end yet."""
+
+    type: SignalType
+    start: Seconds
+    history: list[SignalReading]
+    probability: Probability | UnsetType = UNSET
+    rationale: str | UnsetType | None = UNSET
+    modality: Modality | UnsetType = UNSET
+
+
+class EngagementInterval(Struct, frozen=True, kw_only=True):
+    """An engagement level from its start until the next change (upload API
+    engagement_state[])."""
+
+    state: EngagementState
+    start: Seconds
+    end: Seconds
+
+
+class QualitySummary(Struct, frozen=True, kw_only=True):
+    """The latest cumulative scores and every closed period in order (upload API
+    conversation_quality)."""
+
+    overall: QualityScores | None
+    timeline: list[QualityPeriod]
+
+
+class CoverageGap(Struct, frozen=True, kw_only=True):
+    """A span of the stream that was not analyzed (dropped) or analyzed with partial
+    coverage (degraded)."""
+
+    kind: Literal["dropped", "degraded"]
+    start: Seconds
+    end: Seconds
+    reason: str | None
+
+
+class SummaryError(Struct, frozen=True, kw_only=True):
+    """An error the session reported, with the segment it names."""
+
+    code: ErrorCode
+    message: str
+    segment: SegmentIndex | None
+
+
+class SessionSummary(Struct, frozen=True, kw_only=True):
+    """A live session folded into the upload API's result shape: signals[],
+    engagement_state[] and conversation_quality, plus what only a stream has. complete
+    is true once session.ended arrived; partial is true when the connection was lost
+    first (open signals were then closed at the last known time and flagged unended)."""
+
+    signals: list[SignalInterval]
+    engagement_state: list[EngagementInterval]
+    open_signals: list[OpenSignal]
+    coverage: list[CoverageGap]
+    errors: list[SummaryError]
+    feedback: list[str]
+    correlation_id: CorrelationId | None
+    complete: bool
+    partial: bool
+    last_time: Seconds
+    conversation_quality: QualitySummary | UnsetType = UNSET

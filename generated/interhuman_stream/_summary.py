@@ -1,0 +1,237 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json
+# Template: codegen/templates/_summary.py.jinja2
+
+"""Folding a live session into the upload API's result shape (SessionSummary, D32).
+
+Feed SummaryFold every message a ClientConnection delivers (add), and tell it when the
+connection is lost; summary() returns the result so far at any moment. It is final once
+session.ended arrived (complete), or once the connection was lost first (partial: the signals
+still open are closed at the last known time and flagged unended).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from ._codec import UnknownMessage
+from ._models import (
+    ConversationQualityUpdated,
+    CoverageDegraded,
+    CoverageDropped,
+    CoverageGap,
+    EngagementInterval,
+    EngagementUpdated,
+    ErrorMessage,
+    FeedbackGenerated,
+    OpenSignal,
+    QualityPeriod,
+    QualityScores,
+    QualitySummary,
+    ServerMessage,
+    SessionEnded,
+    SessionSummary,
+    SignalData,
+    SignalDetected,
+    SignalEnded,
+    SignalInterval,
+    SignalReading,
+    SignalUpdated,
+    SummaryError,
+    TimeRange,
+)
+
+_UNSET: Any = msgspec.UNSET
+
+
+class SummaryFold:
+    """The session so far, in the upload API's shape; see the module docstring."""
+
+    __slots__ = (
+        "_closed",
+        "_complete",
+        "_correlation_id",
+        "_coverage",
+        "_engagement",
+        "_errors",
+        "_feedback",
+        "_last_time",
+        "_open",
+        "_overall",
+        "_partial",
+        "_quality_seen",
+        "_timeline",
+    )
+
+    def __init__(self) -> None:
+        self._closed: list[SignalInterval] = []
+        # signal type -> (start, readings so far, last reading)
+        self._open: dict[str, tuple[float, list[SignalReading], SignalData]] = {}
+        self._engagement: list[tuple[str, float]] = []
+        self._overall: QualityScores | None = None
+        self._timeline: list[QualityPeriod] = []
+        self._quality_seen = False
+        self._coverage: list[CoverageGap] = []
+        self._errors: list[SummaryError] = []
+        self._feedback: list[str] = []
+        self._correlation_id: str | None = None
+        self._last_time = 0.0
+        self._complete = False
+        self._partial = False
+
+    @property
+    def final(self) -> bool:
+        """True once nothing can change the summary any more."""
+        return self._complete or self._partial
+
+    def add(self, message: ServerMessage | UnknownMessage) -> None:
+        """Take one message, in the order the session delivered them."""
+        if self.final or isinstance(message, UnknownMessage):
+            return
+        if self._correlation_id is None:
+            self._correlation_id = message.correlation_id
+        if isinstance(message, (SignalDetected, SignalUpdated)):
+            self._reading(message.data)
+        elif isinstance(message, SignalEnded):
+            self._end(message.data.signal_type, message.data.end, unended=False)
+        elif isinstance(message, EngagementUpdated):
+            self._time(message.data.start)
+            if not self._engagement or self._engagement[-1][0] != message.data.state:
+                self._engagement.append((message.data.state, message.data.start))
+        elif isinstance(message, ConversationQualityUpdated):
+            self._quality(message)
+        elif isinstance(message, CoverageDropped):
+            self._gaps("dropped", message.data.ranges, None)
+        elif isinstance(message, CoverageDegraded):
+            self._gaps("degraded", message.data.ranges, message.data.reason)
+        elif isinstance(message, ErrorMessage):
+            segment = message.data.segment
+            self._errors.append(
+                SummaryError(
+                    code=message.data.code,
+                    message=message.data.message,
+                    segment=segment if isinstance(segment, int) else None,
+                )
+            )
+        elif isinstance(message, FeedbackGenerated):
+            self._feedback.append(message.data.feedback)
+        elif isinstance(message, SessionEnded):
+            self._close_open()  # a server that ended on its own may leave signals open
+            self._complete = True
+
+    def connection_lost(self) -> None:
+        """The connection went away: unless session.ended came first, the result is partial."""
+        if not self.final:
+            self._close_open()
+            self._partial = True
+
+    def summary(self) -> SessionSummary:
+        """The result so far (final once `final` is True)."""
+        changes = self._engagement
+        engagement = [
+            EngagementInterval(
+                state=state,  # type: ignore[arg-type]
+                start=start,
+                end=changes[i + 1][1] if i + 1 < len(changes) else max(start, self._last_time),
+            )
+            for i, (state, start) in enumerate(changes)
+        ]
+        open_signals = [
+            OpenSignal(
+                type=signal_type,
+                start=start,
+                probability=last.probability,
+                rationale=last.rationale,
+                modality=last.modality,
+                history=list(history),
+            )
+            for signal_type, (start, history, last) in self._open.items()
+        ]
+        quality = (
+            QualitySummary(overall=self._overall, timeline=list(self._timeline))
+            if self._quality_seen
+            else _UNSET
+        )
+        return SessionSummary(
+            signals=sorted(self._closed, key=lambda s: (s.start, s.end, s.type)),
+            engagement_state=engagement,
+            conversation_quality=quality,
+            open_signals=open_signals,
+            coverage=list(self._coverage),
+            errors=list(self._errors),
+            feedback=list(self._feedback),
+            correlation_id=self._correlation_id,
+            complete=self._complete,
+            partial=self._partial,
+            last_time=self._last_time,
+        )
+
+    # -- folding ------------------------------------------------------------------------
+
+    def _time(self, seconds: float) -> None:
+        self._last_time = max(self._last_time, seconds)
+
+    def _reading(self, data: SignalData) -> None:
+        self._time(data.start)
+        reading = SignalReading(
+            probability=data.probability, rationale=data.rationale, modality=data.modality
+        )
+        current = self._open.get(data.signal_type)
+        if current is None:
+            self._open[data.signal_type] = (data.start, [reading], data)
+        else:
+            start, history, _last = current
+            history.append(reading)
+            self._open[data.signal_type] = (start, history, data)
+
+    def _end(self, signal_type: str, end: float, *, unended: bool) -> None:
+        self._time(end)
+        current = self._open.pop(signal_type, None)
+        if current is None:
+            return  # an end without a start (a contract breach): nothing to close
+        start, history, last = current
+        self._closed.append(
+            SignalInterval(
+                type=signal_type,
+                start=start,
+                end=max(start, end),
+                probability=last.probability,
+                rationale=last.rationale,
+                modality=last.modality,
+                history=history,
+                unended=unended,
+            )
+        )
+
+    def _gaps(
+        self, kind: Literal["dropped", "degraded"], ranges: list[TimeRange], reason: str | None
+    ) -> None:
+        for span in ranges:
+            self._time(span.end)
+            self._coverage.append(
+                CoverageGap(kind=kind, start=span.start, end=span.end, reason=reason)
+            )
+
+    def _close_open(self) -> None:
+        for signal_type in list(self._open):
+            self._end(signal_type, self._last_time, unended=True)
+
+    def _quality(self, message: ConversationQualityUpdated) -> None:
+        self._quality_seen = True
+        data = message.data
+        if isinstance(data.overall, QualityScores):
+            self._overall = data.overall
+        if isinstance(data.timeline, list):
+            for period in data.timeline:
+                self._time(period.end)
+                self._timeline.append(period)
+
+
+def encode_summary(summary: SessionSummary) -> bytes:
+    """The summary as JSON, in the upload result's field names."""
+    return _encoder.encode(summary)
+
+
+_encoder = msgspec.json.Encoder()
