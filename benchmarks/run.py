@@ -182,7 +182,7 @@ def machine() -> dict[str, Any]:
 
 def measure(repeats: int, import_runs: int) -> dict[str, Any]:
     session = session_frames()
-    frames = session.bulk
+    frames = session.server_frames  # the whole session, opening and closing included
     untyped = msgspec.json.Decoder()
     validator = schema_validator()
 

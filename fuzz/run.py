@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CRASHES = ROOT / "fuzz" / "crashes"  # inputs that broke a check, kept for a regression test
+CRASHES = ROOT / "fuzz" / "crashes"  # where libFuzzer writes an input that broke a check
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -116,7 +116,7 @@ def fuzz(inputs: int, seconds: int, seed: int) -> int:
                 targets.check_frame(frame)
             done["frames"] += targets.check_session(frames)
             done["inputs"] += 1
-            if done["inputs"] == inputs:
+            if done["inputs"] == inputs or done["inputs"] % 100_000 == 0:
                 report()  # libFuzzer ends the process right after its last run
 
         CRASHES.mkdir(exist_ok=True)
@@ -138,17 +138,25 @@ def fuzz(inputs: int, seconds: int, seed: int) -> int:
         return 0
     rng = random.Random(seed)
     deadline = time.monotonic() + seconds
+    slowest = 0.0
     print(f"random mutational fuzzing (atheris unavailable): {inputs:,} inputs", flush=True)
     while done["inputs"] < inputs and time.monotonic() < deadline:
         frames = [
             (targets.structured_input if rng.random() < 0.7 else targets.raw_input)(rng)
             for _ in range(rng.randint(1, 4))
         ]
+        started = time.monotonic()
         for frame in frames:
             targets.check_frame(frame)
         done["frames"] += targets.check_session(frames)
+        slowest = max(slowest, time.monotonic() - started)
         done["inputs"] += 1
     report()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # The same bounds libFuzzer enforces: a hang is an input over 10 s, memory over 2 GB.
+    if slowest > 10 or peak_mb > 2048:
+        print(f"FAILED: slowest input {slowest:.1f} s, peak RSS {peak_mb} MB", file=sys.stderr)
+        return 1
     return 0 if done["inputs"] >= inputs else 1
 
 

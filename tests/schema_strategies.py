@@ -15,13 +15,14 @@ from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
+from jsonschema.validators import Draft202012Validator
 
 from conftest import protocol_schema
 
 KNOWN_KEYWORDS = {
     "$ref", "type", "const", "enum", "properties", "required", "additionalProperties", "items",
     "minimum", "maximum", "minLength", "pattern", "format", "anyOf", "oneOf", "discriminator",
-    "description", "$comment", "title",
+    "description", "$comment", "title", "not",
 }  # fmt: skip
 # Keys a server may add to any object: the models must ignore them (D20).
 EXTRA_KEYS = st.sampled_from(["version", "trace", "x_extra", "confidence_band"])
@@ -84,6 +85,10 @@ def strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
         raise NotImplementedError(f"schema keywords the strategies do not cover: {sorted(unknown)}")
     if "$ref" in schema:
         return st.deferred(lambda: strategy_for(schema["$ref"].rsplit("/", 1)[1]))
+    if "not" in schema:
+        excluded = Draft202012Validator(schema["not"])
+        rest = {k: v for k, v in schema.items() if k != "not"}
+        return strategy(rest).filter(lambda value: not excluded.is_valid(value))
     if "const" in schema:
         return st.just(schema["const"])
     if "enum" in schema:
@@ -145,13 +150,13 @@ WRONG_TYPES: list[Any] = ["3", True, None, [], {}, 1.5, 7, "2025-01-01T00:00:00Z
 BAD_TIMESTAMPS = [
     "2025-01-01T00:00:00", "2025-01-01 00:00:00Z", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
     "2025-01-01T24:00:00Z", "2025-01-01T23:59:60Z", "yesterday", "", "2025-01-01T00:00:00+25:00",
-    "20250101T000000Z", "2025-01-01T00:00:00.Z",
+    "20250101T000000Z", "2025-01-01T00:00:00.Z", "2025-01-01T00:00:00Z\n",
 ]  # fmt: skip
 BAD_UUIDS = [
     "550e8400e29b41d4a716446655440000", "550e8400-e29b-41d4-a716-44665544000",
     "550e8400-e29b-41d4-a716-4466554400000", "550e8400-e29b-41d4-a716-4466554_0000",
     "{550e8400-e29b-41d4-a716-446655440000}", "not-a-uuid", "",
-    "g50e8400-e29b-41d4-a716-446655440000",
+    "g50e8400-e29b-41d4-a716-446655440000", "550e8400-e29b-41d4-a716-446655440000\n",
 ]  # fmt: skip
 
 
@@ -226,11 +231,11 @@ def mutated(draw: st.DrawFn, schema: dict[str, Any], document: Any) -> tuple[str
     if kind == "wrong_type":
         return kind, _set(document, path, draw(st.sampled_from(WRONG_TYPES)))
     if kind == "out_of_range" and ("minimum" in node or "maximum" in node):
-        value = (
-            node["minimum"] - draw(st.sampled_from([1, 0.5, 1e-9]))
-            if "minimum" in node
-            else node["maximum"] + 0.5
-        )
+        bound = draw(st.sampled_from([b for b in ("minimum", "maximum") if b in node]))
+        if bound == "minimum":
+            value = node["minimum"] - draw(st.sampled_from([1, 0.5, 1e-9]))
+        else:
+            value = node["maximum"] + 0.5  # (past the largest double this stays the maximum)
         return kind, _set(document, path, value)
     if kind == "outside_set" and "enum" in node:
         return kind, _set(

@@ -246,6 +246,11 @@ class SessionPair(RuleBasedStateMachine):
 
     @invariant()
     def nothing_after_the_end(self) -> None:
+        received = self.pair.received
+        ends = [i for i, m in enumerate(received) if isinstance(m, ih.SessionEnded)]
+        if ends:
+            assert ends == [len(received) - 1] or not received[ends[0] + 1 :]
+            assert self.pair.client.state in (ih.SessionState.ENDED, ih.SessionState.CLOSED)
         if self.pair.client.state in (ih.SessionState.ENDED, ih.SessionState.CLOSED):
             assert self.pair.client.deadlines() == ()
 

@@ -40,11 +40,18 @@ def test_golden_summary(path: Path) -> None:
     encoded = json.loads(ih.encode_summary(fold.summary()))
     assert encoded == expected
     assert validator_for("SessionSummary").is_valid(encoded)
-    # Code written for the upload result reads the same members.
-    for signal in encoded["signals"]:
-        assert {"type", "start", "end"} <= set(signal)
-    for interval in encoded["engagement_state"]:
-        assert set(interval) == {"state", "start", "end"}
+    # Code written for the upload result reads it unchanged: the vendor SDK's own model of
+    # the POST /v1/upload/analyze response accepts it and sees the same intervals.
+    from interhumanai.types import AnalysisResult
+
+    upload = AnalysisResult.model_validate(encoded)
+    assert [(s.start, s.end) for s in upload.signals] == [
+        (s["start"], s["end"]) for s in encoded["signals"]
+    ]
+    assert [e.state for e in upload.engagement_state] == [
+        e["state"] for e in encoded["engagement_state"]
+    ]
+    assert (upload.conversation_quality is None) == ("conversation_quality" not in encoded)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -160,3 +167,6 @@ def test_summaries_of_random_sessions(pair: Pair) -> None:
     assert all(e.start <= e.end for e in engagement)
     assert all(a.state != b.state for a, b in itertools.pairwise(engagement))
     assert validator_for("SessionSummary").is_valid(msgspec.to_builtins(summary))
+    from interhumanai.types import AnalysisResult
+
+    AnalysisResult.model_validate(json.loads(ih.encode_summary(summary)))

@@ -20,6 +20,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import interhuman_stream as ih
 
+from .logs import LOGGER, keep_secret
+
 
 class HandshakeRejected(Exception):
     """The server refused the WebSocket upgrade (401: the credential was not accepted)."""
@@ -49,13 +51,15 @@ class AsyncStreamSession:
         self.url = url
         self.connection = connection or ih.ClientConnection()
         self.correlation_id: str | None = None
+        self._key = keep_secret(ih.ApiKey(api_key))
         self._handshake = ih.client_handshake(
-            api_key, method=method, client_request_id=client_request_id
+            self._key, method=method, client_request_id=client_request_id
         )
         self._chunks = chunks
         self._include = include
         self._goal_dimensions = goal_dimensions
         self._pace = pace_seconds
+        self._failure: Exception | None = None
 
     async def __aiter__(self) -> AsyncIterator[ih.ServerMessage | ih.UnknownMessage]:
         loop = asyncio.get_running_loop()
@@ -66,6 +70,7 @@ class AsyncStreamSession:
                 subprotocols=list(self._handshake.subprotocols) or None,  # type: ignore[arg-type]
                 max_size=None,
                 ping_interval=None,
+                logger=LOGGER,
             )
         except InvalidStatus as error:
             raise HandshakeRejected(error.response.status_code) from None
@@ -85,8 +90,19 @@ class AsyncStreamSession:
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)
             self.connection.connection_lost(websocket.close_code)
+        if self._failure is not None:
+            raise self._failure  # a send the protocol refused (LocalProtocolError), not lost
 
     async def _send(self, websocket: WebSocket, ready: asyncio.Event) -> None:
+        try:
+            await self._send_all(websocket, ready)
+        except ConnectionClosed:
+            pass  # the receiving side sees the close and ends the session
+        except Exception as error:
+            self._failure = error  # reported by the receiving side once it stops
+            await websocket.close(1011, "client error")
+
+    async def _send_all(self, websocket: WebSocket, ready: asyncio.Event) -> None:
         await ready.wait()  # no video before session.ready
         loop = asyncio.get_running_loop()
         connection = self.connection

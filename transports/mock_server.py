@@ -30,6 +30,8 @@ from websockets.typing import Subprotocol
 
 import interhuman_stream as ih
 
+from .logs import LOGGER, keep_secret
+
 SIGNAL_SCRIPT = ("interest", "agreement", "hesitation", "confidence")
 ENGAGEMENT_SCRIPT: tuple[ih.EngagementState, ...] = ("neutral", "engaged", "engaged", "disengaged")
 # No source documents the close code after ih6003/ih6004 (D19); the mock uses "policy
@@ -41,7 +43,7 @@ TIMEOUT_CLOSE_CODE = 1008
 class MockConfig:
     """What the mock announces in session.ready, and how it behaves."""
 
-    api_key: str = "test-key"
+    api_key: str = field(default="test-key", repr=False)
     idle_timeout_seconds: float = 300
     max_duration_seconds: float = 3600
     min_segment_size_bytes: int = 1
@@ -208,6 +210,7 @@ class MockServer:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.sessions: list[SessionRecord] = []
+        self._key = keep_secret(ih.ApiKey(self.config.api_key))
 
     # -- the upgrade --------------------------------------------------------------------
 
@@ -218,7 +221,7 @@ class MockServer:
             self.config.ready(), uuid.uuid4(), max_drain_seconds=self.config.max_drain_seconds
         )
         credential = server.accept_handshake(request.headers.raw_items())
-        if credential is None or credential.key != ih.ApiKey(self.config.api_key):
+        if credential is None or credential.key != self._key:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "")
         connection.interhuman = server  # type: ignore[attr-defined]
         return None
@@ -264,7 +267,7 @@ class MockServer:
                 wait = None if deadline is None else max(0.0, deadline.at - loop.time())
                 try:
                     frame = await asyncio.wait_for(websocket.recv(), timeout=wait)
-                except TimeoutError:
+                except (TimeoutError, asyncio.TimeoutError):
                     expired = server.check_deadlines(loop.time(), timestamp=stamp())
                     await send(*expired)
                     reason = expired and ih.decode_server_message(expired[0])
@@ -304,6 +307,7 @@ class MockServer:
             # Larger than the segment limit, so an oversized segment gets ih6002, not 1009.
             max_size=2 * self.config.max_segment_size_bytes + (1 << 20),
             ping_interval=None,
+            logger=LOGGER,
         )
 
     @contextlib.contextmanager

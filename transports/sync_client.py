@@ -58,8 +58,9 @@ class SyncStreamSession:
         self._address = (parts.hostname, parts.port or 80)
         self._target = parts.path + (f"?{parts.query}" if parts.query else "")
         self._host = parts.netloc
+        self._key = ih.ApiKey(api_key)
         self._handshake = ih.client_handshake(
-            api_key, method=method, client_request_id=client_request_id
+            self._key, method=method, client_request_id=client_request_id
         )
         self._chunks = chunks
         self._include = include
@@ -94,14 +95,15 @@ class SyncStreamSession:
         # Everything the server says before session.ready, and session.ready itself.
         while session.state is ih.SessionState.AWAITING_READY and not self._closed:
             yield from self._read(block=True)
-        if session.state is ih.SessionState.STREAMING and (self._include or self._goal_dimensions):
+        wants_config = self._include is not None or self._goal_dimensions is not None
+        if not self._closed and session.state is ih.SessionState.STREAMING and wants_config:
             self._send_text(session.send_config(self._include, self._goal_dimensions, now=_now()))
         for chunk in self._chunks:
-            if session.state is not ih.SessionState.STREAMING:
-                break  # the server ended the session
+            if self._closed or session.state is not ih.SessionState.STREAMING:
+                break  # the server ended the session or closed the connection
             self._send_event(BytesMessage(data=session.send_segment(chunk, now=_now())))
             yield from self._read(block=False)
-        if session.state is ih.SessionState.STREAMING:
+        if not self._closed and session.state is ih.SessionState.STREAMING:
             self._send_text(session.send_close(now=_now()))
         while not self._closed:
             yield from self._read(block=True)

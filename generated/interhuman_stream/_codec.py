@@ -199,6 +199,8 @@ def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage
             )
         except msgspec.ValidationError as again:
             raise _error_from_msgspec(again, data) from None
+        except (msgspec.DecodeError, RecursionError) as unreadable:
+            raise _unreadable(unreadable, data) from None
         if message.correlation_id not in _checked_uuids:
             _check_uuid(message.correlation_id, "$.correlation_id", data)
         return message

@@ -60,7 +60,7 @@ class ApiKey:
     repr() and str() print a redacted form; compare with ==; read it with reveal().
     """
 
-    __slots__ = ("_secret",)
+    __slots__ = ("__weakref__", "_secret")
 
     def __init__(self, secret: str) -> None:
         if not isinstance(secret, str) or not secret:

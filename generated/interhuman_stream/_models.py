@@ -407,9 +407,9 @@ class EngagementInterval(Struct, frozen=True, kw_only=True):
 
 class QualitySummary(Struct, frozen=True, kw_only=True):
     """The latest cumulative scores and every closed period in order (upload API
-    conversation_quality)."""
+    conversation_quality, whose overall is required)."""
 
-    overall: QualityScores | None
+    overall: QualityScores
     timeline: list[QualityPeriod]
 
 
@@ -433,18 +433,21 @@ class SummaryError(Struct, frozen=True, kw_only=True):
 
 class SessionSummary(Struct, frozen=True, kw_only=True):
     """A live session folded into the upload API's result shape: signals[],
-    engagement_state[] and conversation_quality, plus what only a stream has. complete
-    is true once session.ended arrived; partial is true when the connection was lost
-    first (open signals were then closed at the last known time and flagged unended)."""
+    engagement_state[] and conversation_quality, plus what only a stream has, under
+    names the upload result does not use (so its readers ignore them).
+    conversation_quality is present once an overall score arrived. complete is true once
+    session.ended arrived; partial is true when the connection was lost first (open
+    signals were then closed at the last known time and flagged unended)."""
 
     signals: list[SignalInterval]
     engagement_state: list[EngagementInterval]
     open_signals: list[OpenSignal]
     coverage: list[CoverageGap]
     errors: list[SummaryError]
-    feedback: list[str]
     correlation_id: CorrelationId | None
     complete: bool
     partial: bool
     last_time: Seconds
+    feedback_messages: list[str]
     conversation_quality: QualitySummary | UnsetType = UNSET
+    quality_timeline: list[QualityPeriod] | UnsetType = UNSET

@@ -61,7 +61,6 @@ class SummaryFold:
         "_open",
         "_overall",
         "_partial",
-        "_quality_seen",
         "_timeline",
     )
 
@@ -72,7 +71,6 @@ class SummaryFold:
         self._engagement: list[tuple[str, float]] = []
         self._overall: QualityScores | None = None
         self._timeline: list[QualityPeriod] = []
-        self._quality_seen = False
         self._coverage: list[CoverageGap] = []
         self._errors: list[SummaryError] = []
         self._feedback: list[str] = []
@@ -149,11 +147,13 @@ class SummaryFold:
             )
             for signal_type, (start, history, last) in self._open.items()
         ]
+        # The upload shape requires an overall score in conversation_quality (D32).
         quality = (
             QualitySummary(overall=self._overall, timeline=list(self._timeline))
-            if self._quality_seen
+            if self._overall is not None
             else _UNSET
         )
+        periods_alone = list(self._timeline) if self._overall is None and self._timeline else _UNSET
         return SessionSummary(
             signals=sorted(self._closed, key=lambda s: (s.start, s.end, s.type)),
             engagement_state=engagement,
@@ -161,7 +161,8 @@ class SummaryFold:
             open_signals=open_signals,
             coverage=list(self._coverage),
             errors=list(self._errors),
-            feedback=list(self._feedback),
+            feedback_messages=list(self._feedback),
+            quality_timeline=periods_alone,
             correlation_id=self._correlation_id,
             complete=self._complete,
             partial=self._partial,
@@ -219,7 +220,6 @@ class SummaryFold:
             self._end(signal_type, self._last_time, unended=True)
 
     def _quality(self, message: ConversationQualityUpdated) -> None:
-        self._quality_seen = True
         data = message.data
         if isinstance(data.overall, QualityScores):
             self._overall = data.overall
