@@ -79,7 +79,11 @@ def _check(
     totals.errors += len(errors)
     # Every error maps to the segment that caused it: each oversized segment got exactly one
     # ih6002 naming it, and no other error names a segment that was not sent.
-    named = sorted(e.data.segment for e in errors if e.data.code == "ih6002")
+    named = sorted(
+        e.data.segment
+        for e in errors
+        if e.data.code == "ih6002" and isinstance(e.data.segment, int)
+    )
     if named != sorted(oversized):
         problems.append(
             f"ih6002 named segments {named}, the oversized ones were {sorted(oversized)}"
