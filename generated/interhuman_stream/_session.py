@@ -499,6 +499,10 @@ def _compiled_plans(
 # engine's own methods. tests/test_session_fast_path.py checks that both paths always agree.
 
 
+def _accept(session: Session, message: Any, now: float | None) -> None:
+    """The handler of every (state, message) the table allows with no check, effect or move."""
+
+
 def _refer_session_ready(session: Session, message: Any, now: float | None) -> None:
     session._handle("session.ready", message, now)
 
@@ -751,56 +755,16 @@ def _refer_coverage_dropped(session: Session, message: Any, now: float | None) -
     session._handle("coverage.dropped", message, now)
 
 
-def _on_coverage_dropped__streaming(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_coverage_dropped__close_sent(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
 def _refer_coverage_degraded(session: Session, message: Any, now: float | None) -> None:
     session._handle("coverage.degraded", message, now)
-
-
-def _on_coverage_degraded__streaming(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_coverage_degraded__close_sent(session: Session, message: Any, now: float | None) -> None:
-    return
 
 
 def _refer_feedback_generated(session: Session, message: Any, now: float | None) -> None:
     session._handle("feedback.generated", message, now)
 
 
-def _on_feedback_generated__streaming(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_feedback_generated__close_sent(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
 def _refer_unknown(session: Session, message: Any, now: float | None) -> None:
     session._handle("unknown", message, now)
-
-
-def _on_unknown__awaiting_ready(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_unknown__streaming(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_unknown__close_sent(session: Session, message: Any, now: float | None) -> None:
-    return
-
-
-def _on_unknown__draining(session: Session, message: Any, now: float | None) -> None:
-    return
 
 
 _ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], None]]]] = {
@@ -818,7 +782,7 @@ _ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], 
         MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
         MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
         MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _on_unknown__awaiting_ready,
+        UnknownMessage: _accept,
     },
     SessionState.STREAMING: {
         MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
@@ -833,10 +797,10 @@ _ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], 
         MESSAGE_CLASSES["error"]: _on_error__streaming,
         MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
         MESSAGE_CLASSES["session.ended"]: _on_session_ended__streaming,
-        MESSAGE_CLASSES["coverage.dropped"]: _on_coverage_dropped__streaming,
-        MESSAGE_CLASSES["coverage.degraded"]: _on_coverage_degraded__streaming,
-        MESSAGE_CLASSES["feedback.generated"]: _on_feedback_generated__streaming,
-        UnknownMessage: _on_unknown__streaming,
+        MESSAGE_CLASSES["coverage.dropped"]: _accept,
+        MESSAGE_CLASSES["coverage.degraded"]: _accept,
+        MESSAGE_CLASSES["feedback.generated"]: _accept,
+        UnknownMessage: _accept,
     },
     SessionState.CLOSE_SENT: {
         MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
@@ -851,10 +815,10 @@ _ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], 
         MESSAGE_CLASSES["error"]: _on_error__close_sent,
         MESSAGE_CLASSES["session.closing"]: _on_session_closing__close_sent,
         MESSAGE_CLASSES["session.ended"]: _on_session_ended__close_sent,
-        MESSAGE_CLASSES["coverage.dropped"]: _on_coverage_dropped__close_sent,
-        MESSAGE_CLASSES["coverage.degraded"]: _on_coverage_degraded__close_sent,
-        MESSAGE_CLASSES["feedback.generated"]: _on_feedback_generated__close_sent,
-        UnknownMessage: _on_unknown__close_sent,
+        MESSAGE_CLASSES["coverage.dropped"]: _accept,
+        MESSAGE_CLASSES["coverage.degraded"]: _accept,
+        MESSAGE_CLASSES["feedback.generated"]: _accept,
+        UnknownMessage: _accept,
     },
     SessionState.DRAINING: {
         MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
@@ -870,7 +834,7 @@ _ON: Final[dict[SessionState, dict[type, Callable[[Session, Any, float | None], 
         MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
         MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
         MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _on_unknown__draining,
+        UnknownMessage: _accept,
     },
     SessionState.ENDED: {
         MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
