@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,9 +139,8 @@ def seen(client: ih.ClientConnection) -> tuple[Any, ...]:
     )
 
 
-@settings(max_examples=400, deadline=None)
-@given(steps)
-def test_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
+def replay(sequence: list[Any]) -> None:
+    """Feed the same steps to both clients, checking they agree after every one."""
     fast, engine = ih.ClientConnection(), ih.ClientConnection()
     for step in sequence:
         if isinstance(step, str):
@@ -162,3 +162,33 @@ def test_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
                     outcomes.append(error.rule)
             assert outcomes[0] == outcomes[1]
         assert seen(fast) == seen(engine)
+
+
+@settings(max_examples=400, deadline=None)
+@given(steps)
+def test_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
+    replay(sequence)
+
+
+def test_a_wrong_handler_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The comparison must be able to fail: a streaming signal.ended handler that forgets to
+    # close the signal leaves the fast client with an active signal the engine has closed.
+    from interhuman_stream import _session
+
+    handlers = _session._ON[ih.SessionState.STREAMING]
+    monkeypatch.setitem(handlers, ih.SignalEnded, _session._accept)
+    ready = envelope(
+        "session.ready",
+        {
+            "session_idle_timeout_seconds": 300,
+            "session_max_duration_seconds": 3600,
+            "min_segment_size_bytes": 1,
+            "max_segment_size_bytes": 64,
+            "supported_session_config_options": {"include": [], "goal_dimensions": None},
+        },
+    )
+    detected = envelope("signal.detected", {"signal_type": "interest", "start": 1.5})
+    ended = envelope("signal.ended", {"signal_type": "interest", "end": 2})
+    replay([ready, detected])
+    with pytest.raises(AssertionError):
+        replay([ready, detected, ended])

@@ -20,6 +20,7 @@ from conftest import ROOT, validator_for
 from interhuman_stream.__main__ import check
 
 CASES = sorted((ROOT / "tests" / "summaries").glob("*.jsonl"))
+assert CASES, "tests/summaries/ holds the summary goldens"
 
 
 def replay(path: Path) -> tuple[dict[str, Any], ih.SummaryFold]:
