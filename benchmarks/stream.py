@@ -35,10 +35,8 @@ class Session:
     """One recorded session, cut where the receive benchmark needs it."""
 
     opening: list[bytes]  # session.ready and the answer to the config
-    config: bytes
     segments: list[bytes]
     bulk: list[bytes]  # the analysis: what the receive benchmark times
-    close: bytes
     closing: list[bytes]  # session.closing, the final signal.ended events, session.ended
 
     @property
@@ -159,4 +157,4 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
         emit(frame)
     for frame in server.finish(timestamp=clock, at=media + SEGMENT_SECONDS):
         emit(frame)
-    return Session(opening, config, segments, bulk, close, list(frames))
+    return Session(opening, segments, bulk, list(frames))

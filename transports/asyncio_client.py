@@ -51,9 +51,9 @@ class AsyncStreamSession:
         self.url = url
         self.connection = connection or ih.ClientConnection()
         self.correlation_id: str | None = None
-        self._key = keep_secret(ih.ApiKey(api_key))
+        # The handshake keeps the key object, so it stays redacted for the session's life.
         self._handshake = ih.client_handshake(
-            self._key, method=method, client_request_id=client_request_id
+            keep_secret(ih.ApiKey(api_key)), method=method, client_request_id=client_request_id
         )
         self._chunks = chunks
         self._include = include

@@ -12,7 +12,6 @@ import io
 import itertools
 import math
 from array import array
-from collections.abc import Iterator
 from fractions import Fraction
 
 import av
@@ -163,10 +162,3 @@ def recorder_chunks(container: str = "webm", seconds: float = 9.0) -> list[bytes
         fragmented = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
         return fragmented_mp4_chunks(encode("mp4", seconds, fragmented))
     raise ValueError(f"recorder chunks are made for webm and mp4, not {container!r}")
-
-
-def iter_file_chunks(path: str, size: int) -> Iterator[bytes]:
-    """A file cut into fixed-size pieces (for streaming any recorded file)."""
-    with open(path, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk

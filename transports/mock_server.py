@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -83,26 +82,11 @@ class SessionRecord:
     correlation_id: str
     frames: list[tuple[str, bytes | str]] = field(default_factory=list)
     close_code: int | None = None
-    server: ih.ServerConnection | None = None
 
     @property
     def sent(self) -> list[str]:
         """The text frames the server sent."""
         return [frame for side, frame in self.frames if side == "server"]  # type: ignore[misc]
-
-    def transcript(self) -> str:
-        """The session as JSON Lines for `python -m interhuman_stream check`."""
-        lines = []
-        for side, frame in self.frames:
-            if side == "server":
-                lines.append({"recv": json.loads(frame)})
-            elif isinstance(frame, bytes):
-                lines.append({"segment": {"size": len(frame), "head": frame[:16].hex()}})
-            else:
-                lines.append({"send": json.loads(frame)})
-        if self.close_code is not None:
-            lines.append({"lost": self.close_code})
-        return "".join(json.dumps(line) + "\n" for line in lines)
 
 
 class Analysis:
@@ -247,7 +231,7 @@ class MockServer:
 
     async def handler(self, websocket: ServerConnection) -> None:
         server: ih.ServerConnection = websocket.interhuman  # type: ignore[attr-defined]
-        record = SessionRecord(correlation_id=str(server.correlation_id), server=server)
+        record = SessionRecord(correlation_id=str(server.correlation_id))
         self.sessions.append(record)
         analysis = Analysis(self.config.segment_seconds)
         loop = asyncio.get_running_loop()

@@ -58,9 +58,8 @@ class SyncStreamSession:
         self._address = (parts.hostname, parts.port or 80)
         self._target = parts.path + (f"?{parts.query}" if parts.query else "")
         self._host = parts.netloc
-        self._key = ih.ApiKey(api_key)
         self._handshake = ih.client_handshake(
-            self._key, method=method, client_request_id=client_request_id
+            ih.ApiKey(api_key), method=method, client_request_id=client_request_id
         )
         self._chunks = chunks
         self._include = include
