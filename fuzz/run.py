@@ -174,9 +174,7 @@ def _frames_from(provider: Any, targets: Any) -> list[bytes]:
             if not paths:
                 break
             path = paths[provider.ConsumeIntInRange(0, len(paths) - 1)]
-            parent = document
-            for step in path[:-1]:
-                parent = parent[step]
+            parent = targets.member_at(document, path[:-1])
             choice = provider.ConsumeIntInRange(0, 4)
             if choice == 0:
                 index = provider.ConsumeIntInRange(0, len(targets.HOSTILE) - 1)

@@ -32,6 +32,7 @@ TYPES = [*sorted(ih.KNOWN_MESSAGE_TYPES), "", "unknown.type", "SESSION.READY"]
 
 
 def members(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every member path inside a JSON value."""
     found: list[tuple[Any, ...]] = []
     if isinstance(value, dict):
         for key, child in value.items():
@@ -44,6 +45,13 @@ def members(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+def member_at(document: Any, path: tuple[Any, ...]) -> Any:
+    """The value at a member path (the document itself for the empty path)."""
+    for step in path:
+        document = document[step]
+    return document
+
+
 def mutate(document: Any, rng: random.Random, edits: int) -> Any:
     """The document with `edits` members replaced, dropped, or its type changed."""
     for _ in range(edits):
@@ -51,9 +59,7 @@ def mutate(document: Any, rng: random.Random, edits: int) -> Any:
         if not paths or rng.random() < 0.05:
             return copy.deepcopy(rng.choice(HOSTILE))
         path = rng.choice(paths)
-        parent = document
-        for step in path[:-1]:
-            parent = parent[step]
+        parent = member_at(document, path[:-1])
         roll = rng.random()
         if roll < 0.15 and isinstance(parent, dict):
             del parent[path[-1]]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from jsonschema.validators import Draft202012Validator
 
 from conftest import protocol_schema
+from fuzz.targets import member_at, members
 
 KNOWN_KEYWORDS = {
     "$ref", "type", "const", "enum", "properties", "required", "additionalProperties", "items",
@@ -160,20 +161,6 @@ BAD_UUIDS = [
 ]  # fmt: skip
 
 
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every member path inside a JSON value."""
-    found = []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found.append((*prefix, key))
-            found += paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found.append((*prefix, index))
-            found += paths(child, (*prefix, index))
-    return found
-
-
 def schema_at(schema: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any] | None:
     """The schema of the member at `path` (through $ref; None under anyOf/oneOf choices)."""
     node = resolve(schema)
@@ -219,13 +206,13 @@ MUTATIONS = [
 @st.composite
 def mutated(draw: st.DrawFn, schema: dict[str, Any], document: Any) -> tuple[str, Any]:
     """A (kind, changed document) pair; the change may or may not break the schema."""
-    candidates = paths(document)
+    candidates = members(document)
     if not candidates:
         return "none", document
     path = draw(st.sampled_from(candidates))
     kind = draw(st.sampled_from(MUTATIONS))
     node = schema_at(schema, path) or {}
-    current = _get(document, path)
+    current = member_at(document, path)
     if kind == "drop" and isinstance(path[-1], str):
         return kind, _set(document, path, _DROP)
     if kind == "wrong_type":
@@ -257,9 +244,3 @@ def mutated(draw: st.DrawFn, schema: dict[str, Any], document: Any) -> tuple[str
     return "any_value", _set(
         document, path, draw(st.one_of(EXTRA_VALUES, st.sampled_from(WRONG_TYPES)))
     )
-
-
-def _get(document: Any, path: tuple[Any, ...]) -> Any:
-    for step in path:
-        document = document[step]
-    return document
