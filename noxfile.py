@@ -11,8 +11,11 @@ nox.options.error_on_missing_interpreters = True
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
-def install_group(session: nox.Session, group: str) -> None:
+def install_group(session: nox.Session, group: str, *, with_package: bool = False) -> None:
+    """A pinned dependency group, and the generated package as `pip install .` installs it."""
     session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    if with_package:
+        session.install(".", "--no-deps")
 
 
 @nox.session
@@ -25,8 +28,7 @@ def regen(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against the package as `pip install .` installs it."""
-    install_group(session, "test")
-    session.install(".", "--no-deps")
+    install_group(session, "test", with_package=True)
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -59,16 +61,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The mock server and the asyncio client on loopback, printing each event."""
-    install_group(session, "transports")
-    session.install(".", "--no-deps")
+    install_group(session, "transports", with_package=True)
     session.run("python", "-m", "transports.demo")
 
 
 @nox.session
 def soak(session: nox.Session) -> None:
     """Many concurrent sessions against the mock server (`-- --sessions N --segments M`)."""
-    install_group(session, "transports")
-    session.install(".", "--no-deps")
+    install_group(session, "transports", with_package=True)
     session.run("python", "-m", "transports.soak", *session.posargs)
 
 
@@ -76,8 +76,7 @@ def soak(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks side by side; prints the table, writes benchmarks/results.json and the
     README's table (`-- --repeats N` for more rounds)."""
-    install_group(session, "bench")
-    session.install(".", "--no-deps")
+    install_group(session, "bench", with_package=True)
     session.run("python", "-m", "benchmarks.run", "--readme", *session.posargs)
 
 
@@ -85,8 +84,7 @@ def bench(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """The large budgets: differential tests (10,000 instances per schema) and 1,000,000 fuzz
     inputs, coverage-guided with atheris where it installs (`-- --inputs N --seconds S`)."""
-    install_group(session, "test")
-    session.install(".", "--no-deps")
+    install_group(session, "test", with_package=True)
     try:
         session.install("atheris==3.0.0")
     except nox.command.CommandFailed:
