@@ -28,6 +28,9 @@ from transports.sync_client import SyncStreamSession
 pytest_plugins = ["transports.pytest_plugin"]
 
 KEY = MockConfig().api_key
+# A WebM continuation segment: a Cluster element id, then filler.
+CLUSTER_ID = b"\x1f\x43\xb6\x75"
+CLUSTER = CLUSTER_ID + bytes(100)
 BOTH_FLAGS: list[ih.IncludeFlag] = ["conversation_quality_overall", "conversation_quality_timeline"]
 
 
@@ -154,7 +157,7 @@ def test_an_oversized_segment_gets_ih6002_and_the_session_goes_on(
     interhuman_mock: tuple[str, MockServer], webm_chunks: list[bytes]
 ) -> None:
     url, _mock = interhuman_mock
-    small = [webm_chunks[0][:15_000], b"\x1f\x43\xb6\x75" + bytes(30_000), bytes(9_000)]
+    small = [webm_chunks[0][:15_000], CLUSTER_ID + bytes(30_000), bytes(9_000)]
     client = ih.ClientConnection(check_segment_sizes=False, sniff_containers=False)
     session = AsyncStreamSession(url, KEY, small, connection=client)
     messages = run_async(session)
@@ -211,7 +214,7 @@ def test_a_long_session_hits_the_maximum_duration(
     interhuman_mock: tuple[str, MockServer], webm_chunks: list[bytes]
 ) -> None:
     url, _mock = interhuman_mock
-    chunks = [webm_chunks[0]] + [b"\x1f\x43\xb6\x75" + bytes(100)] * 20
+    chunks = [webm_chunks[0]] + [CLUSTER] * 20
     received, code = asyncio.run(_slow_session(url, chunks, 0.1))
     assert isinstance(received[-1], ih.ErrorMessage) and received[-1].data.code == "ih6004"
     assert code == TIMEOUT_CLOSE_CODE
@@ -368,7 +371,7 @@ def test_the_sync_client_stops_when_the_server_ends_the_session(
         yield webm_chunks[0]
         for _ in range(20):
             time.sleep(0.05)
-            yield b"\x1f\x43\xb6\x75" + bytes(100)
+            yield CLUSTER
 
     session = SyncStreamSession(url, KEY, slow())
     messages = list(session)
