@@ -192,33 +192,87 @@ def _camel(name: str) -> str:
     return name[0].lower() + name[1:]
 
 
+# The config frame's message id: the reference names it ("Acknowledges that an inbound
+# stream_session_config_v1 text frame was accepted", on session.updated). FACTS §2.2 still
+# lists the name as NOT FOUND; the reference wins (FACTS §0.1).
+CONFIG_MESSAGE_ID = "stream_session_config_v1"
+CONFIG_MESSAGE_SOURCE = (
+    "Named as the reference names it: session.updated acknowledges"
+    " that an inbound stream_session_config_v1 text frame was accepted."
+)
+
+
+def _mebibytes(size: int) -> str:
+    """32 MB for 33554432: the reference writes 32MB for the 32 MiB of session.ready."""
+    mib = 1024 * 1024
+    return f"{size // mib} MB" if size % mib == 0 else f"{size} bytes"
+
+
+def _unchecked_duration(spec: Spec) -> str:
+    """The segment-duration note; refuses to render once contract.json checks a duration."""
+    if "segment_duration" in json.dumps(spec.contract):
+        raise SpecError("contract.json names a segment duration: update the AsyncAPI note")
+    return (
+        "The minimum duration (min_segment_duration_seconds in session.ready) is not checked"
+        " by the sans-IO core (ClientConnection, ServerConnection): checking it needs the"
+        " media parsed."
+    )
+
+
+def _video_segment(spec: Spec) -> tuple[str, str]:
+    """The binary frame's summary and description: the reference's duration, size and formats
+    as segments.json holds them (FACTS §2.1: [DOC-V1], [SK-V1])."""
+    segments = spec.segments
+    containers = ", ".join(c["name"] for c in segments["containers"])
+    seconds = segments["documented_min_segment_duration_seconds"]
+    size = _mebibytes(segments["documented_max_segment_size_bytes"])
+    summary = (
+        f"One binary frame of video. Each segment must be at least {seconds} seconds long and"
+        f" must not exceed {size}. Accepted containers: {containers}."
+    )
+    description = (
+        "The size limits in force are the ones session.ready announces (min_segment_size_bytes,"
+        f" max_segment_size_bytes); {size} is the documented default. {_unchecked_duration(spec)}"
+    )
+    return summary, description
+
+
+def _upgrade_response(spec: Spec) -> str:
+    """What the server's upgrade response carries, from handshake.json (FACTS §1)."""
+    correlation = spec.handshake["correlation_id_header"]
+    request = spec.handshake["client_request_id_header"]
+    cited = ", ".join(f"[{s}]" for s in correlation["sources"])
+    return (
+        f"On the upgrade the server returns its own correlation id in the {correlation['name']}"
+        " HTTP response header; the same id is correlation_id in every envelope. The client's"
+        f" optional {request['name']} request header is not echoed back ({cited})."
+    )
+
+
 def render_asyncapi(spec: Spec) -> str:
     """The AsyncAPI 3.0 document of the channel, from the same spec files."""
     defs = spec.defs
-    segments = spec.segments
-    containers = ", ".join(c["name"] for c in segments["containers"])
+    video_summary, video_description = _video_segment(spec)
     client_frames = [
         {
             "key": "videoSegment",
             "operation": "VideoSegment",
             "name": "video segment",
             "title": "Video segment",
-            "summary": (
-                "One binary frame of video: the first carries the container header, later ones"
-                " may continue the same recorder stream. Accepted containers: "
-                f"{containers}. Size limits come from session.ready."
-            ),
+            "summary": video_summary,
+            "description": video_description,
             "content_type": "application/octet-stream",
             "ref": None,
-            "payload_description": segments["continuation_chunks"],
+            "payload_description": spec.segments["continuation_chunks"],
         }
     ] + [
         {
-            "key": _camel(name),
+            "key": _camel(name) if tag is not None else CONFIG_MESSAGE_ID,
             "operation": name,
-            "name": tag or "session config",
+            "name": tag or CONFIG_MESSAGE_ID,
             "title": name,
             "summary": defs[name]["description"],
+            "description": None if tag is not None else CONFIG_MESSAGE_SOURCE,
             "content_type": "application/json",
             "ref": name,
         }
@@ -230,6 +284,7 @@ def render_asyncapi(spec: Spec) -> str:
             "name": message.tag,
             "title": message.class_name,
             "summary": defs[message.class_name]["description"],
+            "description": None,
             "content_type": "application/json",
             "ref": message.class_name,
         }
@@ -241,11 +296,12 @@ def render_asyncapi(spec: Spec) -> str:
         client_frames=client_frames,
         server_frames=server_frames,
         handshake=spec.handshake,
+        upgrade_response=_upgrade_response(spec),
         server_host=host,
         version=_project_version(),
         sources=[f"spec/{name}" for name in spec.sources],
     )
-    sources = ("protocol.schema.json", "handshake.json", "segments.json")
+    sources = ("protocol.schema.json", "handshake.json", "segments.json", "contract.json")
     return _header("asyncapi.yaml.jinja2", sources) + text
 
 

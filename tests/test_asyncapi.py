@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from harness import WEBM_HEAD, Pair, ready_data
 from jsonschema.validators import Draft7Validator
 
 import interhuman_stream as ih
@@ -70,3 +71,74 @@ def test_operations_and_security_follow_the_handshake() -> None:
     receives = [op for op in doc["operations"].values() if op["action"] == "receive"]
     assert len(sends) == 3 and len(receives) == 1
     assert len(receives[0]["messages"]) == len(ih.MESSAGE_CLASSES)
+
+
+# The reference: "Acknowledges that an inbound stream_session_config_v1 text frame was accepted".
+CONFIG_ID = "stream_session_config_v1"
+
+
+def test_the_config_message_is_named_as_the_reference_names_it() -> None:
+    doc = document()
+    channel_name = load_json(SPEC / "handshake.json")["asyncapi_channel"]
+    channel = doc["channels"][channel_name]
+    messages = doc["components"]["messages"]
+    config = messages[CONFIG_ID]
+    assert config["name"] == CONFIG_ID
+    assert config["title"] and config["title"] != CONFIG_ID  # a human still reads a title
+    assert config["payload"]["$ref"].endswith("#/$defs/SessionConfig")
+    assert channel["messages"][CONFIG_ID] == {"$ref": f"#/components/messages/{CONFIG_ID}"}
+    # Exactly one message carries the SessionConfig payload, and no other name is left for it.
+    carriers = [
+        k for k, m in messages.items() if m["payload"].get("$ref", "").endswith("/SessionConfig")
+    ]
+    assert carriers == [CONFIG_ID]
+    assert "sessionConfig" not in channel["messages"]
+    sends = [op for op in doc["operations"].values() if op["action"] == "send"]
+    referenced = [ref["$ref"] for op in sends for ref in op["messages"]]
+    assert f"#/channels/{channel_name}/messages/{CONFIG_ID}" in referenced
+
+
+def test_the_video_segment_states_the_reference_limits() -> None:
+    segments = load_json(SPEC / "segments.json")
+    seconds = segments["documented_min_segment_duration_seconds"]
+    megabytes = segments["documented_max_segment_size_bytes"] // (1024 * 1024)
+    assert (seconds, megabytes) == (3, 32)  # the reference: at least 3 seconds, at most 32MB
+    (video,) = [
+        m for m in document()["components"]["messages"].values() if "$ref" not in m["payload"]
+    ]
+    assert f"at least {seconds} seconds long" in video["summary"]
+    assert f"must not exceed {megabytes} MB" in video["summary"]
+    for container in segments["containers"]:
+        assert container["name"] in video["summary"]
+    assert "session.ready" in video["description"]
+    assert "max_segment_size_bytes" in video["description"]
+    assert "minimum duration" in video["description"]
+    assert "not checked by the sans-IO core" in video["description"]
+
+
+def test_the_sans_io_core_indeed_does_not_check_segment_duration() -> None:
+    # What the video segment's description promises: a segment far shorter than
+    # min_segment_duration_seconds (a bare WebM header) passes both strict peers.
+    assert "segment_duration" not in (SPEC / "contract.json").read_text(encoding="utf-8")
+    pair = Pair(ready_data(min_segment_duration_seconds=3))
+    pair.start()
+    pair.flush()
+    pair.client_segment(WEBM_HEAD)
+    taken = pair.deliver_to_server()
+    assert taken.replies == ()
+    assert taken.segment is not None and taken.segment.size == len(WEBM_HEAD)
+    assert [s.size for s in pair.client.segments_sent] == [len(WEBM_HEAD)]
+
+
+def test_the_upgrade_response_correlation_header_is_described() -> None:
+    handshake = load_json(SPEC / "handshake.json")
+    channel = document()["channels"][handshake["asyncapi_channel"]]
+    response = handshake["correlation_id_header"]["name"]
+    request = handshake["client_request_id_header"]["name"]
+    assert response == "X-Correlation-ID" and request == "X-Client-Request-Id"
+    description = channel["description"]
+    assert f"{response} HTTP response header" in description
+    assert "same id is correlation_id in every envelope" in description
+    assert f"{request} request header is not echoed back" in description
+    # The request-header binding stays request headers only.
+    assert response not in channel["bindings"]["ws"]["headers"]["properties"]
