@@ -25,6 +25,7 @@ from ._spec import (
     ROOT,
     Spec,
     SpecError,
+    guard_documented_sets,
     schema_for_models,
     uuid_fields,
 )
@@ -90,6 +91,7 @@ TEMPLATE_EXPORTS = {
     "_segments": (
         "CONTAINER_FORMATS",
         "SEGMENT_INDEX_BASE",
+        "POSSIBLE_SEGMENT_INDEX_BASES",
         "BytePattern",
         "ContainerFormat",
         "sniff_container",
@@ -330,20 +332,24 @@ def _raw_comparable_fields(spec: Spec, def_name: str) -> list[str]:
     return found
 
 
-def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[str, str]]:
-    """The fields of a client frame (besides its tag), each an array of a closed value set:
-    the encoder checks them with set operations. Any other kind of field would need another
+def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[str, Any]]:
+    """The fields of a client frame (besides its tag), each an array of strings, either of a
+    closed value set or (D34: which values may be sent is a contract rule) of any string: the
+    encoder checks them with set operations. Any other kind of field would need another
     check, so codegen refuses it rather than let it through unchecked."""
     constants = {v.schema_name: v.constant for v in vocabularies if not v.is_open}
     fields = []
     for field, schema in spec.defs[name].get("properties", {}).items():
         if field == "type" and "const" in schema:
             continue
-        ref = schema.get("items", {}).get("$ref", "") if schema.get("type") == "array" else ""
-        target = ref.rsplit("/", 1)[-1]
-        if target not in constants:
-            raise SpecError(f"{name}.{field}: client fields must be arrays of a closed value set")
-        fields.append({"name": field, "value_set": constants[target]})
+        items = schema.get("items", {}) if schema.get("type") == "array" else {}
+        target = items.get("$ref", "").rsplit("/", 1)[-1]
+        if items == {"type": "string"}:
+            fields.append({"name": field, "value_set": None})
+        elif target in constants:
+            fields.append({"name": field, "value_set": constants[target]})
+        else:
+            raise SpecError(f"{name}.{field}: client fields must be arrays of strings")
     return fields
 
 
@@ -356,10 +362,13 @@ def template_context(spec: Spec) -> dict[str, Any]:
         for name, tag in spec.client_messages()
     ]
     untagged = [frame["class_name"] for frame in client if frame["tag"] is None]
-    client_value_sets = sorted({f["value_set"] for frame in client for f in frame["fields"]})
+    client_value_sets = sorted(
+        {f["value_set"] for frame in client for f in frame["fields"] if f["value_set"]}
+    )
     if len(untagged) != 1:
         raise SpecError(f"{CLIENT_UNION}: exactly one client frame may lack a type: {untagged}")
     structs = [name for name, schema in defs.items() if schema.get("type") == "object"]
+    documented = [guard_documented_sets(spec, guard) for guard in spec.contract["guards"]]
     literal_aliases = [v.schema_name for v in vocabularies]
     exports = {
         **TEMPLATE_EXPORTS,
@@ -391,6 +400,16 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "handshake": spec.handshake,
         "segments": spec.segments,
         "contract": spec.contract,
+        "guard_documented": documented,
+        "documented_constants": sorted({c for sets in documented for c in sets.values()}),
+        "inline_documented_constants": sorted(
+            {
+                constant
+                for guard, sets in zip(spec.contract["guards"], documented, strict=True)
+                if guard["check"] == "values_documented"
+                for constant in sets.values()
+            }
+        ),
         "switches": sorted({g["switch"] for g in spec.contract["guards"] if "switch" in g}),
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,

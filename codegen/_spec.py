@@ -31,6 +31,10 @@ DATA_FILES = {
 }
 
 # The union of server envelopes and the union of client text frames, by $defs name.
+# An `anyOf: [enum, string]` whose enum is named Known... is an open vocabulary (D6); with any
+# other enum it is a closed set read tolerantly (D33).
+OPEN_VOCABULARY_PREFIX = "Known"
+
 SERVER_UNION = "ServerMessage"
 CLIENT_UNION = "ClientMessage"
 TAG_FIELD = "type"
@@ -97,8 +101,8 @@ class Spec:
             frames.append((name, tag))
         return frames
 
-    def open_vocabulary_names(self) -> dict[str, str]:
-        """Open vocabulary $defs name -> the `Known*` enum it lists (may be absent)."""
+    def _string_unions(self) -> dict[str, str]:
+        """$defs name -> enum name, for every `anyOf: [enum, string]` definition."""
         found = {}
         for name, schema in self.defs.items():
             branches = schema.get("anyOf", [])
@@ -109,6 +113,24 @@ class Spec:
                 if "enum" in self.defs[known]:
                     found[name] = known
         return found
+
+    def open_vocabulary_names(self) -> dict[str, str]:
+        """Open vocabulary $defs name -> the `Known*` enum of its documented values (D6)."""
+        return {
+            name: known
+            for name, known in self._string_unions().items()
+            if known.startswith(OPEN_VOCABULARY_PREFIX)
+        }
+
+    def tolerant_vocabulary_names(self) -> dict[str, str]:
+        """A closed set read tolerantly from the server ($defs name -> the closed enum, D33):
+        `anyOf: [enum, string]` whose enum is not a `Known*` one. Any string decodes; the
+        contract core checks the value against the enum."""
+        return {
+            name: known
+            for name, known in self._string_unions().items()
+            if not known.startswith(OPEN_VOCABULARY_PREFIX)
+        }
 
     def vocabularies(self) -> list[Vocabulary]:
         known_of_open = set(self.open_vocabulary_names().values())
@@ -129,6 +151,32 @@ class Spec:
                 )
             )
         return vocabularies
+
+    def data_def(self, event: str) -> str:
+        """The $defs name of the `data` of a server event's envelope."""
+        for message in self.server_messages():
+            if message.tag == event:
+                ref = self.defs[message.class_name]["properties"]["data"]["$ref"]
+                return _def_name(ref)
+        raise SpecError(f"no server message {event!r}")
+
+    def documented_set(self, def_name: str, field: str) -> str | None:
+        """The constant (in _vocab) of the closed set a field's values are checked against,
+        when the field (or its items) is a tolerantly read closed set; else None."""
+        schema = self.defs[def_name].get("properties", {}).get(field)
+        if schema is None:
+            raise SpecError(f"{def_name} has no field {field!r}")
+        tolerant = self.tolerant_vocabulary_names()
+        todo = [schema]
+        while todo:
+            node = todo.pop()
+            todo += node.get("anyOf", [])
+            if isinstance(node.get("items"), dict):
+                todo.append(node["items"])
+            target = _def_name(node["$ref"]) if "$ref" in node else None
+            if target in tolerant:
+                return _constant_name(tolerant[target])
+        return None
 
 
 def _def_name(ref: str) -> str:
@@ -220,8 +268,9 @@ def _event_problems(spec: Spec) -> list[str]:
         problems.append("client text events must name every client frame once")
     if contract["initial_state"] not in contract["states"]:
         problems.append(f"initial_state {contract['initial_state']!r} is not a state")
-    if not set(contract["deadline_states"]) <= set(contract["states"]):
-        problems.append("deadline_states names unknown states")
+    for deadline in contract["deadlines"]:
+        if not set(deadline["states"]) <= set(contract["states"]):
+            problems.append(f"deadline {deadline['id']!r} names unknown states")
     return problems
 
 
@@ -258,7 +307,32 @@ CHECK_PARAMETERS: dict[str, dict[str, str]] = {
     "segment_at_most": {"limit": "SessionReadyData"},
     "segment_at_least": {"limit": "SessionReadyData"},
     "config_values_supported": {"fields": "SessionConfig", "options": "SessionReadyData"},
+    "config_well_formed": {"fields": "SessionConfig"},
+    "values_documented": {"fields": "@data"},
+    "values_documented_or_offered": {"fields": "@data", "options": "SessionReadyData"},
 }
+# "@data": the fields of the guarded event's data.
+EVERY_SERVER_EVENT = "*"
+
+
+def guard_documented_sets(spec: Spec, guard: dict[str, Any]) -> dict[str, str]:
+    """For a guard that checks values against documented closed sets: field -> the _vocab
+    constant of its set (D33, D34). The data of the guarded event names the sets; a config
+    frame's values are any strings (D34), so the options session.ready offers name theirs."""
+    check = guard["check"]
+    if check in ("values_documented", "values_documented_or_offered"):
+        def_name = spec.data_def(guard["event"])
+    elif check == "config_values_supported":
+        def_name = "SessionOptions"
+    else:
+        return {}
+    found = {}
+    for field in guard["fields"]:
+        constant = spec.documented_set(def_name, field)
+        if constant is None:
+            raise SpecError(f"guard {guard['rule']!r}: {def_name}.{field} has no documented set")
+        found[field] = constant
+    return found
 
 
 def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
@@ -274,7 +348,8 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
     ]
     defs = spec.defs
     enum_values = {n: set(d["enum"]) for n, d in defs.items() if "enum" in d}
-    for name, target in wanted.items():
+    for name, wanted_target in wanted.items():
+        target = wanted_target
         value = guard.get(name)
         if value is None:
             continue
@@ -287,8 +362,16 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
             ]
             continue
         names = value if isinstance(value, list) else [value]
+        if target == "@data":
+            target = spec.data_def(guard["event"])
+            present = [n for n in names if n in _fields_of(spec, target)]
+            problems += [
+                f"{where}: field {n!r} is not a tolerantly read closed set (D33)"
+                for n in present
+                if spec.documented_set(target, n) is None
+            ]
         known = enum_values.get(target) or _fields_of(spec, target)
-        if name == "fields" and guard["check"] == "config_values_supported":
+        if name == "fields" and guard["check"] in ("config_values_supported", "config_well_formed"):
             known = known & _fields_of(spec, "SessionOptions")
         if name == "options":
             known = {
@@ -315,23 +398,22 @@ def _reference_problems(spec: Spec) -> list[str]:
         problems += _parameter_problems(spec, guard)
         if not set(guard.get("codes", [])) <= codes:
             problems.append(f"{where}: codes not in errors.json")
-        if guard["event"] not in events:
+        if guard["event"] not in events and guard["event"] != EVERY_SERVER_EVENT:
             problems.append(f"{where}: unknown event {guard['event']!r}")
         if "server_reply" in guard and guard["server_reply"] not in codes:
             problems.append(f"{where}: {guard['server_reply']!r} is not in errors.json")
         if not set(guard.get("states", [])) <= states:
             problems.append(f"{where}: unknown states")
     for effect in contract["effects"]:
-        if effect["event"] not in events:
+        if effect["event"] not in events and effect["event"] != EVERY_SERVER_EVENT:
             problems.append(f"effect {effect['effect']!r}: unknown event {effect['event']!r}")
         if not set(effect.get("codes", [])) <= codes:
             problems.append(f"effect {effect['effect']!r}: codes not in errors.json")
-    ready_fields = _fields_of(spec, "SessionReadyData")
     for deadline in contract["deadlines"]:
         where = f"deadline {deadline['id']!r}"
-        if deadline["limit"] not in ready_fields:
-            problems.append(f"{where}: no session.ready field {deadline['limit']!r}")
-        if deadline["error_code"] not in codes:
+        if deadline["limit"] not in _fields_of(spec, spec.data_def(deadline["of"])):
+            problems.append(f"{where}: no {deadline['of']} field {deadline['limit']!r}")
+        if deadline["error_code"] is not None and deadline["error_code"] not in codes:
             problems.append(f"{where}: code not in errors.json")
     return problems
 
@@ -340,9 +422,10 @@ def schema_for_models(spec: Spec) -> dict[str, Any]:
     """The protocol schema as datamodel-code-generator should see it.
 
     Four rewrites, each for something the tool cannot express for msgspec (or not fast):
-    - an open vocabulary (anyOf: [Known* enum, string]) becomes its string branch, since a
-      msgspec union may not hold two string-like types; the Known* enum stays and becomes a
-      Literal alias plus a frozenset (see _vocab.py);
+    - an open vocabulary (anyOf: [Known* enum, string]) or a tolerantly read closed set
+      (anyOf: [enum, string], D33) becomes its string branch, since a msgspec union may not
+      hold two string-like types; the enum stays and becomes a Literal alias plus a frozenset
+      (see _vocab.py);
     - the client union is dropped: a config frame has no tag, so msgspec cannot decode that
       union, and the codec template decodes client frames itself;
     - descriptions are kept only on objects (they become class docstrings), so aliases do not
@@ -353,7 +436,8 @@ def schema_for_models(spec: Spec) -> dict[str, Any]:
     """
     schema = copy.deepcopy(spec.protocol)
     defs = schema["$defs"]
-    for name, _known in spec.open_vocabulary_names().items():
+    strings = {**spec.open_vocabulary_names(), **spec.tolerant_vocabulary_names()}
+    for name in strings:
         original = defs[name]
         (string_branch,) = [b for b in original["anyOf"] if b.get("type") == "string"]
         defs[name] = dict(string_branch)

@@ -86,11 +86,11 @@ INVALID = [
         "$.data.segment",
     ),
     (
-        "probability-outside-set",
-        edit(DETECTED, "data.probability", "certain"),
+        # An undocumented probability decodes (D33); a non-string one is structural breakage.
+        "probability-number",
+        edit(DETECTED, "data.probability", 0.9),
         "$.data.probability",
     ),
-    ("probability-null", edit(DETECTED, "data.probability", None), "$.data.probability"),
     ("rationale-number", edit(DETECTED, "data.rationale", 1), "$.data.rationale"),
     ("signal-type-empty", edit(DETECTED, "data.signal_type", ""), "$.data.signal_type"),
     ("signal-type-number", edit(DETECTED, "data.signal_type", 3), "$.data.signal_type"),
@@ -116,7 +116,7 @@ INVALID = [
         "$.correlation_id",
     ),
     ("uuid-number", edit(DETECTED, "correlation_id", 7), "$.correlation_id"),
-    ("engagement-outside-set", edit(ENGAGEMENT, "data.state", "bored"), "$.data.state"),
+    ("engagement-state-number", edit(ENGAGEMENT, "data.state", 2), "$.data.state"),
     ("score-above-100", edit(QUALITY, "data.overall.clarity", 100.5), "$.data.overall.clarity"),
     (
         "score-negative",
@@ -142,8 +142,8 @@ INVALID = [
         "$.data",
     ),
     (
-        "ready-include-outside-set",
-        edit(READY, "data.supported_session_config_options.include.0", "transcript"),
+        "ready-include-item-number",
+        edit(READY, "data.supported_session_config_options.include.0", 7),
         "$.data.supported_session_config_options.include[0]",
     ),
 ]
@@ -180,9 +180,10 @@ CLIENT_INVALID = [
     ("type-not-string", b'{"type": 1}', "$.type"),
     ("close-with-extra-field", b'{"type": "session.close", "now": true}', "$"),
     ("config-unknown-field", b'{"include": [], "model": "inter-2"}', "$"),
-    ("config-include-outside-set", b'{"include": ["transcript"]}', "$.include[0]"),
+    # An undocumented value is decodable: whether it may be sent is a contract rule (D34).
+    ("config-include-item-number", b'{"include": [1]}', "$.include[0]"),
     ("config-include-not-list", b'{"include": "conversation_quality_overall"}', "$.include"),
-    ("config-goal-outside-set", b'{"goal_dimensions": ["charisma"]}', "$.goal_dimensions[0]"),
+    ("config-goal-item-null", b'{"goal_dimensions": [null]}', "$.goal_dimensions[0]"),
     ("config-truncated", b'{"include": [', "$"),
 ]
 

@@ -128,8 +128,8 @@ def test_encode_config_and_close() -> None:
 @pytest.mark.parametrize(
     ("message", "path"),
     [
-        (ih.SessionConfig(include=["transcript"]), "$.include[0]"),  # type: ignore[list-item]
-        (ih.SessionConfig(goal_dimensions=["charisma"]), "$.goal_dimensions[0]"),  # type: ignore[list-item]
+        (ih.SessionConfig(include=[7]), "$.include[0]"),  # type: ignore[list-item]
+        (ih.SessionConfig(goal_dimensions=[None]), "$.goal_dimensions[0]"),  # type: ignore[list-item]
         (ih.SessionConfig(include="conversation_quality_overall"), "$.include"),  # type: ignore[arg-type]
     ],
 )
@@ -157,7 +157,8 @@ def test_message_classes_match_their_tags() -> None:
 def test_error_catalog() -> None:
     info = ih.error_info("ih6002")
     assert info is not None
-    assert info.ends_session is False
+    assert info.ends_session is None  # not in any source (D19)
+    assert ih.ERROR_CATALOG["ih6001"].ends_session is False
     assert ih.error_info("ih2003") == ih.ERROR_CATALOG["ih2003"]
     assert ih.ERROR_CATALOG["ih2003"].close_code == 4003
     assert ih.error_info("ih9999") is None

@@ -39,7 +39,7 @@ EXPECTED_PUBLIC = {
     "DEFAULT_URL", "ENDPOINT_PATH", "AUTHORIZATION_HEADER", "BEARER_SCHEME",
     "SUBPROTOCOL_HEADER", "SUBPROTOCOL_TOKEN_NAME", "SubprotocolForm",
     "DEFAULT_SUBPROTOCOL_FORM", "CLIENT_REQUEST_ID_HEADER", "CORRELATION_ID_HEADER",
-    "CLOSE_CODES", "SEGMENT_INDEX_BASE", "CONTAINER_FORMATS", "ContainerFormat", "BytePattern",
+    "CLOSE_CODES", "SEGMENT_INDEX_BASE", "POSSIBLE_SEGMENT_INDEX_BASES", "CONTAINER_FORMATS", "ContainerFormat", "BytePattern",
     "sniff_container",
     "ApiKey", "AuthMethod", "ClientHandshake", "client_handshake", "correlation_id_from_headers",
     "Credential", "credential_from_request", "server_response_headers",

@@ -109,6 +109,7 @@ from ._models import (
 )
 from ._segments import (
     CONTAINER_FORMATS,
+    POSSIBLE_SEGMENT_INDEX_BASES,
     SEGMENT_INDEX_BASE,
     BytePattern,
     ContainerFormat,
@@ -193,6 +194,7 @@ __all__ = [
     "LocalProtocolError",
     "MESSAGE_CLASSES",
     "OpenSignal",
+    "POSSIBLE_SEGMENT_INDEX_BASES",
     "PROBABILITIES",
     "Probability",
     "ProtocolError",

@@ -89,9 +89,9 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
         "ih6002": ErrorInfo(
             code="ih6002",
             title="Message too large",
-            meaning="A binary segment exceeded max_segment_size_bytes; that segment is dropped and the session goes on.",
+            meaning="A binary segment exceeded max_segment_size_bytes and was dropped. Whether the session goes on is in no source (D19): a large frame can also end the connection with 1006.",
             category="websocket",
-            ends_session=False,
+            ends_session=None,
             close_code=None,
             sources=("DOC-V1", "SK-V2"),
         ),

@@ -12,7 +12,7 @@ the session state. The transport - any WebSocket library, a test rig, a proxy - 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 from msgspec import UNSET
@@ -20,23 +20,16 @@ from msgspec import UNSET
 from ._codec import (
     UnknownMessage,
     _check_uuid,
-    _checked_uuids,
     _server_decoder,
     decode_server_message,
     encode_client_message,
 )
-from ._models import (
-    ErrorMessage,
-    GoalDimension,
-    IncludeFlag,
-    ServerMessage,
-    SessionClose,
-    SessionConfig,
-)
-from ._session import SentSegment, Session, binary
+from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
+from ._session import _INF, EVENT_OF, SentSegment, Session, binary, checked_now
 
 _CLOSE: Final = SessionClose()
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
+_encoder: Final = msgspec.json.Encoder()
 
 
 class ClientConnection(Session):
@@ -51,8 +44,11 @@ class ClientConnection(Session):
     check_segment_sizes and sniff_containers turn those local checks on outgoing video off.
     audit=True is for replaying a recorded session (or proxying someone else's client): a send
     the contract forbids is recorded in `violations` and still counted, instead of refused.
-    Every method takes an optional `now`, the current time of any monotonic clock in seconds;
-    pass it to get deadlines (next_deadline, expired).
+    segment_index_base is the base error.segment counts from, when you know it; no source
+    says (D36), so by default (None) an index either possible base explains is accepted and
+    segment_for says which base it picked.
+    Every method takes an optional `now`, the current time of any monotonic clock in seconds
+    (a finite number); pass it to get deadlines (next_deadline, expired).
     """
 
     __slots__ = ()
@@ -64,6 +60,7 @@ class ClientConnection(Session):
         check_segment_sizes: bool = True,
         sniff_containers: bool = True,
         audit: bool = False,
+        segment_index_base: int | None = None,
     ) -> None:
         super().__init__(
             "client",
@@ -73,6 +70,7 @@ class ClientConnection(Session):
                 "sniff_containers": sniff_containers,
             },
             audit=audit,
+            segment_index_base=segment_index_base,
         )
 
     def __repr__(self) -> str:
@@ -85,6 +83,8 @@ class ClientConnection(Session):
         self, data: bytes | str, now: float | None = None
     ) -> ServerMessage | UnknownMessage:
         """Decode a server text frame, check it against the contract, and return it."""
+        if now is not None and (now.__class__ is not float or not -_INF < now < _INF):
+            now = checked_now(now)  # refused at the call, before anything changes
         # decode_server_message, inlined: one Python call less on every frame.
         message: ServerMessage | UnknownMessage
         try:
@@ -92,29 +92,34 @@ class ClientConnection(Session):
         except (msgspec.DecodeError, UnicodeError, RecursionError):
             message = decode_server_message(data)  # the slow path, or a DecodeError
         else:
-            if known.correlation_id not in _checked_uuids:
+            if known.correlation_id != self._correlation_id:
+                # Not the id this connection already checked: check its form, then let the
+                # engine judge it (the first one is remembered, another is a breach: D37).
                 _check_uuid(known.correlation_id, "$.correlation_id", data)
+                self._handle(EVENT_OF[known.__class__], known, now)
+                return known
             message = known
-        self._on[message.__class__](self, message, now)
+        if message.correlation_id != self._correlation_id:
+            self._handle(EVENT_OF[message.__class__], message, now)
+        else:
+            self._on[message.__class__](self, message, now)
         return message
 
     def send_config(
         self,
-        include: Sequence[IncludeFlag] | None = None,
-        goal_dimensions: Sequence[GoalDimension] | None = None,
+        include: Sequence[str] | None = None,
+        goal_dimensions: Sequence[str] | None = None,
         now: float | None = None,
     ) -> str:
         """The text frame that sets the session config (it replaces the whole previous one).
 
         A field left as None is left out of the frame, so the server uses its default for it.
+        A value may be a documented one, or one session.ready offered (D34); anything else,
+        and a value that is not a list of strings, is a LocalProtocolError naming the value.
         """
-        config = SessionConfig(
-            include=UNSET if include is None else list(include),
-            goal_dimensions=UNSET if goal_dimensions is None else list(goal_dimensions),
-        )
-        frame = encode_client_message(config)
+        config = SessionConfig(include=_as_list(include), goal_dimensions=_as_list(goal_dimensions))
         self._handle("config", config, now)
-        return frame.decode()
+        return _encoder.encode(config).decode()
 
     def send_segment(self, data: bytes, now: float | None = None) -> bytes:
         """Check one video segment and record it; returns the bytes to send as a binary frame."""
@@ -128,5 +133,16 @@ class ClientConnection(Session):
         return _CLOSE_FRAME
 
     def segment_for(self, message: ErrorMessage) -> SentSegment | None:
-        """The sent segment an error refers to, or None for a connection-wide error."""
+        """The sent segment an error refers to, or None for a connection-wide error. Its
+        `base` says under which segment index base it was picked (D36)."""
         return self.segment(message.data.segment if message.data.segment is not UNSET else None)
+
+
+def _as_list(values: Any) -> Any:
+    # A list or tuple of values becomes the frame's list; anything else (a bare string, a
+    # number) is kept as given so that the config-well-formed rule names it.
+    if values is None:
+        return UNSET
+    if isinstance(values, (list, tuple)):
+        return list(values)
+    return values

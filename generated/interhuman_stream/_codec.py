@@ -35,7 +35,8 @@ from ._models import (
     SignalEnded,
     SignalUpdated,
 )
-from ._vocab import GOAL_DIMENSIONS, INCLUDE_FLAGS, KNOWN_MESSAGE_TYPES
+from ._segments import sniff_container
+from ._vocab import KNOWN_MESSAGE_TYPES
 
 ClientMessage: TypeAlias = SessionConfig | SessionClose
 """Any client text frame."""
@@ -120,11 +121,25 @@ def _error_from_msgspec(exc: Exception, data: bytes | str) -> DecodeError:
 
 
 def _unreadable(exc: Exception, data: bytes | str) -> DecodeError:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        container = sniff_container(bytes(data[:_SNIFFED_BYTES]))
+        if container is not None:
+            # A binary frame handed to the text decoder: say so, not "malformed JSON".
+            return DecodeError(
+                f"this is binary video ({container.name}), not a server text frame: server "
+                "messages are text frames, and video goes out with send_segment",
+                "$",
+                data,
+            )
     if isinstance(exc, UnicodeError):
         return DecodeError(f"not valid UTF-8 text: {exc}", "$", data)
     if isinstance(exc, RecursionError):
         return DecodeError("JSON nested too deeply", "$", data)
     return _error_from_msgspec(exc, data)
+
+
+# Enough of a frame to recognise every container's packets (segments.json).
+_SNIFFED_BYTES: Final = 4096
 
 
 def _as_bytes(data: bytes | str | bytearray | memoryview) -> bytes:
@@ -254,9 +269,17 @@ def encode_client_message(message: ClientMessage) -> bytes:
     if type(message) is SessionConfig:
         include = message.include
         goal_dimensions = message.goal_dimensions
-        # Each field is an array of a closed value set: a set comparison checks it in C.
-        if (include is not msgspec.UNSET and not INCLUDE_FLAGS.issuperset(include)) or (
-            goal_dimensions is not msgspec.UNSET and not GOAL_DIMENSIONS.issuperset(goal_dimensions)
+        # Each field is an array of strings (of a closed value set, or any: D34): a set
+        # comparison checks it in C.
+        if (
+            include is not msgspec.UNSET
+            and (type(include) is not list or not _STRINGS.issuperset(map(type, include)))
+        ) or (
+            goal_dimensions is not msgspec.UNSET
+            and (
+                type(goal_dimensions) is not list
+                or not _STRINGS.issuperset(map(type, goal_dimensions))
+            )
         ):
             _invalid(message)
         return _encoder.encode(message)
@@ -264,6 +287,8 @@ def encode_client_message(message: ClientMessage) -> bytes:
         return _SESSIONCLOSE_FRAME
     raise TypeError(f"not a client message: {type(message).__name__}")
 
+
+_STRINGS: Final = frozenset({str})
 
 _SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
 

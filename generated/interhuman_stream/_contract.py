@@ -13,18 +13,22 @@ from typing import Final, Literal
 
 from msgspec import Struct
 
+from ._vocab import ENGAGEMENT_STATES, GOAL_DIMENSIONS, INCLUDE_FLAGS, PROBABILITIES
+
 
 class SessionState(str, Enum):
     """Where a session is, as both peers see it once every frame in flight has arrived."""
 
     AWAITING_READY = "awaiting_ready"
     """The WebSocket is open; session.ready has not arrived. No video may be sent yet."""
+    CLOSE_BEFORE_READY = "close_before_ready"
+    """The client sent session.close before session.ready arrived: the server may still establish the session (session.ready, then the close is handled as usual), refuse it with an error, or end it. No video follows."""
     STREAMING = "streaming"
     """session.ready arrived: the client streams video and may change the config; the server reports analysis."""
     CLOSE_SENT = "close_sent"
     """The client sent session.close; the server has not answered with session.closing yet, and results produced before it saw the close may still arrive."""
     DRAINING = "draining"
-    """session.closing arrived: only the final signal.ended events, errors and then session.ended follow."""
+    """session.closing arrived: results the server produced before it saw the close, the final signal.ended events and errors may follow, then session.ended."""
     ENDED = "ended"
     """session.ended arrived: the session is over and only the WebSocket close follows."""
     CLOSED = "closed"
@@ -58,7 +62,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "ready-first": Rule(
             id="ready-first",
             breaker="server",
-            says="session.ready must be the first message of a session; only an error (a refused session) or an envelope type this spec does not define may come before it.",
+            says="session.ready must be the first message of a session; only an error (a refused session), session.ended, session.closing after a close, or an envelope type this spec does not define may come before it.",
             hint="Treat the session as not established: send no video, and reconnect if no session.ready arrives.",
             sources=("DOC-V1", "PYSDK"),
             still_applies=True,
@@ -87,13 +91,12 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             sources=("PYSDK", "SK-ARCH"),
             still_applies=False,
         ),
-        "drain-order": Rule(
-            id="drain-order",
+        "one-correlation-id": Rule(
+            id="one-correlation-id",
             breaker="server",
-            says="After session.closing only the final signal.ended events (and errors) may come, then session.ended.",
-            hint="Record the extra result; the session is draining.",
-            sources=("SK-ARCH", "PYSDK"),
-            still_applies=True,
+            says="Every envelope of a connection carries the same correlation_id: the WebSocket connection's id, also sent as the X-Correlation-ID response header.",
+            hint="Quote the first correlation id when you contact support; the message was kept as sent.",
+            sources=("DOC-V1", "SK-V1", "SK-V1-REF"),
         ),
         "ended-after-closing": Rule(
             id="ended-after-closing",
@@ -111,18 +114,10 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             sources=("DOC-V1", "PYSDK"),
             still_applies=True,
         ),
-        "close-after-ready": Rule(
-            id="close-after-ready",
-            breaker="client",
-            says="session.close asks an established session to drain; before session.ready there is nothing to drain.",
-            hint="To abandon a session that is not ready, close the WebSocket.",
-            sources=("PYSDK",),
-            still_applies=False,
-        ),
         "nothing-after-close": Rule(
             id="nothing-after-close",
             breaker="client",
-            says="After session.close the client sends no more video, config or close.",
+            says="After session.close the client sends no more video and no second close (a config may still be sent: it can be sent at any time).",
             hint="Drain: keep receiving until session.ended, then close the WebSocket.",
             sources=("SK-ARCH", "PYSDK"),
             still_applies=True,
@@ -179,6 +174,13 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             hint="Nothing changed; the update can be ignored.",
             sources=("DOC-V1",),
         ),
+        "documented-values": Rule(
+            id="documented-values",
+            breaker="server",
+            says="probability, the engagement state, include flags and goal dimensions take their documented values, or (include flags and goal dimensions) a value session.ready offered.",
+            hint="The message was kept with the value as sent; treat an undocumented probability or engagement level as unknown, and tell the vendor.",
+            sources=("DOC-V1", "PYSDK"),
+        ),
         "updated-answers-config": Rule(
             id="updated-answers-config",
             breaker="server",
@@ -198,6 +200,13 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             breaker="server",
             says="conversation_quality.updated carries every section the acknowledged config asked for: overall, and timeline with exactly one period.",
             hint="Use the sections that arrived; the missing ones are not for this period.",
+            sources=("DOC-V1",),
+        ),
+        "quality-period-order": Rule(
+            id="quality-period-order",
+            breaker="server",
+            says="conversation_quality.updated comes at most once per cadence period: a timeline period starts before it ends, and no earlier than the previous period ended.",
+            hint="Keep the period that arrived first; the repeat or out-of-order period can be ignored.",
             sources=("DOC-V1",),
         ),
         "error-names-sent-segment": Rule(
@@ -234,6 +243,13 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="The first segment starts like one of the accepted containers (mp4, mov, avi, mkv, webm, MPEG-TS, MPEG-2 TS); later ones may be continuation chunks of that stream.",
             hint="Send the recorder's chunks in order and unmodified, the first one with its container header; turn the check off for a container the sniffing does not know.",
             sources=("DOC-V1", "PYSDK", "SK-ARCH"),
+        ),
+        "config-well-formed": Rule(
+            id="config-well-formed",
+            breaker="client",
+            says="A config's include and goal_dimensions are each a list of strings.",
+            hint='Pass a list, e.g. include=["conversation_quality_overall"], not a bare string.',
+            sources=("DOC-V1",),
         ),
         "config-supported": Rule(
             id="config-supported",
@@ -279,108 +295,126 @@ SWITCHES: Final = (
 MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingProxyType(
     {
         ("config", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("config", SessionState.CLOSE_BEFORE_READY): SessionState.CLOSE_BEFORE_READY,
         ("config", SessionState.STREAMING): SessionState.STREAMING,
-        ("config", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
-        ("config", SessionState.DRAINING): RULES["nothing-after-close"],
+        ("config", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
+        ("config", SessionState.DRAINING): SessionState.DRAINING,
         ("config", SessionState.ENDED): RULES["session-over"],
         ("config", SessionState.CLOSED): RULES["connection-closed"],
         ("segment", SessionState.AWAITING_READY): RULES["no-video-before-ready"],
+        ("segment", SessionState.CLOSE_BEFORE_READY): RULES["nothing-after-close"],
         ("segment", SessionState.STREAMING): SessionState.STREAMING,
         ("segment", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
         ("segment", SessionState.DRAINING): RULES["nothing-after-close"],
         ("segment", SessionState.ENDED): RULES["session-over"],
         ("segment", SessionState.CLOSED): RULES["connection-closed"],
-        ("close", SessionState.AWAITING_READY): RULES["close-after-ready"],
+        ("close", SessionState.AWAITING_READY): SessionState.CLOSE_BEFORE_READY,
+        ("close", SessionState.CLOSE_BEFORE_READY): RULES["nothing-after-close"],
         ("close", SessionState.STREAMING): SessionState.CLOSE_SENT,
         ("close", SessionState.CLOSE_SENT): RULES["nothing-after-close"],
         ("close", SessionState.DRAINING): RULES["nothing-after-close"],
         ("close", SessionState.ENDED): RULES["session-over"],
         ("close", SessionState.CLOSED): RULES["connection-closed"],
         ("session.ready", SessionState.AWAITING_READY): SessionState.STREAMING,
+        ("session.ready", SessionState.CLOSE_BEFORE_READY): SessionState.CLOSE_SENT,
         ("session.ready", SessionState.STREAMING): RULES["ready-once"],
         ("session.ready", SessionState.CLOSE_SENT): RULES["ready-once"],
         ("session.ready", SessionState.DRAINING): RULES["ready-once"],
         ("session.ready", SessionState.ENDED): RULES["nothing-after-ended"],
         ("session.ready", SessionState.CLOSED): RULES["connection-closed"],
         ("session.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("session.updated", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("session.updated", SessionState.STREAMING): SessionState.STREAMING,
         ("session.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("session.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("session.updated", SessionState.DRAINING): SessionState.DRAINING,
         ("session.updated", SessionState.ENDED): RULES["nothing-after-ended"],
         ("session.updated", SessionState.CLOSED): RULES["connection-closed"],
         ("signal.detected", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.detected", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("signal.detected", SessionState.STREAMING): SessionState.STREAMING,
         ("signal.detected", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("signal.detected", SessionState.DRAINING): RULES["drain-order"],
+        ("signal.detected", SessionState.DRAINING): SessionState.DRAINING,
         ("signal.detected", SessionState.ENDED): RULES["nothing-after-ended"],
         ("signal.detected", SessionState.CLOSED): RULES["connection-closed"],
         ("signal.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.updated", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("signal.updated", SessionState.STREAMING): SessionState.STREAMING,
         ("signal.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("signal.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("signal.updated", SessionState.DRAINING): SessionState.DRAINING,
         ("signal.updated", SessionState.ENDED): RULES["nothing-after-ended"],
         ("signal.updated", SessionState.CLOSED): RULES["connection-closed"],
         ("signal.ended", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("signal.ended", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("signal.ended", SessionState.STREAMING): SessionState.STREAMING,
         ("signal.ended", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
         ("signal.ended", SessionState.DRAINING): SessionState.DRAINING,
         ("signal.ended", SessionState.ENDED): RULES["nothing-after-ended"],
         ("signal.ended", SessionState.CLOSED): RULES["connection-closed"],
         ("engagement.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("engagement.updated", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("engagement.updated", SessionState.STREAMING): SessionState.STREAMING,
         ("engagement.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("engagement.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("engagement.updated", SessionState.DRAINING): SessionState.DRAINING,
         ("engagement.updated", SessionState.ENDED): RULES["nothing-after-ended"],
         ("engagement.updated", SessionState.CLOSED): RULES["connection-closed"],
         ("conversation_quality.updated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("conversation_quality.updated", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("conversation_quality.updated", SessionState.STREAMING): SessionState.STREAMING,
         ("conversation_quality.updated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("conversation_quality.updated", SessionState.DRAINING): RULES["drain-order"],
+        ("conversation_quality.updated", SessionState.DRAINING): SessionState.DRAINING,
         ("conversation_quality.updated", SessionState.ENDED): RULES["nothing-after-ended"],
         ("conversation_quality.updated", SessionState.CLOSED): RULES["connection-closed"],
         ("error", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("error", SessionState.CLOSE_BEFORE_READY): SessionState.CLOSE_BEFORE_READY,
         ("error", SessionState.STREAMING): SessionState.STREAMING,
         ("error", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
         ("error", SessionState.DRAINING): SessionState.DRAINING,
         ("error", SessionState.ENDED): RULES["nothing-after-ended"],
         ("error", SessionState.CLOSED): RULES["connection-closed"],
         ("session.closing", SessionState.AWAITING_READY): RULES["closing-answers-close"],
+        ("session.closing", SessionState.CLOSE_BEFORE_READY): SessionState.DRAINING,
         ("session.closing", SessionState.STREAMING): RULES["closing-answers-close"],
         ("session.closing", SessionState.CLOSE_SENT): SessionState.DRAINING,
         ("session.closing", SessionState.DRAINING): RULES["closing-answers-close"],
         ("session.closing", SessionState.ENDED): RULES["nothing-after-ended"],
         ("session.closing", SessionState.CLOSED): RULES["connection-closed"],
         ("session.ended", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("session.ended", SessionState.CLOSE_BEFORE_READY): SessionState.ENDED,
         ("session.ended", SessionState.STREAMING): SessionState.ENDED,
         ("session.ended", SessionState.CLOSE_SENT): SessionState.ENDED,
         ("session.ended", SessionState.DRAINING): SessionState.ENDED,
         ("session.ended", SessionState.ENDED): RULES["nothing-after-ended"],
         ("session.ended", SessionState.CLOSED): RULES["connection-closed"],
         ("coverage.dropped", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("coverage.dropped", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("coverage.dropped", SessionState.STREAMING): SessionState.STREAMING,
         ("coverage.dropped", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("coverage.dropped", SessionState.DRAINING): RULES["drain-order"],
+        ("coverage.dropped", SessionState.DRAINING): SessionState.DRAINING,
         ("coverage.dropped", SessionState.ENDED): RULES["nothing-after-ended"],
         ("coverage.dropped", SessionState.CLOSED): RULES["connection-closed"],
         ("coverage.degraded", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("coverage.degraded", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("coverage.degraded", SessionState.STREAMING): SessionState.STREAMING,
         ("coverage.degraded", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("coverage.degraded", SessionState.DRAINING): RULES["drain-order"],
+        ("coverage.degraded", SessionState.DRAINING): SessionState.DRAINING,
         ("coverage.degraded", SessionState.ENDED): RULES["nothing-after-ended"],
         ("coverage.degraded", SessionState.CLOSED): RULES["connection-closed"],
         ("feedback.generated", SessionState.AWAITING_READY): RULES["ready-first"],
+        ("feedback.generated", SessionState.CLOSE_BEFORE_READY): RULES["ready-first"],
         ("feedback.generated", SessionState.STREAMING): SessionState.STREAMING,
         ("feedback.generated", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
-        ("feedback.generated", SessionState.DRAINING): RULES["drain-order"],
+        ("feedback.generated", SessionState.DRAINING): SessionState.DRAINING,
         ("feedback.generated", SessionState.ENDED): RULES["nothing-after-ended"],
         ("feedback.generated", SessionState.CLOSED): RULES["connection-closed"],
         ("unknown", SessionState.AWAITING_READY): SessionState.AWAITING_READY,
+        ("unknown", SessionState.CLOSE_BEFORE_READY): SessionState.CLOSE_BEFORE_READY,
         ("unknown", SessionState.STREAMING): SessionState.STREAMING,
         ("unknown", SessionState.CLOSE_SENT): SessionState.CLOSE_SENT,
         ("unknown", SessionState.DRAINING): SessionState.DRAINING,
         ("unknown", SessionState.ENDED): RULES["nothing-after-ended"],
         ("unknown", SessionState.CLOSED): RULES["connection-closed"],
         ("connection_lost", SessionState.AWAITING_READY): SessionState.CLOSED,
+        ("connection_lost", SessionState.CLOSE_BEFORE_READY): SessionState.CLOSED,
         ("connection_lost", SessionState.STREAMING): SessionState.CLOSED,
         ("connection_lost", SessionState.CLOSE_SENT): SessionState.CLOSED,
         ("connection_lost", SessionState.DRAINING): SessionState.CLOSED,
@@ -416,13 +450,31 @@ class Guard(Struct, frozen=True, kw_only=True):
     server_reply: str | None = None
     switch: str | None = None
     checked_by: frozenset[str] = frozenset({"client", "server"})
+    documented: Mapping[str, frozenset[str]] = MappingProxyType({})
+    """Field -> the documented values of its closed set (D33), for the checks that need it."""
 
 
 GUARDS: Final[tuple[Guard, ...]] = (
     Guard(
+        rule=RULES["one-correlation-id"],
+        event="*",
+        check="same_correlation_id",
+    ),
+    Guard(
         rule=RULES["signal-detected-inactive"],
         event="signal.detected",
         check="signal_inactive",
+    ),
+    Guard(
+        rule=RULES["documented-values"],
+        event="signal.detected",
+        check="values_documented",
+        fields=("probability",),
+        documented=MappingProxyType(
+            {
+                "probability": PROBABILITIES,
+            }
+        ),
     ),
     Guard(
         rule=RULES["signal-updated-active"],
@@ -436,6 +488,17 @@ GUARDS: Final[tuple[Guard, ...]] = (
         fields=("probability", "rationale", "modality"),
     ),
     Guard(
+        rule=RULES["documented-values"],
+        event="signal.updated",
+        check="values_documented",
+        fields=("probability",),
+        documented=MappingProxyType(
+            {
+                "probability": PROBABILITIES,
+            }
+        ),
+    ),
+    Guard(
         rule=RULES["signal-ended-active"],
         event="signal.ended",
         check="signal_active",
@@ -446,9 +509,33 @@ GUARDS: Final[tuple[Guard, ...]] = (
         check="engagement_changed",
     ),
     Guard(
+        rule=RULES["documented-values"],
+        event="engagement.updated",
+        check="values_documented",
+        fields=("state",),
+        documented=MappingProxyType(
+            {
+                "state": ENGAGEMENT_STATES,
+            }
+        ),
+    ),
+    Guard(
         rule=RULES["updated-answers-config"],
         event="session.updated",
         check="config_pending",
+    ),
+    Guard(
+        rule=RULES["documented-values"],
+        event="session.updated",
+        check="values_documented_or_offered",
+        fields=("include", "goal_dimensions"),
+        options="supported_session_config_options",
+        documented=MappingProxyType(
+            {
+                "include": INCLUDE_FLAGS,
+                "goal_dimensions": GOAL_DIMENSIONS,
+            }
+        ),
     ),
     Guard(
         rule=RULES["updated-answers-config"],
@@ -470,6 +557,11 @@ GUARDS: Final[tuple[Guard, ...]] = (
             Section(flag="conversation_quality_overall", field="overall"),
             Section(flag="conversation_quality_timeline", field="timeline", items=1),
         ),
+    ),
+    Guard(
+        rule=RULES["quality-period-order"],
+        event="conversation_quality.updated",
+        check="quality_periods_advance",
     ),
     Guard(
         rule=RULES["error-names-sent-segment"],
@@ -526,12 +618,25 @@ GUARDS: Final[tuple[Guard, ...]] = (
         checked_by=frozenset(("client",)),
     ),
     Guard(
+        rule=RULES["config-well-formed"],
+        event="config",
+        check="config_well_formed",
+        fields=("include", "goal_dimensions"),
+        checked_by=frozenset(("client",)),
+    ),
+    Guard(
         rule=RULES["config-supported"],
         event="config",
         check="config_values_supported",
         fields=("include", "goal_dimensions"),
         options="supported_session_config_options",
         server_reply="ih6001",
+        documented=MappingProxyType(
+            {
+                "include": INCLUDE_FLAGS,
+                "goal_dimensions": GOAL_DIMENSIONS,
+            }
+        ),
     ),
 )
 
@@ -545,6 +650,7 @@ class Effect(Struct, frozen=True, kw_only=True):
 
 
 EFFECTS: Final[tuple[Effect, ...]] = (
+    Effect(event="*", effect="remember_correlation_id"),
     Effect(event="session.ready", effect="store_ready"),
     Effect(event="config", effect="queue_config"),
     Effect(event="session.updated", effect="acknowledge_config"),
@@ -554,37 +660,69 @@ EFFECTS: Final[tuple[Effect, ...]] = (
     Effect(event="signal.updated", effect="open_signal"),
     Effect(event="signal.ended", effect="close_signal"),
     Effect(event="engagement.updated", effect="set_engagement"),
+    Effect(event="session.closing", effect="store_closing"),
+    Effect(event="conversation_quality.updated", effect="record_quality_period"),
 )
 
 
 class DeadlineRule(Struct, frozen=True, kw_only=True):
-    """A time limit from session.ready: `limit` names the field, `since` the clock's start."""
+    """A time limit a server message announces: `limit` names the field of the data of
+    message `of`, `since` when its clock starts, `states` where it runs, `error_code` what
+    the server sends when it passes (None: nothing), `means` what that means for the client."""
 
     id: str
     limit: str
-    since: Literal["ready", "last_client_frame"]
-    error_code: str
+    of: str
+    since: Literal["ready", "last_client_frame", "closing"]
+    states: frozenset[SessionState]
+    error_code: str | None
+    means: str
 
 
 DEADLINE_RULES: Final[tuple[DeadlineRule, ...]] = (
     DeadlineRule(
         id="idle-timeout",
         limit="session_idle_timeout_seconds",
+        of="session.ready",
         since="last_client_frame",
+        states=frozenset(
+            {
+                SessionState.STREAMING,
+                SessionState.CLOSE_SENT,
+                SessionState.DRAINING,
+            }
+        ),
         error_code="ih6003",
+        means="The server ends the session for inactivity (ih6003, then a close): send a frame before it, or open a new session.",
     ),
     DeadlineRule(
         id="max-duration",
         limit="session_max_duration_seconds",
+        of="session.ready",
         since="ready",
+        states=frozenset(
+            {
+                SessionState.STREAMING,
+                SessionState.CLOSE_SENT,
+                SessionState.DRAINING,
+            }
+        ),
         error_code="ih6004",
+        means="The server ends the session at its maximum duration (ih6004, then a close): open a new session to go on.",
+    ),
+    DeadlineRule(
+        id="drain",
+        limit="max_drain_seconds",
+        of="session.closing",
+        since="closing",
+        states=frozenset(
+            {
+                SessionState.DRAINING,
+            }
+        ),
+        error_code=None,
+        means="The drain the server announced is over without session.ended: close the WebSocket; results that did not arrive are lost.",
     ),
 )
-DEADLINE_STATES: Final = frozenset(
-    {
-        SessionState.STREAMING,
-        SessionState.CLOSE_SENT,
-        SessionState.DRAINING,
-    }
-)
-"""States in which the deadlines run."""
+DEADLINE_STATES: Final = frozenset().union(*(rule.states for rule in DEADLINE_RULES))
+"""States in which some deadline runs."""

@@ -7,7 +7,8 @@
 LocalProtocolError: our caller asked for something the contract forbids (sending video before
 session.ready, a config after session.close); nothing was sent or changed. RemoteProtocolError:
 the peer broke the contract; raised in strict mode, recorded as a Violation otherwise. Both name
-the rule (contract.json), the role, the state and the event, and carry a hint of what to do.
+the rule (contract.json), the role, the state and the event, carry a hint of what to do, and
+say in `detail` which value broke the rule and the limit or set it broke.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ Role = Literal["client", "server"]
 
 
 class ProtocolError(Exception):
-    """A move against the session contract. `rule` is its id in contract.json; `received` is
-    the frame involved, decoded (None for a frame we were asked to send)."""
+    """A move against the session contract. `rule` is its id in contract.json; `detail` names
+    the offending value and the limit or set it broke; `received` is the frame involved,
+    decoded (None for a frame we were asked to send)."""
 
     def __init__(
         self,
@@ -33,10 +35,13 @@ class ProtocolError(Exception):
         event: str,
         hint: str,
         received: object = None,
+        detail: str = "",
     ) -> None:
+        found = f": {detail}" if detail else ""
         super().__init__(
-            f"[{rule}] {says} ({role} in state {state!r}, event {event!r}). Hint: {hint}"
+            f"[{rule}] {says}{found} ({role} in state {state!r}, event {event!r}). Hint: {hint}"
         )
+        self.detail = detail
         self.says = says
         self.rule = rule
         self.role = role
@@ -59,7 +64,8 @@ class RemoteProtocolError(ProtocolError):
 
 class Violation(Struct, frozen=True, kw_only=True):
     """A contract breach by the peer (or, when replaying a recording, by the recorded side).
-    `received` is the decoded message, or a SentSegment for a binary frame."""
+    `detail` names the offending value and the limit or set it broke; `received` is the
+    decoded message, or a SentSegment for a binary frame."""
 
     rule: str
     says: str
@@ -67,3 +73,4 @@ class Violation(Struct, frozen=True, kw_only=True):
     event: str
     received: object
     hint: str
+    detail: str = ""

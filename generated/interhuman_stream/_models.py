@@ -50,16 +50,28 @@ SignalType: TypeAlias = Annotated[str, Meta(min_length=1)]
 Probability: TypeAlias = Literal["high", "medium", "low"]
 
 
+ProbabilityValue: TypeAlias = str
+
+
 Modality: TypeAlias = list[str]
 
 
 EngagementState: TypeAlias = Literal["engaged", "neutral", "disengaged"]
 
 
+EngagementStateValue: TypeAlias = str
+
+
 IncludeFlag: TypeAlias = Literal["conversation_quality_overall", "conversation_quality_timeline"]
 
 
+IncludeFlagValue: TypeAlias = str
+
+
 GoalDimension: TypeAlias = Literal["clarity", "authority", "energy", "rapport", "learning"]
+
+
+GoalDimensionValue: TypeAlias = str
 
 
 ErrorCode: TypeAlias = Annotated[str, Meta(min_length=1)]
@@ -107,9 +119,9 @@ class QualityPeriod(Struct, frozen=True, kw_only=True):
 class SessionOptions(Struct, frozen=True, kw_only=True):
     """The session-config values this server accepts."""
 
-    include: list[IncludeFlag]
-    goal_dimensions: list[GoalDimension] | UnsetType | None = UNSET
-    model: str | UnsetType | None = UNSET
+    include: list[IncludeFlagValue] | UnsetType = UNSET
+    goal_dimensions: list[GoalDimensionValue] | UnsetType | None = UNSET
+    model: list[str] | str | UnsetType | None = UNSET
 
 
 class SessionReadyData(Struct, frozen=True, kw_only=True):
@@ -127,8 +139,8 @@ class SessionReadyData(Struct, frozen=True, kw_only=True):
 class SessionUpdatedData(Struct, frozen=True, kw_only=True):
     """The whole configuration in force after the server applied a config frame."""
 
-    include: list[IncludeFlag]
-    goal_dimensions: list[GoalDimension] | UnsetType | None = UNSET
+    include: list[IncludeFlagValue] | UnsetType = UNSET
+    goal_dimensions: list[GoalDimensionValue] | UnsetType | None = UNSET
     model: str | UnsetType | None = UNSET
 
 
@@ -137,9 +149,9 @@ class SignalData(Struct, frozen=True, kw_only=True):
 
     signal_type: SignalType
     start: Seconds
-    probability: Probability | UnsetType = UNSET
+    probability: ProbabilityValue | UnsetType | None = UNSET
     rationale: str | UnsetType | None = UNSET
-    modality: Modality | UnsetType = UNSET
+    modality: Modality | UnsetType | None = UNSET
 
 
 class SignalEndedData(Struct, frozen=True, kw_only=True):
@@ -152,7 +164,7 @@ class SignalEndedData(Struct, frozen=True, kw_only=True):
 class EngagementUpdatedData(Struct, frozen=True, kw_only=True):
     """A new engagement level and when it began."""
 
-    state: EngagementState
+    state: EngagementStateValue
     start: Seconds
 
 
@@ -190,14 +202,14 @@ class SessionEndedData(Struct, frozen=True, kw_only=True):
 class CoverageDroppedData(Struct, frozen=True, kw_only=True):
     """Spans of received video that were never analyzed (and are not billed)."""
 
-    ranges: list[TimeRange]
+    ranges: list[TimeRange] | UnsetType = UNSET
 
 
 class CoverageDegradedData(Struct, frozen=True, kw_only=True):
     """Spans analyzed with only partial visual coverage (billed as usual)."""
 
-    ranges: list[TimeRange]
-    reason: DegradedReason
+    ranges: list[TimeRange] | UnsetType = UNSET
+    reason: DegradedReason | UnsetType = UNSET
 
 
 class FeedbackGeneratedData(Struct, frozen=True, kw_only=True):
@@ -342,10 +354,10 @@ ServerMessage: TypeAlias = (
 class SessionConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Client text frame that sets the session configuration. It has no type field; each
     frame replaces the whole previous configuration (an omitted field goes back to the
-    server default). May be sent at any time before session.close."""
+    server default). May be sent at any time (D23)."""
 
-    include: list[IncludeFlag] | UnsetType = UNSET
-    goal_dimensions: list[GoalDimension] | UnsetType = UNSET
+    include: list[str] | UnsetType = UNSET
+    goal_dimensions: list[str] | UnsetType = UNSET
 
 
 class SessionClose(
@@ -364,9 +376,9 @@ class SignalReading(Struct, frozen=True, kw_only=True):
     """One reading of a signal as the stream reported it (signal.detected, then each
     signal.updated)."""
 
-    probability: Probability | UnsetType = UNSET
+    probability: ProbabilityValue | UnsetType | None = UNSET
     rationale: str | UnsetType | None = UNSET
-    modality: Modality | UnsetType = UNSET
+    modality: Modality | UnsetType | None = UNSET
 
 
 class SignalInterval(Struct, frozen=True, kw_only=True):
@@ -380,9 +392,9 @@ class SignalInterval(Struct, frozen=True, kw_only=True):
     end: Seconds
     history: list[SignalReading]
     unended: bool
-    probability: Probability | UnsetType = UNSET
+    probability: ProbabilityValue | UnsetType | None = UNSET
     rationale: str | UnsetType | None = UNSET
-    modality: Modality | UnsetType = UNSET
+    modality: Modality | UnsetType | None = UNSET
 
 
 class OpenSignal(Struct, frozen=True, kw_only=True):
@@ -391,16 +403,16 @@ class OpenSignal(Struct, frozen=True, kw_only=True):
     type: SignalType
     start: Seconds
     history: list[SignalReading]
-    probability: Probability | UnsetType = UNSET
+    probability: ProbabilityValue | UnsetType | None = UNSET
     rationale: str | UnsetType | None = UNSET
-    modality: Modality | UnsetType = UNSET
+    modality: Modality | UnsetType | None = UNSET
 
 
 class EngagementInterval(Struct, frozen=True, kw_only=True):
     """An engagement level from its start until the next change (upload API
     engagement_state[])."""
 
-    state: EngagementState
+    state: EngagementStateValue
     start: Seconds
     end: Seconds
 

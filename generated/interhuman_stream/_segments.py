@@ -13,7 +13,10 @@ from typing import Final
 from msgspec import Struct
 
 SEGMENT_INDEX_BASE: Final = 0
-"""error.segment of the first binary frame sent on a connection (D8)."""
+"""The base assumed for error.segment (the index of the first binary frame sent on a
+connection) when a connection is not told its base: no source states it (D8, D36)."""
+POSSIBLE_SEGMENT_INDEX_BASES: Final = frozenset((0, 1))
+"""Every base the sources leave open: an index one of them explains is not a breach (D36)."""
 DOCUMENTED_MIN_SEGMENT_DURATION_SECONDS: Final = 3
 DOCUMENTED_MIN_SEGMENT_SIZE_BYTES: Final = 1
 DOCUMENTED_MAX_SEGMENT_SIZE_BYTES: Final = 33554432

@@ -26,6 +26,7 @@ from ._codec import (
     decode_client_message,
     decode_server_message,
 )
+from ._contract import SessionState
 from ._errors import LocalProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
@@ -66,8 +67,8 @@ class ServerConnection(Session):
     """
 
     __slots__ = (
-        "_correlation_id",
         "_deadline_reported",
+        "_id",
         "_max_drain_seconds",
         "_ready_data",
         "credential",
@@ -86,21 +87,22 @@ class ServerConnection(Session):
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
         text = str(correlation_id).lower()
         _check_uuid(text, "correlation_id", text)
-        self._correlation_id = text
+        self._correlation_id = text  # the engine checks every envelope against it (D37)
+        self._id = text
         self._max_drain_seconds = max_drain_seconds
         self._deadline_reported = False
         self.credential: Credential | None = None
 
     def __repr__(self) -> str:
         return (
-            f"<ServerConnection {self._correlation_id} state={self._state.value} "
+            f"<ServerConnection {self._id} state={self._state.value} "
             f"segments={len(self._segments)} violations={len(self._violations)}>"
         )
 
     @property
     def correlation_id(self) -> str:
         """The connection's id, as X-Correlation-ID and every envelope carry it."""
-        return self._correlation_id
+        return self._id
 
     # -- handshake ----------------------------------------------------------------------
 
@@ -114,15 +116,16 @@ class ServerConnection(Session):
 
     def response_headers(self) -> tuple[tuple[str, str], ...]:
         """Headers for the 101 response."""
-        return server_response_headers(self._correlation_id)
+        return server_response_headers(self._id)
 
     # -- what the server sends ------------------------------------------------------------
 
     def start(self, *, timestamp: datetime, now: float | None = None) -> tuple[str, ...]:
         """session.ready, the first frame of every session - then the answers to any config
-        that arrived before it (a client may send one as soon as the socket opens)."""
+        that arrived before it (a client may send one as soon as the socket opens), and
+        session.closing when the client already asked to close."""
         frames = [self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)]
-        guards = self._plans["config", self._state][2]
+        guards = self._plans["config", self._state].guards
         for config in tuple(self._pending_configs):
             codes = [
                 g.server_reply
@@ -135,6 +138,9 @@ class ServerConnection(Session):
                 frames.append(self.fail(codes[0], timestamp=timestamp, now=now))
             else:
                 frames.append(self._acknowledge(timestamp, now))
+        if self._state is SessionState.CLOSE_SENT:
+            # The client closed before session.ready (D23): the close is answered now.
+            frames.append(self._closing_frame(timestamp, now))
         return tuple(frames)
 
     def send(
@@ -144,7 +150,7 @@ class ServerConnection(Session):
         cls: Any = MESSAGE_CLASSES.get(event)
         if cls is None:
             raise ValueError(f"not a server message type: {event!r}")
-        envelope = cls(timestamp=timestamp, correlation_id=self._correlation_id, data=data)
+        envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
         frame = _encoder.encode(envelope)
         try:
             message = decode_server_message(frame)  # the spec's checks, on what we emit
@@ -152,6 +158,10 @@ class ServerConnection(Session):
             raise ValueError(f"invalid {event} data: {error}") from None
         self._handle(event, message, now)
         return frame.decode()
+
+    def _closing_frame(self, timestamp: datetime, now: float | None) -> str:
+        closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
+        return self.send("session.closing", closing, timestamp=timestamp, now=now)
 
     def _acknowledge(self, timestamp: datetime, now: float | None) -> str:
         # session.updated carries the whole config in force: an omitted include means none,
@@ -234,10 +244,11 @@ class ServerConnection(Session):
     def check_deadlines(self, now: float, *, timestamp: datetime) -> tuple[str, ...]:
         """The error frame to send once the idle timeout or the maximum duration has passed
         (then close the WebSocket and call connection_lost), or nothing. Reported once."""
-        expired = self.expired(now)
+        # A limit the server sends no error for (the drain) is the server's own to keep.
+        expired = [deadline for deadline in self.expired(now) if deadline.error_code is not None]
         if not expired or self._deadline_reported:
             return ()
-        frame = self.fail(expired[0].error_code, timestamp=timestamp, now=now)
+        frame = self.fail(expired[0].error_code, timestamp=timestamp, now=now)  # type: ignore[arg-type]
         self._deadline_reported = True
         return (frame,)
 
@@ -258,9 +269,9 @@ class ServerConnection(Session):
             state_before = self._state
             self._handle("close", frame, now)
             replies = self._reply_frames(None, timestamp, now)
-            if self._state is not state_before:
-                closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
-                replies += (self.send("session.closing", closing, timestamp=timestamp, now=now),)
+            if self._state is not state_before and self._state is SessionState.CLOSE_SENT:
+                # Before session.ready, start() answers the close (D23).
+                replies += (self._closing_frame(timestamp, now),)
             return ServerReceived(message=frame, replies=replies)
         queued = len(self._pending_configs)
         allowed = self._allows("config") is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from ._codec import UnknownMessage
 from ._models import (
@@ -101,7 +102,7 @@ class SummaryFold:
         elif isinstance(message, ConversationQualityUpdated):
             self._quality(message)
         elif isinstance(message, CoverageDropped):
-            self._gaps("dropped", message.data.ranges, None)
+            self._gaps("dropped", message.data.ranges, UNSET)
         elif isinstance(message, CoverageDegraded):
             self._gaps("degraded", message.data.ranges, message.data.reason)
         elif isinstance(message, ErrorMessage):
@@ -130,7 +131,7 @@ class SummaryFold:
         changes = self._engagement
         engagement = [
             EngagementInterval(
-                state=state,  # type: ignore[arg-type]
+                state=state,
                 start=start,
                 end=changes[i + 1][1] if i + 1 < len(changes) else max(start, self._last_time),
             )
@@ -207,12 +208,23 @@ class SummaryFold:
         )
 
     def _gaps(
-        self, kind: Literal["dropped", "degraded"], ranges: list[TimeRange], reason: str | None
+        self,
+        kind: Literal["dropped", "degraded"],
+        ranges: list[TimeRange] | UnsetType,
+        reason: str | UnsetType,
     ) -> None:
+        # Ranges and the degraded reason are optional (D30): no ranges, no gap.
+        if ranges is UNSET:
+            return
         for span in ranges:
             self._time(span.end)
             self._coverage.append(
-                CoverageGap(kind=kind, start=span.start, end=span.end, reason=reason)
+                CoverageGap(
+                    kind=kind,
+                    start=span.start,
+                    end=span.end,
+                    reason=reason if isinstance(reason, str) else None,
+                )
             )
 
     def _close_open(self) -> None:
