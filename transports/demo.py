@@ -24,7 +24,7 @@ def describe(message: ih.ServerMessage | ih.UnknownMessage) -> str:
                 f"{data.max_segment_size_bytes:,} bytes"
             )
         case ih.SessionUpdated(data=data):
-            return f"config acknowledged: include {', '.join(data.include) or 'nothing'}"
+            return f"config acknowledged: include {', '.join(data.include or ()) or 'nothing'}"
         case ih.SignalDetected(data=data):
             likelihood, why = data.probability or "?", data.rationale or ""
             return f"{data.signal_type} detected at {data.start:g} s ({likelihood}): {why}"

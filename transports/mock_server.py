@@ -64,9 +64,9 @@ class MockConfig:
             min_segment_size_bytes=self.min_segment_size_bytes,
             max_segment_size_bytes=self.max_segment_size_bytes,
             supported_session_config_options=ih.SessionOptions(
-                include=list(self.include),  # type: ignore[arg-type]
+                include=list(self.include),
                 goal_dimensions=(
-                    list(self.goal_dimensions)  # type: ignore[arg-type]
+                    list(self.goal_dimensions)
                     if self.goal_dimensions is not None
                     else None
                 ),
@@ -156,7 +156,7 @@ class Analysis:
         acknowledged = server.acknowledged_config
         if k % 2 == 0 or acknowledged is None:
             return []
-        include = set(acknowledged.include)
+        include = set(acknowledged.include or ())  # absent: no flag in force (D16)
         if not include:
             return []
         period_start = start - self.segment_seconds
