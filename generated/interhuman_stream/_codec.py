@@ -93,7 +93,9 @@ class _Probe(msgspec.Struct):
     type: Any = None
     timestamp: Any = None
     correlation_id: Any = None
-    data: Any = None
+    # Kept as raw JSON until the type is known to be unknown: a member that does not fit a
+    # Python value (1e400) must not make the whole envelope undecodable.
+    data: msgspec.Raw = msgspec.Raw(b"null")
 
 
 _server_decoder: Final = msgspec.json.Decoder(ServerMessage)
@@ -203,7 +205,7 @@ def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage
             type=kind,
             timestamp=timestamp,
             correlation_id=correlation_id,
-            data=probe.data,
+            data=_loose(probe.data),
             raw=_as_bytes(data),
         )
     reason = str(exc)
@@ -223,6 +225,15 @@ def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage
 
 
 _any_decoder: Final = msgspec.json.Decoder()
+
+
+def _loose(raw: msgspec.Raw) -> Any:
+    """An unknown envelope's data, decoded without a schema; when it holds what no Python value
+    can be (a number beyond a double, nesting deeper than the parser goes), its JSON text."""
+    try:
+        return _any_decoder.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return bytes(raw).decode("utf-8", "replace")
 
 
 def _integral(value: Any) -> Any:

@@ -225,20 +225,27 @@ class ServerConnection(Session):
                 event="session.ended",
                 hint=forbidden.hint,
             )
-        frames = [
-            self.send(
-                "signal.ended",
-                SignalEndedData(signal_type=signal_type, end=at),
-                timestamp=timestamp,
-                now=now,
+        # All or nothing: the final signal.ended frames are applied as they are built, so a
+        # session.ended the contract refuses must put them back.
+        saved = self._snapshot()
+        try:
+            frames = [
+                self.send(
+                    "signal.ended",
+                    SignalEndedData(signal_type=signal_type, end=at),
+                    timestamp=timestamp,
+                    now=now,
+                )
+                for signal_type in sorted(self._signals)
+            ]
+            frames.append(
+                self.send(
+                    "session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now
+                )
             )
-            for signal_type in sorted(self._signals)
-        ]
-        frames.append(
-            self.send(
-                "session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now
-            )
-        )
+        except Exception:
+            self._restore(saved)
+            raise
         return tuple(frames)
 
     def check_deadlines(self, now: float, *, timestamp: datetime) -> tuple[str, ...]:

@@ -424,6 +424,14 @@ class Session:
             self._violations.append(violation)
         return [violation] if breaches is None else [*breaches, violation]
 
+    def _snapshot(self) -> tuple[Any, ...]:
+        """What a failed multi-frame move must put back (shallow copies of the containers)."""
+        return tuple(_copied(getattr(self, name)) for name in _TRACKED)
+
+    def _restore(self, snapshot: tuple[Any, ...]) -> None:
+        for name, value in zip(_TRACKED, snapshot, strict=True):
+            setattr(self, name, value)
+
     def _next_segment_base(self) -> int:
         return SEGMENT_INDEX_BASE if self._segment_base is None else self._segment_base
 
@@ -773,6 +781,18 @@ class Session:
 
 
 _PEER: Final[dict[str, str]] = {"client": "server", "server": "client"}
+# Everything a frame can change (not the role, the mode or the compiled plans).
+_TRACKED: Final = tuple(
+    name for name in Session.__slots__ if name not in ("_plans", "_strict", "_audit", "role")
+)
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return value.copy()
+    return value
+
+
 _BASES_TO_TRY: Final = (
     SEGMENT_INDEX_BASE,
     *(base for base in POSSIBLE_SEGMENT_INDEX_BASES if base != SEGMENT_INDEX_BASE),
