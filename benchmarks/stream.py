@@ -119,6 +119,7 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
     frames.clear()
     media = 0.0
     overall_seed = 60.0
+    period_end = 0.0
     kinds, weights = zip(*WEIGHTS.items(), strict=True)
     while len(frames) < count - len(opening) - 2:
         clock += timedelta(milliseconds=rng.randint(50, 900))
@@ -130,11 +131,13 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
         kind = rng.choices(kinds, weights)[0]
         if kind == "signal":
             emit(_signal_frame(server, rng, media, clock))
-        elif kind == "quality":
+        elif kind == "quality" and media > period_end:
+            # One update per closed cadence period: periods follow each other (D38).
             overall_seed = min(100.0, max(0.0, overall_seed + rng.uniform(-3, 3)))
             period = ih.QualityPeriod(
-                start=max(0.0, media - 6), end=media, values=_scores(rng, overall_seed)
+                start=period_end, end=media, values=_scores(rng, overall_seed)
             )
+            period_end = media
             data = ih.ConversationQualityData(overall=_scores(rng, overall_seed), timeline=[period])
             emit(server.send("conversation_quality.updated", data, timestamp=clock))
         elif kind == "engagement":

@@ -51,15 +51,35 @@ def test_transcript(path: Path) -> None:
 
 
 def events_of_rule(rule: str) -> set[str]:
-    """The events a rule is about: those it forbids in some state, and those it guards."""
-    from interhuman_stream._contract import GUARDS, MOVES
+    """The events a rule is about: those it forbids in some state, and those it guards (a
+    guard on `*` is about every event the server sends)."""
+    from interhuman_stream._contract import EVENT_SENDERS, GUARDS, MOVES
 
     forbidden = {
         event
         for (event, _state), target in MOVES.items()
         if isinstance(target, ih.Rule) and target.id == rule
     }
-    return forbidden | {guard.event for guard in GUARDS if guard.rule.id == rule}
+    guarded: set[str] = set()
+    for guard in GUARDS:
+        if guard.rule.id != rule:
+            continue
+        if guard.event == "*":
+            guarded |= {event for event, sender in EVENT_SENDERS.items() if sender == "server"}
+        else:
+            assert guard.event in EVENT_SENDERS, (rule, guard.event)
+            guarded.add(guard.event)
+    return forbidden | guarded
+
+
+def test_a_star_guard_is_about_every_server_event() -> None:
+    from interhuman_stream._contract import EVENT_SENDERS, GUARDS
+
+    starred = {guard.rule.id for guard in GUARDS if guard.event == "*"}
+    assert starred  # one-correlation-id (D37): else this helper's branch is dead
+    server_events = {event for event, sender in EVENT_SENDERS.items() if sender == "server"}
+    for rule in starred:
+        assert server_events <= events_of_rule(rule), rule
 
 
 def line_events(path: Path) -> set[str]:
@@ -162,11 +182,11 @@ def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
 
 # Rules the server role cannot see broken in a recording made on the client side: the client
 # broke them by what it knew (it had not yet seen session.ready, or had already sent its
-# close), frames that crossed on the wire, or things a ServerConnection answers itself
-# (configs, closes, oversized segments) instead of reporting.
+# close), frames that crossed on the wire, things a ServerConnection answers itself
+# (configs, malformed configs, closes, oversized segments) instead of reporting, or what a
+# ServerConnection cannot emit at all (an envelope with another connection's correlation id).
 SERVER_CANNOT_SEE = {
     "no-video-before-ready",
-    "close-after-ready",
     "nothing-after-close",
     "session-over",
     "closing-answers-close",
@@ -175,7 +195,13 @@ SERVER_CANNOT_SEE = {
     "segment-container",
     "segment-size",
     "config-supported",
+    "config-well-formed",
+    "one-correlation-id",
 }
+
+
+def test_rules_the_server_cannot_see_are_rules() -> None:
+    assert not SERVER_CANNOT_SEE - set(ih.RULES), SERVER_CANNOT_SEE - set(ih.RULES)
 
 
 class ServerReplay:

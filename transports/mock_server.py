@@ -66,9 +66,7 @@ class MockConfig:
             supported_session_config_options=ih.SessionOptions(
                 include=list(self.include),
                 goal_dimensions=(
-                    list(self.goal_dimensions)
-                    if self.goal_dimensions is not None
-                    else None
+                    list(self.goal_dimensions) if self.goal_dimensions is not None else None
                 ),
                 model=None,
             ),

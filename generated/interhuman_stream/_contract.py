@@ -575,6 +575,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         reasons=frozenset(("client_shutdown",)),
         states=frozenset(
             {
+                SessionState.CLOSE_BEFORE_READY,
                 SessionState.STREAMING,
                 SessionState.CLOSE_SENT,
             }

@@ -1279,6 +1279,9 @@ def _refer_session_ended(session: Session, message: Any, now: float | None) -> N
 def _on_session_ended__close_before_ready(
     session: Session, message: Any, now: float | None
 ) -> None:
+    if not Session._end_reason_not(session, GUARDS[16], message):
+        session._handle("session.ended", message, now)
+        return
     session._move(SessionState.ENDED)
 
 
