@@ -319,16 +319,29 @@ def _config_reply_code(spec: Spec) -> str:
     return codes.pop()
 
 
-def _raw_comparable_fields(spec: Spec, def_name: str) -> list[str]:
-    """Fields whose values compare equal exactly when they are equal: never null, never a
-    list (those compare through the engine's normalisation)."""
-    found = []
+def _kinds(spec: Spec, schema: dict[str, Any]) -> set[str]:
+    """The JSON types a schema admits (refs and anyOf branches followed)."""
+    if "$ref" in schema:
+        return _kinds(spec, spec.defs[schema["$ref"].rsplit("/", 1)[1]])
+    if "anyOf" in schema:
+        return set().union(*(_kinds(spec, branch) for branch in schema["anyOf"]))
+    kinds = schema.get("type", "string" if "enum" in schema else "any")
+    return set(kinds) if isinstance(kinds, list) else {kinds}
+
+
+def _comparable_fields(spec: Spec, def_name: str) -> dict[str, str]:
+    """How the fast path compares each field of a reading: `raw` when values compare equal
+    exactly when they are equal (never null, never a list), `nullable` when absent and null
+    also mean the same, `normalised` (through the engine's _comparable) for lists."""
+    found = {}
     for field, schema in spec.defs[def_name]["properties"].items():
-        target = spec.defs[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
-        kinds = target.get("type", "string" if "enum" in target else None)
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        if "null" not in kinds and "array" not in kinds and "anyOf" not in target:
-            found.append(field)
+        kinds = _kinds(spec, schema)
+        if "array" in kinds or "any" in kinds:
+            found[field] = "normalised"
+        elif "null" in kinds:
+            found[field] = "nullable"
+        else:
+            found[field] = "raw"
     return found
 
 
@@ -386,7 +399,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "exports": {module: sorted(names) for module, names in sorted(exports.items())},
         "server_messages": server,
         "uuid_fields": uuid_fields(spec),
-        "raw_comparable_signal_fields": _raw_comparable_fields(spec, "SignalData"),
+        "signal_field_comparison": _comparable_fields(spec, "SignalData"),
         "client_messages": client,
         "untagged_client": untagged[0],
         "client_value_sets": client_value_sets,

@@ -86,24 +86,23 @@ class ClientConnection(Session):
         if now is not None and (now.__class__ is not float or not -_INF < now < _INF):
             now = checked_now(now)  # refused at the call, before anything changes
         # decode_server_message, inlined: one Python call less on every frame.
-        message: ServerMessage | UnknownMessage
         try:
             known: ServerMessage = _server_decoder.decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError):
             message = decode_server_message(data)  # the slow path, or a DecodeError
+            if message.correlation_id != self._correlation_id:
+                self._handle(EVENT_OF[message.__class__], message, now)
+            else:
+                self._on[message.__class__](self, message, now)
+            return message
+        if known.correlation_id != self._correlation_id:
+            # Not the id this connection already checked: check its form, then let the engine
+            # judge it (the first one is remembered, another is a breach: D37).
+            _check_uuid(known.correlation_id, "$.correlation_id", data)
+            self._handle(EVENT_OF[known.__class__], known, now)
         else:
-            if known.correlation_id != self._correlation_id:
-                # Not the id this connection already checked: check its form, then let the
-                # engine judge it (the first one is remembered, another is a breach: D37).
-                _check_uuid(known.correlation_id, "$.correlation_id", data)
-                self._handle(EVENT_OF[known.__class__], known, now)
-                return known
-            message = known
-        if message.correlation_id != self._correlation_id:
-            self._handle(EVENT_OF[message.__class__], message, now)
-        else:
-            self._on[message.__class__](self, message, now)
-        return message
+            self._on[known.__class__](self, known, now)
+        return known
 
     def send_config(
         self,

@@ -146,6 +146,7 @@ class Session:
         "_closing_at",
         "_correlation_id",
         "_engagement",
+        "_include",
         "_last_client_frame_at",
         "_last_period_end",
         "_on",
@@ -194,6 +195,7 @@ class Session:
         self._last_client_frame_at: float | None = None
         self._pending_configs: list[SessionConfig] = []
         self._acknowledged: SessionUpdatedData | None = None
+        self._include: frozenset[str] = frozenset()  # the acknowledged include flags
         self._signals: dict[str, SignalData] = {}
         self._engagement: EngagementUpdatedData | None = None
         self._segments: list[SentSegment] = []
@@ -558,8 +560,7 @@ class Session:
         return ("no config frame is waiting for an answer",)
 
     def _acknowledged_include_any(self, guard: Guard, message: Any) -> bool:
-        acknowledged = self._acknowledged
-        return acknowledged is not None and not guard.flags.isdisjoint(_include_of(acknowledged))
+        return self._acknowledged is not None and not guard.flags.isdisjoint(self._include)
 
     def _why_acknowledged_include_any(self, guard: Guard, message: Any) -> tuple[str, ...]:
         acknowledged = self._acknowledged
@@ -751,6 +752,7 @@ class Session:
         if self._pending_configs:
             del self._pending_configs[0]
         self._acknowledged = message.data
+        self._include = frozenset(_include_of(message.data))
 
     def _reject_config(self, effect: Effect, message: Any, now: float | None) -> None:
         if message.data.code in effect.codes and self._pending_configs:
@@ -815,15 +817,18 @@ def _shown(value: Any) -> str:
 
 def _unchanged(last: SignalData, data: SignalData) -> bool:
     """The fast form of signal_reading_changed's negation. A field that can be neither null
-    nor a list compares raw; the others as _comparable says."""
+    nor a list compares raw; one that can be null also equals absent; a list compares as
+    _comparable says."""
     return (
         (
             data.probability == last.probability
-            or _comparable(data.probability) == _comparable(last.probability)
+            or (data.probability is None or data.probability is UNSET)
+            and (last.probability is None or last.probability is UNSET)
         )
         and (
             data.rationale == last.rationale
-            or _comparable(data.rationale) == _comparable(last.rationale)
+            or (data.rationale is None or data.rationale is UNSET)
+            and (last.rationale is None or last.rationale is UNSET)
         )
         and (
             data.modality == last.modality
@@ -908,6 +913,8 @@ def _compiled_plans(
 # are not in the handlers: receive_message takes Session._handle whenever an envelope's
 # correlation_id is not the one the connection already knows.
 # tests/test_session_fast_path.py checks that both paths always agree.
+_ENGAGEMENT_STATES_OR_NOTHING: Final = frozenset({*ENGAGEMENT_STATES, None, UNSET})
+_PROBABILITIES_OR_NOTHING: Final = frozenset({*PROBABILITIES, None, UNSET})
 
 
 def _accept(session: Session, message: Any, now: float | None) -> None:
@@ -973,7 +980,7 @@ def _on_signal_detected__streaming(session: Session, message: Any, now: float | 
     if data.signal_type in session._signals:
         session._handle("signal.detected", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
     session._signals[data.signal_type] = data
@@ -984,7 +991,7 @@ def _on_signal_detected__close_sent(session: Session, message: Any, now: float |
     if data.signal_type in session._signals:
         session._handle("signal.detected", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
     session._signals[data.signal_type] = data
@@ -995,7 +1002,7 @@ def _on_signal_detected__draining(session: Session, message: Any, now: float | N
     if data.signal_type in session._signals:
         session._handle("signal.detected", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
     session._signals[data.signal_type] = data
@@ -1013,7 +1020,7 @@ def _on_signal_updated__streaming(session: Session, message: Any, now: float | N
     if _unchanged(session._signals[data.signal_type], data):
         session._handle("signal.updated", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
     session._signals[data.signal_type] = data
@@ -1027,7 +1034,7 @@ def _on_signal_updated__close_sent(session: Session, message: Any, now: float | 
     if _unchanged(session._signals[data.signal_type], data):
         session._handle("signal.updated", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
     session._signals[data.signal_type] = data
@@ -1041,7 +1048,7 @@ def _on_signal_updated__draining(session: Session, message: Any, now: float | No
     if _unchanged(session._signals[data.signal_type], data):
         session._handle("signal.updated", message, now)
         return
-    if data.probability.__class__ is str and data.probability not in PROBABILITIES:
+    if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
     session._signals[data.signal_type] = data
@@ -1084,7 +1091,7 @@ def _on_engagement_updated__streaming(session: Session, message: Any, now: float
     if session._engagement is not None and session._engagement.state == data.state:
         session._handle("engagement.updated", message, now)
         return
-    if data.state.__class__ is str and data.state not in ENGAGEMENT_STATES:
+    if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         session._handle("engagement.updated", message, now)
         return
     session._engagement = data
@@ -1095,7 +1102,7 @@ def _on_engagement_updated__close_sent(session: Session, message: Any, now: floa
     if session._engagement is not None and session._engagement.state == data.state:
         session._handle("engagement.updated", message, now)
         return
-    if data.state.__class__ is str and data.state not in ENGAGEMENT_STATES:
+    if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         session._handle("engagement.updated", message, now)
         return
     session._engagement = data
@@ -1106,7 +1113,7 @@ def _on_engagement_updated__draining(session: Session, message: Any, now: float 
     if session._engagement is not None and session._engagement.state == data.state:
         session._handle("engagement.updated", message, now)
         return
-    if data.state.__class__ is str and data.state not in ENGAGEMENT_STATES:
+    if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         session._handle("engagement.updated", message, now)
         return
     session._engagement = data
@@ -1120,81 +1127,102 @@ def _on_conversation_quality_updated__streaming(
     session: Session, message: Any, now: float | None
 ) -> None:
     data = message.data
-    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(
-        _include_of(session._acknowledged)
-    ):
+    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(session._include):
         session._handle("conversation_quality.updated", message, now)
         return
     if session._acknowledged is not None and (
         (
-            "conversation_quality_overall" in _include_of(session._acknowledged)
+            "conversation_quality_overall" in session._include
             and (data.overall is None or data.overall is UNSET)
         )
         or (
-            "conversation_quality_timeline" in _include_of(session._acknowledged)
+            "conversation_quality_timeline" in session._include
             and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
         )
     ):
         session._handle("conversation_quality.updated", message, now)
         return
-    if not Session._quality_periods_advance(session, GUARDS[14], message):
+    if data.timeline.__class__ is list and (
+        len(data.timeline) != 1
+        or not data.timeline[0].start < data.timeline[0].end
+        or (
+            session._last_period_end is not None
+            and data.timeline[0].start < session._last_period_end
+        )
+    ):
         session._handle("conversation_quality.updated", message, now)
         return
-    Session._record_quality_period(session, EFFECTS[11], message, now)
+    if data.timeline.__class__ is list:
+        # The guard let one period through, starting no earlier than the last one ended.
+        session._last_period_end = data.timeline[0].end
 
 
 def _on_conversation_quality_updated__close_sent(
     session: Session, message: Any, now: float | None
 ) -> None:
     data = message.data
-    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(
-        _include_of(session._acknowledged)
-    ):
+    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(session._include):
         session._handle("conversation_quality.updated", message, now)
         return
     if session._acknowledged is not None and (
         (
-            "conversation_quality_overall" in _include_of(session._acknowledged)
+            "conversation_quality_overall" in session._include
             and (data.overall is None or data.overall is UNSET)
         )
         or (
-            "conversation_quality_timeline" in _include_of(session._acknowledged)
+            "conversation_quality_timeline" in session._include
             and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
         )
     ):
         session._handle("conversation_quality.updated", message, now)
         return
-    if not Session._quality_periods_advance(session, GUARDS[14], message):
+    if data.timeline.__class__ is list and (
+        len(data.timeline) != 1
+        or not data.timeline[0].start < data.timeline[0].end
+        or (
+            session._last_period_end is not None
+            and data.timeline[0].start < session._last_period_end
+        )
+    ):
         session._handle("conversation_quality.updated", message, now)
         return
-    Session._record_quality_period(session, EFFECTS[11], message, now)
+    if data.timeline.__class__ is list:
+        # The guard let one period through, starting no earlier than the last one ended.
+        session._last_period_end = data.timeline[0].end
 
 
 def _on_conversation_quality_updated__draining(
     session: Session, message: Any, now: float | None
 ) -> None:
     data = message.data
-    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(
-        _include_of(session._acknowledged)
-    ):
+    if session._acknowledged is None or GUARDS[12].flags.isdisjoint(session._include):
         session._handle("conversation_quality.updated", message, now)
         return
     if session._acknowledged is not None and (
         (
-            "conversation_quality_overall" in _include_of(session._acknowledged)
+            "conversation_quality_overall" in session._include
             and (data.overall is None or data.overall is UNSET)
         )
         or (
-            "conversation_quality_timeline" in _include_of(session._acknowledged)
+            "conversation_quality_timeline" in session._include
             and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
         )
     ):
         session._handle("conversation_quality.updated", message, now)
         return
-    if not Session._quality_periods_advance(session, GUARDS[14], message):
+    if data.timeline.__class__ is list and (
+        len(data.timeline) != 1
+        or not data.timeline[0].start < data.timeline[0].end
+        or (
+            session._last_period_end is not None
+            and data.timeline[0].start < session._last_period_end
+        )
+    ):
         session._handle("conversation_quality.updated", message, now)
         return
-    Session._record_quality_period(session, EFFECTS[11], message, now)
+    if data.timeline.__class__ is list:
+        # The guard let one period through, starting no earlier than the last one ended.
+        session._last_period_end = data.timeline[0].end
 
 
 def _refer_error(session: Session, message: Any, now: float | None) -> None:
