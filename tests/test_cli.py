@@ -1,8 +1,8 @@
 """The `check` command line: its help, its input corpus of broken files, and its limits.
 
 Each file in tests/data/cli/ starts with {"expect": [[line, text], ...]}: every line the
-check must print about the file, in order, as "FILE:LINE: text..."; the exit status is 1
-when anything is expected, 0 otherwise.
+check must print about the file, in order, as "FILE:LINE: text..." (a null line stands for a
+"FILE: ... and N more" line); the exit status is 1 when anything is expected, 0 otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -38,10 +39,12 @@ def run(path: Path, *, summary: bool = False) -> tuple[int, str]:
 
 
 def reports(path: Path, output: str) -> list[tuple[int | None, str]]:
-    """What the check said about the file's lines: (line, text)."""
+    """What the check said about the file's lines: (line, text), line None for a count."""
     found: list[tuple[int | None, str]] = []
     for text in output.splitlines():
-        if match := re.match(rf"{re.escape(str(path))}:(\d+): (.*)", text):
+        if text.startswith(f"{path}: ... and "):
+            found.append((None, text.removeprefix(f"{path}: ")))
+        elif match := re.match(rf"{re.escape(str(path))}:(\d+): (.*)", text):
             found.append((int(match[1]), match[2]))
     return found
 
@@ -197,6 +200,59 @@ def test_a_small_segment_is_built_whole() -> None:
 
 
 # -- how problems are printed ------------------------------------------------------------
+
+
+def test_a_violation_detail_is_printed_after_the_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Violations may gain a `detail` (the offending value and the limit it broke); the CLI
+    # prints it when there is one. Until then, give them one here.
+    class Detailed(ih.ClientConnection):
+        def receive_message(self, data: bytes | str, now: float | None = None) -> Any:
+            try:
+                return super().receive_message(data, now)
+            except ih.RemoteProtocolError as error:
+                error.violations = tuple(
+                    SimpleNamespace(
+                        **{name: getattr(v, name) for name in v.__struct_fields__},
+                        detail=f"detail of {v.rule}",
+                    )
+                    for v in error.violations
+                )
+                raise
+
+    monkeypatch.setattr(cli, "ClientConnection", Detailed)
+    path = ROOT / "tests/transcripts/ready-once--violation.jsonl"
+    _status, output = run(path)
+    rule = ih.RULES["ready-once"]
+    assert f"{path}:4: ready-once (broken by the server): {rule.says} (detail of ready-once)\n" in (
+        output
+    )
+    monkeypatch.setattr(cli, "ClientConnection", ih.ClientConnection)
+    _status, output = run(path)
+    assert f"{path}:4: ready-once (broken by the server): {rule.says}\n" in output
+
+
+def test_repeats_in_one_state_are_counted_then_a_new_state_starts_over(tmp_path: Path) -> None:
+    lines = (
+        (ROOT / "tests/transcripts/nothing-after-ended--violation.jsonl").read_text().split("\n")
+    )
+    ended = next(i for i, line in enumerate(lines) if '"session.ended"' in line)
+    extra = lines[ended + 1]
+    assert '"recv"' in extra  # the message that breaks nothing-after-ended
+    transcript = tmp_path / "after-ended.jsonl"
+    session = [*lines[: ended + 1], extra, extra, extra, '{"lost": 1000}', extra, extra]
+    transcript.write_text("\n".join(session) + "\n", encoding="utf-8")
+    status, output = run(transcript)
+    first = ended + 2
+    assert status == 1
+    assert [(line, text.split(" (")[0]) for line, text in reports(transcript, output)] == [
+        (first, "nothing-after-ended"),
+        (None, "... and 2 more `nothing-after-ended` violations"),
+        (first + 4, "connection-closed"),
+        (None, "... and 1 more `connection-closed` violation"),
+    ]
+    assert "5 problem(s), final state closed" in output
 
 
 def test_the_summary_is_printed_even_when_lines_fail(tmp_path: Path) -> None:

@@ -20,6 +20,10 @@ and optionally "at": a monotonic time in seconds. A line {"expect": ...} is a te
 annotation and is skipped; any other key is an invalid line. With --summary it then prints
 the session folded into the upload API's result shape.
 
+A rule broken again while the session is still in the state it was first broken in is
+printed once, at its first line; when the session leaves that state (or the file ends) one
+line counts the repeats: "FILE: ... and 12 more `ready-first` violations (lines 5-17)".
+
 Each frame is applied before its breach is raised, and a frame the recorded client should not
 have sent is reported and still counted (it was on the wire), so later lines are judged
 against what really happened, not against the first mistake. For the same reason every line
@@ -249,20 +253,62 @@ def _replay(client: ClientConnection, line: _Line, fold: SummaryFold) -> None:
         client.connection_lost(value)
 
 
+class _Run:
+    """Repeats of one rule, broken in one state, not printed one by one."""
+
+    __slots__ = ("count", "first", "last", "state")
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.count = 0
+        self.first = self.last = 0
+
+
 class _Report:
-    """Prints each problem with its line as it is found."""
+    """Prints each problem with its line as it is found, counting repeated breaches of a
+    rule instead (see the module docstring)."""
 
     def __init__(self, path: Path, out: TextIO) -> None:
         self.path = path
         self.out = out
         self.problems = 0
+        self._runs: dict[str, _Run] = {}
 
     def problem(self, number: int, what: str) -> None:
         self.problems += 1
         print(f"{self.path}:{number}: {what}", file=self.out)
 
-    def breach(self, number: int, rule: str, says: str) -> None:
-        self.problem(number, f"{rule} (broken by the {RULES[rule].breaker}): {says}")
+    def breach(self, number: int, rule: str, says: str, state: str, detail: str) -> None:
+        run = self._runs.get(rule)
+        if run is not None and run.state == state:
+            self.problems += 1
+            run.count += 1
+            run.first = run.first or number
+            run.last = number
+            return
+        self._close(rule)
+        self._runs[rule] = _Run(state)
+        text = f"{rule} (broken by the {RULES[rule].breaker}): {says}"
+        self.problem(number, f"{text} ({detail})" if detail else text)
+
+    def settle(self, state: str) -> None:
+        """After each line: the runs of a state the session has left are over."""
+        for rule in [rule for rule, run in self._runs.items() if run.state != state]:
+            self._close(rule)
+
+    def finish(self) -> None:
+        for rule in list(self._runs):
+            self._close(rule)
+
+    def _close(self, rule: str) -> None:
+        run = self._runs.pop(rule, None)
+        if run is None or not run.count:
+            return
+        if run.count == 1:
+            more = f"1 more `{rule}` violation (line {run.first})"
+        else:
+            more = f"{run.count} more `{rule}` violations (lines {run.first}-{run.last})"
+        print(f"{self.path}: ... and {more}", file=self.out)
 
 
 def _check_line(
@@ -277,9 +323,11 @@ def _check_line(
         _replay(client, line, fold)
     except RemoteProtocolError as error:
         for violation in error.violations:
-            report.breach(number, violation.rule, violation.says)
+            detail = getattr(violation, "detail", "")
+            report.breach(number, violation.rule, violation.says, violation.state, detail)
     except ProtocolError as error:
-        report.breach(number, error.rule, error.says)
+        detail = getattr(error, "detail", "")
+        report.breach(number, error.rule, error.says, error.state, detail)
     except DecodeError as error:
         report.problem(number, f"undecodable {_FRAMES.get(action, 'frame')}: {error}")
     except TranscriptError as error:
@@ -315,9 +363,11 @@ def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
         try:
             for number, raw in _lines(handle):
                 _check_line(client, fold, report, number, raw)
+                report.settle(client.state.value)
         except OSError as error:
             print(f"{path}: cannot read after line {number}: {error}", file=sys.stderr)
             status = 2
+    report.finish()
     print(f"{path}: {report.problems} problem(s), final state {client.state.value}", file=out)
     if summary:
         print(msgspec.json.format(encode_summary(fold.summary()), indent=2).decode(), file=out)
