@@ -7,6 +7,7 @@ check must print about the file, in order, as "FILE:LINE: text..." (a null line 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 import interhuman_stream as ih
 import interhuman_stream.__main__ as cli
 from conftest import ROOT
-from interhuman_stream.__main__ import check
+from interhuman_stream.__main__ import check, main
 
 CORPUS = sorted((ROOT / "tests" / "data" / "cli").glob("*.jsonl"))
 TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
@@ -86,6 +87,40 @@ def test_no_traceback_from_the_command(path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == ""
     assert f"{path}:4: invalid line: " in result.stdout
+
+
+def help_text() -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        main(["check", "--help"])
+    assert exited.value.code == 0
+    return out.getvalue()
+
+
+def test_help_describes_the_format_and_the_exit_status() -> None:
+    text = help_text()
+    for form in ('{"recv":', '{"send":', '{"segment": {"size": N, "head":', '{"lost":'):
+        assert form in text
+    assert '"at"' in text and "monotonic" in text
+    assert '{"type": "session.close"}' in text and '"include"' in text
+    assert '{"expect": ...} is a test annotation' in text and "ignored" in text
+    assert f"longer than {cli._MAX_LINE // 2**20} MiB" in text
+    assert "... and 12 more `ready-first` violations (lines 5-17)" in text
+    exit_status = text[text.index("exit status:") :]
+    assert re.search(r"^  0  the session conforms$", exit_status, re.MULTILINE)
+    assert re.search(r"^  1  any problem", exit_status, re.MULTILINE)
+    assert re.search(r"^  2  the file cannot be opened", exit_status, re.MULTILINE)
+
+
+def test_the_help_example_is_a_conforming_session_of_every_form(tmp_path: Path) -> None:
+    text = help_text()
+    section = text[text.index("example (a conforming session):") : text.index("output:")]
+    lines = [line.strip() for line in section.splitlines() if line.startswith("  {")]
+    assert {key for line in lines for key in json.loads(line)} == {"at", *cli._ACTIONS}
+    example = tmp_path / "example.jsonl"
+    example.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, output = run(example)
+    assert (status, output) == (0, f"{example}: 0 problem(s), final state closed\n")
 
 
 def test_a_file_that_cannot_be_opened_exits_2(

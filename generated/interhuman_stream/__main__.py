@@ -5,24 +5,8 @@
 """Command line: python -m interhuman_stream check SESSION.jsonl
 
 Replays a recorded session through a strict ClientConnection and prints every contract
-violation with its line number. Exit status: 0 when the session conforms, 1 when anything
-broke the contract, did not decode or is not a valid line, 2 when the file cannot be opened.
-
-One JSON object per line (blank lines are skipped; a byte order mark at the start is
-ignored), each with exactly one of:
-  {"recv": {...}}                      a server message as received
-  {"send": {...}}                      a client text frame as sent (config or session.close)
-  {"segment": {"size": N, "head": "1a45dfa3..."}}
-                                       a binary segment: its size and, optionally, its first
-                                       bytes in hex (the rest is taken as zeros)
-  {"lost": 1000}                       the connection closed, with its close code (or null)
-and optionally "at": a monotonic time in seconds. A line {"expect": ...} is a test
-annotation and is skipped; any other key is an invalid line. With --summary it then prints
-the session folded into the upload API's result shape.
-
-A rule broken again while the session is still in the state it was first broken in is
-printed once, at its first line; when the session leaves that state (or the file ends) one
-line counts the repeats: "FILE: ... and 12 more `ready-first` violations (lines 5-17)".
+violation with its line number. The file format, how repeated violations are shown and the
+exit status are documented once, in `check --help` (_HELP below).
 
 Each frame is applied before its breach is raised, and a frame the recorded client should not
 have sent is reported and still counted (it was on the wire), so later lines are judged
@@ -64,6 +48,78 @@ _MAX_SEGMENT_SIZE: Final = min(2**63 - 1, sys.maxsize)
 # a few hundred; up to this size it is built whole, beyond it only this much is (see
 # _DeclaredSegment).
 _BUILT_SEGMENT_BYTES: Final = 64 * 1024
+
+# A conforming session, shown in the help (and checked by the tests).
+_EXAMPLE: Final = (
+    '{"at": 0.0, "recv": {"type": "session.ready", "timestamp": "2026-05-20T10:00:00Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"session_idle_timeout_seconds": 300, "session_max_duration_seconds": 3600, '
+    '"min_segment_size_bytes": 1, "max_segment_size_bytes": 33554432, '
+    '"supported_session_config_options": {"include": ["conversation_quality_overall"]}}}}',
+    '{"at": 0.1, "send": {"include": ["conversation_quality_overall"]}}',
+    '{"at": 3.1, "segment": {"size": 524288, "head": "1a45dfa3"}}',
+    '{"at": 3.5, "send": {"type": "session.close"}}',
+    '{"at": 3.6, "recv": {"type": "session.closing", "timestamp": "2026-05-20T10:00:03.6Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"max_drain_seconds": 30}}}',
+    '{"at": 4.0, "recv": {"type": "session.ended", "timestamp": "2026-05-20T10:00:04Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"reason": "client_shutdown"}}}',
+    '{"at": 4.1, "lost": 1000}',
+)
+# Plain strings joined, not an f-string: the JSON's braces would need doubling, and the
+# file is a jinja2 template, where a doubled brace is a variable.
+_HELP: Final = (
+    """\
+file format (JSON Lines):
+  UTF-8 text, one JSON object per line, each saying what happened on the WebSocket, in
+  order. Blank lines are skipped and a byte order mark at the start of the file is ignored.
+  A line has exactly one of these keys:
+    {"recv": {...}}            a server text frame as received (the whole message)
+    {"send": {...}}            a client text frame as sent: a config
+                               ({"include": [...], "goal_dimensions": [...]}, either may
+                               be left out) or {"type": "session.close"}
+    {"segment": {"size": N, "head": "1a45dfa3"}}
+                               a binary video frame: its size in bytes (0 to 2**63-1) and,
+                               optionally, its first bytes in hex; the rest counts as
+                               zeros (it is not built: a large size costs nothing)
+    {"lost": 1000}             the WebSocket closed, with its close code (null if unknown)
+  and may also have "at": when it happened, in seconds on any monotonic clock (null if
+  unknown); the idle and maximum-duration deadlines need it.
+  A line {"expect": ...} is a test annotation (each file in tests/transcripts/ starts with
+  one) and is ignored; it has no other key.
+  Anything else is an invalid line and is reported: a key not listed here, a line that is
+  not a JSON object, a value of the wrong type, text that is not UTF-8, JSON that is not
+  JSON (NaN, Infinity, a number out of range), a line longer than """
+    + str(_MAX_LINE // 2**20)
+    + """ MiB.
+
+example (a conforming session):
+  """
+    + "\n  ".join(_EXAMPLE)
+    + """
+
+output:
+  One line per problem, FILE:LINE: and then either a contract rule broken (its id, who
+  broke it, what the rule says), "undecodable" (a frame that is not a valid message) or
+  "invalid line" (see above). Every line is checked, whatever happened on the lines
+  before it.
+  A rule broken again while the session is still in the state it was first broken in
+  (the usual sign that the repeats follow from that first breach: with no session.ready,
+  every later message breaks ready-first) is printed once, at its first line; when the
+  session leaves that state, or the file ends, one line counts the repeats:
+    FILE:3: ready-first (broken by the server): session.ready must be the first ...
+    FILE: ... and 12 more `ready-first` violations (lines 5-17)
+  Then one line with the number of problems and the state the session ended in, and with
+  --summary the session folded into the upload API's result shape, from every line that
+  could be replayed.
+
+exit status:
+  0  the session conforms
+  1  any problem: a rule broken, an undecodable frame, an invalid line
+  2  the file cannot be opened (or stops being readable; what was read is still reported)
+"""
+)
 
 
 class TranscriptError(ValueError):
@@ -266,7 +322,7 @@ class _Run:
 
 class _Report:
     """Prints each problem with its line as it is found, counting repeated breaches of a
-    rule instead (see the module docstring)."""
+    rule instead (see "output" in _HELP)."""
 
     def __init__(self, path: Path, out: TextIO) -> None:
         self.path = path
@@ -378,7 +434,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m interhuman_stream")
     commands = parser.add_subparsers(dest="command", required=True)
     check_command = commands.add_parser(
-        "check", help="check a recorded session against the contract"
+        "check",
+        help="check a recorded session against the contract",
+        description="Replay a recorded session (JSON Lines) as the client saw it and report "
+        "every contract violation, undecodable frame and invalid line, with its line number.",
+        epilog=_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check_command.add_argument("transcript", type=Path, help="JSON Lines file, one frame per line")
     check_command.add_argument(
