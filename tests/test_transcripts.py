@@ -157,10 +157,12 @@ def test_cli_reports_hostile_lines_and_goes_on(tmp_path: Path, line: str) -> Non
     assert "final state closed" in output  # the replay went on to line 2
 
 
-def test_cli_refuses_a_file_that_is_not_text(tmp_path: Path) -> None:
+def test_cli_reports_a_line_that_is_not_text(tmp_path: Path) -> None:
     transcript = tmp_path / "binary.jsonl"
     transcript.write_bytes(b"\xff\xfe\x00garbage")
-    assert check(transcript, io.StringIO()) == 2
+    out = io.StringIO()
+    assert check(transcript, out) == 1
+    assert f"{transcript}:1: invalid line: not UTF-8" in out.getvalue()
 
 
 def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
@@ -169,12 +171,12 @@ def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
         '{"recv": {"type": "signal.detected", "data": {}}}\n'
         '{"send": {"model": "inter-2"}}\n'
         "\n"
-        '{"note": "skipped"}\n',
+        '{"note": "an unknown key"}\n',
         encoding="utf-8",
     )
     status, reported, output = replay(transcript)
     assert status == 1
-    assert [line for line, _ in reported] == [1, 2]
+    assert [line for line, _ in reported] == [1, 2, 4]
     assert "undecodable" in output and "invalid line" in output
 
 

@@ -5,22 +5,15 @@
 """Command line: python -m interhuman_stream check SESSION.jsonl
 
 Replays a recorded session through a strict ClientConnection and prints every contract
-violation with its line number. Each frame is applied before its breach is raised, and a frame
-the recorded client should not have sent is reported and still counted (it was on the wire),
-so later lines are judged against what really happened, not against the first mistake. Exit status: 0 when the session conforms, 1 when anything
-broke the contract or did not decode, 2 when the file cannot be read.
+violation with its line number. The file format, how repeated violations are shown and the
+exit status are documented once, in `check --help` (_HELP below).
 
-One JSON object per line (blank lines are skipped):
-  {"recv": {...}}                      a server message as received
-  {"send": {...}}                      a client text frame as sent (config or session.close)
-  {"segment": {"size": N, "head": "1a45dfa3..."}}
-                                       a binary segment: its size and, optionally, its first
-                                       bytes in hex (the rest is taken as zeros)
-  {"lost": 1000}                       the connection closed, with its close code (or null)
-Any line may carry "at": a monotonic time in seconds. With --summary it then prints the session folded into the upload API's result shape.
-Lines that have only other keys
-(for instance "expect", used by test transcripts) are skipped; a line that is not one of
-these forms is reported as invalid, and the replay goes on.
+Each frame is applied before its breach is raised, and a frame the recorded client should not
+have sent is reported and still counted (it was on the wire), so later lines are judged
+against what really happened, not against the first mistake. For the same reason every line
+stands alone: the file is read as bytes, one line at a time, and a line that cannot be read,
+parsed or replayed is reported with its number and a plain reason while the next line is
+still checked. No input ends the command with a traceback.
 """
 
 from __future__ import annotations
@@ -30,97 +23,381 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, Final, NamedTuple, NoReturn, TextIO
 
 import msgspec
+from msgspec import UNSET
 
 from ._client import ClientConnection
-from ._codec import DecodeError
+from ._codec import DecodeError, decode_client_message
 from ._contract import RULES
 from ._errors import ProtocolError, RemoteProtocolError
+from ._models import SessionClose
 from ._summary import SummaryFold, encode_summary
 
-_ACTIONS = ("recv", "send", "segment", "lost")
-# Recorded segments are rebuilt in memory to be checked; beyond this a line is refused.
-_MAX_REPLAYED_SEGMENT = 256 * 1024 * 1024
+_ACTIONS: Final = ("recv", "send", "segment", "lost")
+_ANNOTATIONS: Final = ("expect",)
+_FRAMES: Final = {"recv": "server message", "send": "client frame"}
+_BOM: Final = b"\xef\xbb\xbf"
+# Server text frames are a few KiB; a longer line is not a recording, and reading it whole
+# would let one line use up memory.
+_MAX_LINE = 16 * 1024 * 1024
+# The largest payload a WebSocket frame can declare (RFC 6455: 63 bits), and what len() takes.
+_MAX_SEGMENT_SIZE: Final = min(2**63 - 1, sys.maxsize)
+# A segment is checked by its length and by sniffing its first bytes, which never reach past
+# a few hundred; up to this size it is built whole, beyond it only this much is (see
+# _DeclaredSegment).
+_BUILT_SEGMENT_BYTES: Final = 64 * 1024
+
+# A conforming session, shown in the help (and checked by the tests).
+_EXAMPLE: Final = (
+    '{"at": 0.0, "recv": {"type": "session.ready", "timestamp": "2026-05-20T10:00:00Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"session_idle_timeout_seconds": 300, "session_max_duration_seconds": 3600, '
+    '"min_segment_size_bytes": 1, "max_segment_size_bytes": 33554432, '
+    '"supported_session_config_options": {"include": ["conversation_quality_overall"]}}}}',
+    '{"at": 0.1, "send": {"include": ["conversation_quality_overall"]}}',
+    '{"at": 3.1, "segment": {"size": 524288, "head": "1a45dfa3"}}',
+    '{"at": 3.5, "send": {"type": "session.close"}}',
+    '{"at": 3.6, "recv": {"type": "session.closing", "timestamp": "2026-05-20T10:00:03.6Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"max_drain_seconds": 30}}}',
+    '{"at": 4.0, "recv": {"type": "session.ended", "timestamp": "2026-05-20T10:00:04Z", '
+    '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
+    '"data": {"reason": "client_shutdown"}}}',
+    '{"at": 4.1, "lost": 1000}',
+)
+# Plain strings joined, not an f-string: the JSON's braces would need doubling, and the
+# file is a jinja2 template, where a doubled brace is a variable.
+_HELP: Final = (
+    """\
+file format (JSON Lines):
+  UTF-8 text, one JSON object per line, each saying what happened on the WebSocket, in
+  order. Blank lines are skipped and a byte order mark at the start of the file is ignored.
+  A line has exactly one of these keys:
+    {"recv": {...}}            a server text frame as received (the whole message)
+    {"send": {...}}            a client text frame as sent: a config
+                               ({"include": [...], "goal_dimensions": [...]}, either may
+                               be left out) or {"type": "session.close"}
+    {"segment": {"size": N, "head": "1a45dfa3"}}
+                               a binary video frame: its size in bytes (0 to 2**63-1) and,
+                               optionally, its first bytes in hex; the rest counts as
+                               zeros (it is not built: a large size costs nothing)
+    {"lost": 1000}             the WebSocket closed, with its close code (null if unknown)
+  and may also have "at": when it happened, in seconds on any monotonic clock (null if
+  unknown); the idle and maximum-duration deadlines need it.
+  A line {"expect": ...} is a test annotation (each file in tests/transcripts/ starts with
+  one) and is ignored; it has no other key.
+  Anything else is an invalid line and is reported: a key not listed here, a line that is
+  not a JSON object, a value of the wrong type, text that is not UTF-8, JSON that is not
+  JSON (NaN, Infinity, a number out of range), a line longer than """
+    + str(_MAX_LINE // 2**20)
+    + """ MiB.
+
+example (a conforming session):
+  """
+    + "\n  ".join(_EXAMPLE)
+    + """
+
+output:
+  One line per problem, FILE:LINE: and then either a contract rule broken (its id, who
+  broke it, what the rule says), "undecodable" (a frame that is not a valid message) or
+  "invalid line" (see above). Every line is checked, whatever happened on the lines
+  before it.
+  A rule broken again while the session is still in the state it was first broken in
+  (the usual sign that the repeats follow from that first breach: with no session.ready,
+  every later message breaks ready-first) is printed once, at its first line; when the
+  session leaves that state, or the file ends, one line counts the repeats:
+    FILE:3: ready-first (broken by the server): session.ready must be the first ...
+    FILE: ... and 12 more `ready-first` violations (lines 5-17)
+  Then one line with the number of problems and the state the session ended in, and with
+  --summary the session folded into the upload API's result shape, from every line that
+  could be replayed.
+
+exit status:
+  0  the session conforms
+  1  any problem: a rule broken, an undecodable frame, an invalid line
+  2  the file cannot be opened (or stops being readable; what was read is still reported)
+"""
+)
 
 
 class TranscriptError(ValueError):
     """A transcript line that is not one of the documented forms."""
 
 
-def _lines(path: Path) -> Iterator[tuple[int, object]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except ValueError as error:
-                yield number, TranscriptError(f"not JSON: {error}")
+class _Line(NamedTuple):
+    action: str
+    value: Any
+    at: float | None
 
 
-def _time(entry: dict[str, Any]) -> float | None:
-    now = entry.get("at")
-    if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
-        raise TranscriptError('"at" must be a number of seconds')
-    return now
+class _DeclaredSegment(bytes):
+    """A segment's first bytes that report the recorded size as their len().
+
+    Checking a segment needs only its length and its first bytes, and the engine takes them
+    with len() and bytes.startswith(), so this stands in for a recorded segment of any size
+    without building it: a 256 MiB segment costs 64 KiB. Everything else - the size checks
+    against session.ready, the recorded segments, the sizes in violations - sees the
+    recorded size, so the reports are the ones the whole bytes would give (test_cli.py holds
+    the two side by side).
+    """
+
+    size: int
+
+    def __new__(cls, start: bytes, size: int) -> _DeclaredSegment:
+        segment = super().__new__(cls, start)
+        segment.size = size
+        return segment
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _kind(value: object) -> str:
+    """How a wrong JSON value is named in a reason."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        shown = json.dumps(value)
+        return shown if len(shown) <= 24 else "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(json.dumps(key) for key in keys)
+
+
+# JSON itself has no NaN, no Infinity and no limit on numbers; Python's json module takes
+# the first two and gives 1e999 as inf, which would only fail later with a confusing message.
+def _no_constant(name: str) -> NoReturn:
+    raise TranscriptError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise TranscriptError(f"number out of range: {text[:24]}")
+    return number
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python converts (sys.get_int_max_str_digits)
+        raise TranscriptError(f"number out of range: {len(text)} digits") from None
+
+
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """Each line's number and bytes; None for a line longer than _MAX_LINE, which is
+    skipped in pieces rather than held."""
+    number = 0
+    while line := handle.readline(_MAX_LINE + 1):
+        number += 1
+        if len(line) <= _MAX_LINE or line.endswith(b"\n"):
+            yield number, line
+            continue
+        while (rest := handle.readline(_MAX_LINE)) and not rest.endswith(b"\n"):
+            pass
+        yield number, None
+
+
+def _parse(raw: bytes | None, number: int) -> _Line | None:
+    """The line's action, its value and its time; None for a blank line or an annotation."""
+    if raw is None:
+        raise TranscriptError(f"longer than {_MAX_LINE} bytes")
+    if number == 1 and raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TranscriptError(
+            f"not UTF-8 text: byte {raw[error.start]:#04x} at column {error.start + 1} "
+            f"({error.reason})"
+        ) from None
+    try:
+        entry = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite, parse_int=_integer
+        )
+    except json.JSONDecodeError as error:
+        raise TranscriptError(f"not JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(entry, dict):
+        raise TranscriptError(f"a line must be a JSON object, not {_kind(entry)}")
+    if any(key in entry for key in _ANNOTATIONS):
+        if len(entry) > 1:
+            raise TranscriptError(
+                f"a test annotation ({_names(list(_ANNOTATIONS))}) has no other key"
+            )
+        return None
+    unknown = sorted(set(entry) - {*_ACTIONS, "at"})
+    actions = [key for key in _ACTIONS if key in entry]
+    if unknown or len(actions) != 1:
+        if unknown:
+            found = f"unknown key {_names(unknown)}"
+        else:
+            found = f"more than one action ({_names(actions)})" if actions else "no action"
+        raise TranscriptError(
+            f'{found}: a line has one of {_names(list(_ACTIONS))}, and may have "at"'
+        )
+    at = entry.get("at")
+    if at is not None and (isinstance(at, bool) or not isinstance(at, (int, float))):
+        raise TranscriptError(f'"at" must be a number of seconds, not {_kind(at)}')
+    return _Line(actions[0], entry[actions[0]], at)
 
 
 def _segment(spec: object) -> bytes:
     if not isinstance(spec, dict):
-        raise TranscriptError('"segment" must be an object with a "size"')
+        raise TranscriptError(f'"segment" must be an object with a "size", not {_kind(spec)}')
+    unknown = sorted(set(spec) - {"size", "head"})
+    if unknown:
+        raise TranscriptError(
+            f'unknown key {_names(unknown)} in "segment" (it has "size" and may have "head")'
+        )
     size, head = spec.get("size"), spec.get("head", "")
-    if (
-        isinstance(size, bool)
-        or not isinstance(size, int)
-        or not 0 <= size <= _MAX_REPLAYED_SEGMENT
-    ):
-        raise TranscriptError(f'"size" must be an integer from 0 to {_MAX_REPLAYED_SEGMENT}')
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= _MAX_SEGMENT_SIZE:
+        raise TranscriptError(
+            f'"size" must be a whole number of bytes from 0 to {_MAX_SEGMENT_SIZE}, '
+            f"not {_kind(size)}"
+        )
     if not isinstance(head, str):
-        raise TranscriptError('"head" must be hex text')
-    start = bytes.fromhex(head)
+        raise TranscriptError(f'"head" must be hex text, not {_kind(head)}')
+    try:
+        start = bytes.fromhex(head)
+    except ValueError:
+        raise TranscriptError('"head" must be hex digits, two per byte') from None
     if len(start) > size:
-        raise TranscriptError('"head" is longer than "size"')
-    return start + bytes(size - len(start))
+        raise TranscriptError(f'"head" holds {len(start)} bytes, more than "size"')
+    built = min(size, max(len(start), _BUILT_SEGMENT_BYTES))
+    data = start + bytes(built - len(start))
+    return data if built == size else _DeclaredSegment(data, size)
 
 
-def _replay(client: ClientConnection, entry: dict[str, Any], fold: SummaryFold) -> None:
-    now = _time(entry)
-    if "recv" in entry:
-        if not isinstance(entry["recv"], dict):
-            raise TranscriptError('"recv" must be a JSON object')
+def _replay(client: ClientConnection, line: _Line, fold: SummaryFold) -> None:
+    action, value, now = line
+    if action in _FRAMES and not isinstance(value, dict):
+        raise TranscriptError(
+            f'"{action}" must be a JSON object ({_FRAMES[action]}), not {_kind(value)}'
+        )
+    if action == "recv":
         try:
-            fold.add(client.receive_message(json.dumps(entry["recv"]), now=now))
+            fold.add(client.receive_message(json.dumps(value), now=now))
         except RemoteProtocolError as error:
             fold.add(error.received)  # type: ignore[arg-type]  # delivered all the same
             raise
-    elif "send" in entry:
-        frame = entry["send"]
-        if not isinstance(frame, dict):
-            raise TranscriptError('"send" must be a JSON object')
-        if frame.get("type") == "session.close":
+    elif action == "send":
+        # Decoded as a server would: the shape, the closed value sets and unknown fields are
+        # checked for both frames, the way the spec says, before the contract is.
+        frame = decode_client_message(json.dumps(value))
+        if isinstance(frame, SessionClose):
             client.send_close(now=now)
-        elif "type" in frame:
-            raise TranscriptError(f"send: unknown client frame type {frame['type']!r}")
         else:
-            unknown = set(frame) - {"include", "goal_dimensions"}
-            if unknown:
-                raise TranscriptError(f"send: unknown config fields {sorted(unknown)}")
-            client.send_config(frame.get("include"), frame.get("goal_dimensions"), now=now)
-    elif "segment" in entry:
-        client.send_segment(_segment(entry["segment"]), now=now)
+            client.send_config(
+                None if frame.include is UNSET else frame.include,
+                None if frame.goal_dimensions is UNSET else frame.goal_dimensions,
+                now=now,
+            )
+    elif action == "segment":
+        client.send_segment(_segment(value), now=now)
     else:
-        code = entry["lost"]
-        if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
-            raise TranscriptError('"lost" must be a close code or null')
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TranscriptError(f'"lost" must be a close code or null, not {_kind(value)}')
         fold.connection_lost()
-        client.connection_lost(code)
+        client.connection_lost(value)
 
 
-def _report(path: Path, number: int, rule: str, says: str, out: TextIO) -> None:
-    breaker = RULES[rule].breaker
-    print(f"{path}:{number}: {rule} (broken by the {breaker}): {says}", file=out)
+class _Run:
+    """Repeats of one rule, broken in one state, not printed one by one."""
+
+    __slots__ = ("count", "first", "last", "state")
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.count = 0
+        self.first = self.last = 0
+
+
+class _Report:
+    """Prints each problem with its line as it is found, counting repeated breaches of a
+    rule instead (see "output" in _HELP)."""
+
+    def __init__(self, path: Path, out: TextIO) -> None:
+        self.path = path
+        self.out = out
+        self.problems = 0
+        self._runs: dict[str, _Run] = {}
+
+    def problem(self, number: int, what: str) -> None:
+        self.problems += 1
+        print(f"{self.path}:{number}: {what}", file=self.out)
+
+    def breach(self, number: int, rule: str, says: str, state: str, detail: str) -> None:
+        run = self._runs.get(rule)
+        if run is not None and run.state == state:
+            self.problems += 1
+            run.count += 1
+            run.first = run.first or number
+            run.last = number
+            return
+        self._close(rule)
+        self._runs[rule] = _Run(state)
+        text = f"{rule} (broken by the {RULES[rule].breaker}): {says}"
+        self.problem(number, f"{text} ({detail})" if detail else text)
+
+    def settle(self, state: str) -> None:
+        """After each line: the runs of a state the session has left are over."""
+        for rule in [rule for rule, run in self._runs.items() if run.state != state]:
+            self._close(rule)
+
+    def finish(self) -> None:
+        for rule in list(self._runs):
+            self._close(rule)
+
+    def _close(self, rule: str) -> None:
+        run = self._runs.pop(rule, None)
+        if run is None or not run.count:
+            return
+        if run.count == 1:
+            more = f"1 more `{rule}` violation (line {run.first})"
+        else:
+            more = f"{run.count} more `{rule}` violations (lines {run.first}-{run.last})"
+        print(f"{self.path}: ... and {more}", file=self.out)
+
+
+def _check_line(
+    client: ClientConnection, fold: SummaryFold, report: _Report, number: int, raw: bytes | None
+) -> None:
+    action = "line"
+    try:
+        line = _parse(raw, number)
+        if line is None:
+            return
+        action = line.action
+        _replay(client, line, fold)
+    except RemoteProtocolError as error:
+        for violation in error.violations:
+            detail = getattr(violation, "detail", "")
+            report.breach(number, violation.rule, violation.says, violation.state, detail)
+    except ProtocolError as error:
+        detail = getattr(error, "detail", "")
+        report.breach(number, error.rule, error.says, error.state, detail)
+    except DecodeError as error:
+        report.problem(number, f"undecodable {_FRAMES.get(action, 'frame')}: {error}")
+    except TranscriptError as error:
+        report.problem(number, f"invalid line: {error}")
+    except RecursionError:
+        report.problem(number, "invalid line: JSON nested too deeply")
+    except Exception as error:
+        # Every input above has a reason of its own; this is for the one nobody thought of,
+        # so that it is still one line of the report and not the end of the check.
+        report.problem(
+            number,
+            f"could not be checked ({type(error).__name__}: {error}); "
+            "this is a bug in interhuman_stream, please report it",
+        )
 
 
 def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
@@ -130,45 +407,39 @@ def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
     # what really happened); audit: the recorded client's own mistakes are reported too.
     client = ClientConnection(strict=True, audit=True)
     fold = SummaryFold()
-    problems = 0
+    report = _Report(path, out)
     try:
-        for number, entry in _lines(path):
-            if not isinstance(entry, dict):
-                problems += 1
-                reason = entry if isinstance(entry, TranscriptError) else "not a JSON object"
-                print(f"{path}:{number}: invalid line: {reason}", file=out)
-                continue
-            if not any(action in entry for action in _ACTIONS):
-                continue
-            try:
-                _replay(client, entry, fold)
-            except RemoteProtocolError as error:
-                for violation in error.violations:
-                    problems += 1
-                    _report(path, number, violation.rule, violation.says, out)
-            except ProtocolError as error:
-                problems += 1
-                _report(path, number, error.rule, error.says, out)
-            except DecodeError as error:
-                problems += 1
-                print(f"{path}:{number}: undecodable: {error}", file=out)
-            except (ValueError, TypeError) as error:
-                problems += 1
-                print(f"{path}:{number}: invalid line: {error}", file=out)
-    except (OSError, UnicodeError) as error:
-        print(f"{path}: cannot read: {error}", file=sys.stderr)
+        handle = path.open("rb")
+    except OSError as error:
+        print(f"{path}: cannot open: {error.strerror or error}", file=sys.stderr)
         return 2
-    print(f"{path}: {problems} problem(s), final state {client.state.value}", file=out)
+    status = 0
+    number = 0
+    with handle:
+        try:
+            for number, raw in _lines(handle):
+                _check_line(client, fold, report, number, raw)
+                report.settle(client.state.value)
+        except OSError as error:
+            print(f"{path}: cannot read after line {number}: {error}", file=sys.stderr)
+            status = 2
+    report.finish()
+    print(f"{path}: {report.problems} problem(s), final state {client.state.value}", file=out)
     if summary:
         print(msgspec.json.format(encode_summary(fold.summary()), indent=2).decode(), file=out)
-    return 1 if problems else 0
+    return status or (1 if report.problems else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m interhuman_stream")
     commands = parser.add_subparsers(dest="command", required=True)
     check_command = commands.add_parser(
-        "check", help="check a recorded session against the contract"
+        "check",
+        help="check a recorded session against the contract",
+        description="Replay a recorded session (JSON Lines) as the client saw it and report "
+        "every contract violation, undecodable frame and invalid line, with its line number.",
+        epilog=_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check_command.add_argument("transcript", type=Path, help="JSON Lines file, one frame per line")
     check_command.add_argument(

@@ -1,0 +1,368 @@
+"""The `check` command line: its help, its input corpus of broken files, and its limits.
+
+Each file in tests/data/cli/ starts with {"expect": [[line, text], ...]}: every line the
+check must print about the file, in order, as "FILE:LINE: text..." (a null line stands for a
+"FILE: ... and N more" line); the exit status is 1 when anything is expected, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import interhuman_stream as ih
+import interhuman_stream.__main__ as cli
+from conftest import ROOT
+from interhuman_stream.__main__ import check, main
+
+CORPUS = sorted((ROOT / "tests" / "data" / "cli").glob("*.jsonl"))
+TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
+SUMMARIES = ROOT / "tests" / "summaries"
+
+
+def run(path: Path, *, summary: bool = False) -> tuple[int, str]:
+    out = io.StringIO()
+    status = check(path, out, summary=summary)
+    return status, out.getvalue()
+
+
+def reports(path: Path, output: str) -> list[tuple[int | None, str]]:
+    """What the check said about the file's lines: (line, text), line None for a count."""
+    found: list[tuple[int | None, str]] = []
+    for text in output.splitlines():
+        if text.startswith(f"{path}: ... and "):
+            found.append((None, text.removeprefix(f"{path}: ")))
+        elif match := re.match(rf"{re.escape(str(path))}:(\d+): (.*)", text):
+            found.append((int(match[1]), match[2]))
+    return found
+
+
+def expectation(path: Path) -> list[tuple[int | None, str]]:
+    first = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    return [(line, text) for line, text in json.loads(first)["expect"]]
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(CORPUS) > 30
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_broken_input(path: Path) -> None:
+    expected = expectation(path)
+    status, output = run(path)
+    got = reports(path, output)
+    assert [line for line, _ in got] == [line for line, _ in expected], output
+    for (_, text), (_, start) in zip(got, expected, strict=True):
+        assert text.startswith(start), output
+    assert status == (1 if expected else 0), output
+    # The check went on to the end of the file: each corpus session is closed on its last line.
+    assert output.splitlines()[-1].endswith("final state closed"), output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [CORPUS[0].parent / "nested-100000-brackets.jsonl", CORPUS[0].parent / "not-utf8.jsonl"],
+    ids=["nested", "not-utf8"],
+)
+def test_no_traceback_from_the_command(path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "interhuman_stream", "check", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert f"{path}:4: invalid line: " in result.stdout
+
+
+def help_text() -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        main(["check", "--help"])
+    assert exited.value.code == 0
+    return out.getvalue()
+
+
+def test_help_describes_the_format_and_the_exit_status() -> None:
+    text = help_text()
+    for form in ('{"recv":', '{"send":', '{"segment": {"size": N, "head":', '{"lost":'):
+        assert form in text
+    assert '"at"' in text and "monotonic" in text
+    assert '{"type": "session.close"}' in text and '"include"' in text
+    assert '{"expect": ...} is a test annotation' in text and "ignored" in text
+    assert f"longer than {cli._MAX_LINE // 2**20} MiB" in text
+    assert "... and 12 more `ready-first` violations (lines 5-17)" in text
+    exit_status = text[text.index("exit status:") :]
+    assert re.search(r"^  0  the session conforms$", exit_status, re.MULTILINE)
+    assert re.search(r"^  1  any problem", exit_status, re.MULTILINE)
+    assert re.search(r"^  2  the file cannot be opened", exit_status, re.MULTILINE)
+
+
+def test_the_help_example_is_a_conforming_session_of_every_form(tmp_path: Path) -> None:
+    text = help_text()
+    section = text[text.index("example (a conforming session):") : text.index("output:")]
+    lines = [line.strip() for line in section.splitlines() if line.startswith("  {")]
+    assert {key for line in lines for key in json.loads(line)} == {"at", *cli._ACTIONS}
+    example = tmp_path / "example.jsonl"
+    example.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, output = run(example)
+    assert (status, output) == (0, f"{example}: 0 problem(s), final state closed\n")
+
+
+def test_a_file_that_cannot_be_opened_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check(tmp_path / "missing.jsonl", io.StringIO()) == 2
+    assert "missing.jsonl: cannot open" in capsys.readouterr().err
+    assert check(tmp_path, io.StringIO()) == 2  # a directory
+    assert f"{tmp_path}: cannot open" in capsys.readouterr().err
+
+
+class Unreadable(io.BytesIO):
+    """A file whose reads fail after its first line (a disk or network error)."""
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        if self.tell():
+            raise OSError(5, "Input/output error")
+        return super().readline(size)
+
+
+def test_a_file_that_stops_being_readable_exits_2_with_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = (ROOT / "tests/transcripts/ready-once--violation.jsonl").read_bytes()
+    monkeypatch.setattr(Path, "open", lambda self, mode="r": Unreadable(session))
+    status, output = run(tmp_path / "session.jsonl", summary=True)
+    assert status == 2
+    assert "cannot read after line 1" in capsys.readouterr().err
+    assert "0 problem(s), final state awaiting_ready" in output
+    assert '"signals": []' in output  # the summary of what was read
+
+
+def test_a_line_too_long_is_skipped_without_holding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_MAX_LINE", 100)
+    transcript = tmp_path / "long.jsonl"
+    transcript.write_text(
+        '{"lost": ' + "1" * 350 + "}\n" + '{"lost": "x"}\n' + "x" * 100 + "\n", encoding="utf-8"
+    )
+    status, output = run(transcript)
+    assert status == 1
+    assert reports(transcript, output) == [
+        (1, "invalid line: longer than 100 bytes"),
+        (2, 'invalid line: "lost" must be a close code or null, not a string'),
+        (3, "invalid line: not JSON: Expecting value at column 1"),  # exactly the limit
+    ]
+
+
+# -- segments by their declared size -----------------------------------------------------
+
+
+def test_ten_256_mib_segments_take_no_time_and_no_memory() -> None:
+    path = CORPUS[0].parent / "segments-of-256-mib.jsonl"
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        status, output = run(path)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 1 and "10 problem(s)" in output, output
+    assert elapsed < 2.0
+    assert peak < 50 * 2**20
+
+
+SNIFFED_HEADS = {
+    "webm": "1a45dfa39f4286810142f7810142f2810442f381084282847765626d",
+    "mp4": "0000001866747970" + "69736f6d",
+    "mpeg-ts": ("47" + "00" * 187) * 3,
+    "mpeg-ts, one packet": "47" + "00" * 187,
+    "m2ts": ("00000000" + "47" + "00" * 187) * 3,
+    "avi": "52494646" + "00000000" + "41564920",
+    "continuation": "1f43b675",
+    "nothing": "",
+}
+
+
+def ready_line(max_size: int) -> str:
+    ready = json.loads(
+        (ROOT / "tests/transcripts/segment-size--ok.jsonl").read_text().split("\n")[1]
+    )
+    ready["recv"]["data"].update(min_segment_size_bytes=70_000, max_segment_size_bytes=max_size)
+    return json.dumps(ready["recv"])
+
+
+def replayed(segments: list[bytes], max_size: int) -> tuple[Any, ...]:
+    client = ih.ClientConnection(audit=True)
+    client.receive_message(ready_line(max_size))
+    for data in segments:
+        client.send_segment(data)
+    return client.segments_sent, [(v.rule, v.received) for v in client.violations]
+
+
+@pytest.mark.parametrize("head", SNIFFED_HEADS.values(), ids=SNIFFED_HEADS.keys())
+@pytest.mark.parametrize("size", [65_536, 65_537, 69_999, 70_000, 200_000, 200_001, 3_000_000])
+def test_a_declared_segment_is_checked_as_its_whole_bytes(head: str, size: int) -> None:
+    # Only the declared size and the head are real; everything the contract says about the
+    # segment must come out as it does for the whole bytes, on a first and on a later segment.
+    whole = bytes.fromhex(head) + bytes(size - len(head) // 2)
+    declared = cli._segment({"size": size, "head": head})
+    assert len(declared) == size
+    if size > cli._BUILT_SEGMENT_BYTES:
+        assert isinstance(declared, cli._DeclaredSegment)
+    assert replayed([declared, declared], 200_000) == replayed([whole, whole], 200_000)
+
+
+def test_a_small_segment_is_built_whole() -> None:
+    data = cli._segment({"size": 600, "head": "1a45dfa3"})
+    assert type(data) is bytes and data == bytes.fromhex("1a45dfa3") + bytes(596)
+
+
+# -- how problems are printed ------------------------------------------------------------
+
+
+def test_a_violation_detail_is_printed_after_the_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Violations may gain a `detail` (the offending value and the limit it broke); the CLI
+    # prints it when there is one. Until then, give them one here.
+    class Detailed(ih.ClientConnection):
+        def receive_message(self, data: bytes | str, now: float | None = None) -> Any:
+            try:
+                return super().receive_message(data, now)
+            except ih.RemoteProtocolError as error:
+                error.violations = tuple(
+                    SimpleNamespace(
+                        **{name: getattr(v, name) for name in v.__struct_fields__},
+                        detail=f"detail of {v.rule}",
+                    )
+                    for v in error.violations
+                )
+                raise
+
+    monkeypatch.setattr(cli, "ClientConnection", Detailed)
+    path = ROOT / "tests/transcripts/ready-once--violation.jsonl"
+    _status, output = run(path)
+    rule = ih.RULES["ready-once"]
+    assert f"{path}:4: ready-once (broken by the server): {rule.says} (detail of ready-once)\n" in (
+        output
+    )
+    monkeypatch.setattr(cli, "ClientConnection", ih.ClientConnection)
+    _status, output = run(path)
+    assert f"{path}:4: ready-once (broken by the server): {rule.says}\n" in output
+
+
+def test_repeats_in_one_state_are_counted_then_a_new_state_starts_over(tmp_path: Path) -> None:
+    lines = (
+        (ROOT / "tests/transcripts/nothing-after-ended--violation.jsonl").read_text().split("\n")
+    )
+    ended = next(i for i, line in enumerate(lines) if '"session.ended"' in line)
+    extra = lines[ended + 1]
+    assert '"recv"' in extra  # the message that breaks nothing-after-ended
+    transcript = tmp_path / "after-ended.jsonl"
+    session = [*lines[: ended + 1], extra, extra, extra, '{"lost": 1000}', extra, extra]
+    transcript.write_text("\n".join(session) + "\n", encoding="utf-8")
+    status, output = run(transcript)
+    first = ended + 2
+    assert status == 1
+    assert [(line, text.split(" (")[0]) for line, text in reports(transcript, output)] == [
+        (first, "nothing-after-ended"),
+        (None, "... and 2 more `nothing-after-ended` violations"),
+        (first + 4, "connection-closed"),
+        (None, "... and 1 more `connection-closed` violation"),
+    ]
+    assert "5 problem(s), final state closed" in output
+
+
+def test_the_summary_is_printed_even_when_lines_fail(tmp_path: Path) -> None:
+    golden = SUMMARIES / "graceful--whole-session.jsonl"
+    lines = golden.read_text(encoding="utf-8").split("\n")
+    expected = json.loads(lines[0])["summary"]
+    broken = tmp_path / "broken.jsonl"
+    noise = ['{"foo": 1}', "[" * 2000, '{"recv": {"type": "signal.detected", "data": {}}}']
+    broken.write_bytes(
+        "\n".join([lines[0], *noise, *lines[1:3], *noise, *lines[3:]]).encode() + b"\n\xff\n"
+    )
+    status, output = run(broken, summary=True)
+    assert status == 1
+    assert json.loads(output[output.index("\n{") :]) == expected
+
+
+# -- no input ends the check ------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+known_words = st.sampled_from(
+    [
+        "recv",
+        "send",
+        "segment",
+        "lost",
+        "at",
+        "expect",
+        "size",
+        "head",
+        "type",
+        "include",
+        "goal_dimensions",
+        "session.close",
+        "data",
+    ]
+)
+lines_of_words = st.dictionaries(
+    known_words,
+    json_values | st.dictionaries(known_words, json_values, max_size=3),
+    max_size=3,
+)
+real_lines = [
+    line for path in TRANSCRIPTS[:12] for line in path.read_bytes().split(b"\n")[1:] if line.strip()
+]
+
+
+@st.composite
+def hostile_files(draw: st.DrawFn) -> bytes:
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            lines.append(draw(st.sampled_from(real_lines)))
+        elif kind == 1:
+            lines.append(json.dumps(draw(lines_of_words)).encode())
+        elif kind == 2:
+            real = bytearray(draw(st.sampled_from(real_lines)))
+            for _ in range(draw(st.integers(1, 4))):
+                real[draw(st.integers(0, len(real) - 1))] = draw(st.integers(0, 255))
+            lines.append(bytes(real).replace(b"\n", b" "))
+        else:
+            lines.append(draw(st.binary(max_size=40)).replace(b"\n", b" "))
+    return b"\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_files())
+def test_no_input_ends_the_check(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    transcript = tmp_path_factory.mktemp("hostile") / "session.jsonl"
+    transcript.write_bytes(data)
+    status, output = run(transcript, summary=True)
+    assert status in (0, 1)
+    assert "could not be checked" not in output, output
+    assert re.search(rf"{re.escape(str(transcript))}: \d+ problem\(s\), final state", output)
