@@ -16,7 +16,6 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -237,35 +236,15 @@ def test_a_small_segment_is_built_whole() -> None:
 # -- how problems are printed ------------------------------------------------------------
 
 
-def test_a_violation_detail_is_printed_after_the_rule(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Violations may gain a `detail` (the offending value and the limit it broke); the CLI
-    # prints it when there is one. Until then, give them one here.
-    class Detailed(ih.ClientConnection):
-        def receive_message(self, data: bytes | str, now: float | None = None) -> Any:
-            try:
-                return super().receive_message(data, now)
-            except ih.RemoteProtocolError as error:
-                error.violations = tuple(
-                    SimpleNamespace(
-                        **{name: getattr(v, name) for name in v.__struct_fields__},
-                        detail=f"detail of {v.rule}",
-                    )
-                    for v in error.violations
-                )
-                raise
-
-    monkeypatch.setattr(cli, "ClientConnection", Detailed)
-    path = ROOT / "tests/transcripts/ready-once--violation.jsonl"
+def test_a_violation_detail_is_printed_after_the_rule() -> None:
+    # Each violation names the offending value and the set it broke (D35).
+    path = ROOT / "tests/transcripts/documented-values--violation.jsonl"
     _status, output = run(path)
-    rule = ih.RULES["ready-once"]
-    assert f"{path}:4: ready-once (broken by the server): {rule.says} (detail of ready-once)\n" in (
+    rule = ih.RULES["documented-values"]
+    detail = "probability 'very_high' is not one of ['high', 'low', 'medium']"
+    assert f"{path}:5: documented-values (broken by the server): {rule.says} ({detail})\n" in (
         output
     )
-    monkeypatch.setattr(cli, "ClientConnection", ih.ClientConnection)
-    _status, output = run(path)
-    assert f"{path}:4: ready-once (broken by the server): {rule.says}\n" in output
 
 
 def test_repeats_in_one_state_are_counted_then_a_new_state_starts_over(tmp_path: Path) -> None:

@@ -822,13 +822,17 @@ def _unchanged(last: SignalData, data: SignalData) -> bool:
     return (
         (
             data.probability == last.probability
-            or (data.probability is None or data.probability is UNSET)
-            and (last.probability is None or last.probability is UNSET)
+            or (
+                (data.probability is None or data.probability is UNSET)
+                and (last.probability is None or last.probability is UNSET)
+            )
         )
         and (
             data.rationale == last.rationale
-            or (data.rationale is None or data.rationale is UNSET)
-            and (last.rationale is None or last.rationale is UNSET)
+            or (
+                (data.rationale is None or data.rationale is UNSET)
+                and (last.rationale is None or last.rationale is UNSET)
+            )
         )
         and (
             data.modality == last.modality
