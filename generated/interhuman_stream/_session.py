@@ -682,7 +682,13 @@ class Session:
         )
 
     def _config_well_formed(self, guard: Guard, config: SessionConfig) -> bool:
-        return not self._why_config_well_formed(guard, config)
+        for name in guard.fields:
+            value = getattr(config, name)
+            if value is not UNSET and (
+                value.__class__ is not list or not _STRINGS.issuperset(map(type, value))
+            ):
+                return False
+        return True
 
     def _why_config_well_formed(self, guard: Guard, config: SessionConfig) -> tuple[str, ...]:
         found = []
@@ -706,7 +712,19 @@ class Session:
         return tuple(found)
 
     def _config_values_supported(self, guard: Guard, config: SessionConfig) -> bool:
-        return not self._why_config_values_supported(guard, config)
+        for name in guard.fields:
+            wanted = getattr(config, name)
+            if (
+                wanted is UNSET
+                or wanted.__class__ is not list
+                or not _STRINGS.issuperset(map(type, wanted))
+            ):
+                continue  # config-well-formed reports a value that is not a list of strings
+            offered = self._offered(guard, name)
+            allowed = guard.documented[name] if offered is None else frozenset(offered)
+            if not allowed.issuperset(wanted):
+                return False
+        return True
 
     def _why_config_values_supported(self, guard: Guard, config: SessionConfig) -> tuple[str, ...]:
         found = []
@@ -783,6 +801,7 @@ class Session:
 
 
 _PEER: Final[dict[str, str]] = {"client": "server", "server": "client"}
+_STRINGS: Final = frozenset({str})
 # Everything a frame can change (not the role, the mode or the compiled plans).
 _TRACKED: Final = tuple(
     name for name in Session.__slots__ if name not in ("_plans", "_strict", "_audit", "role")
