@@ -98,10 +98,17 @@ TEMPLATE_EXPORTS = {
     ),
     "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
     "_contract": ("RULES", "Rule", "SessionState"),
-    "_session": ("Deadline", "SentSegment"),
+    "_session": (
+        "DEFAULT_MAX_SIGNAL_TYPES",
+        "DEFAULT_VIOLATION_EXCERPT_BYTES",
+        "Deadline",
+        "Fold",
+        "FrameExcerpt",
+        "SentSegment",
+    ),
     "_client": ("ClientConnection",),
     "_server": ("ServerConnection", "ServerReceived"),
-    "_summary": ("SummaryFold", "encode_summary"),
+    "_summary": ("DEFAULT_MAX_READINGS_PER_SIGNAL", "SummaryFold", "encode_summary"),
 }
 
 

@@ -46,7 +46,8 @@ EXPECTED_PUBLIC = {
     "Credential", "credential_from_request", "server_response_headers",
     # the sans-IO session core
     "ClientConnection", "ServerConnection", "ServerReceived", "SessionState", "SentSegment",
-    "Deadline", "Violation", "Rule", "RULES",
+    "Deadline", "Violation", "Rule", "RULES", "Fold", "FrameExcerpt", "DEFAULT_MAX_SIGNAL_TYPES",
+    "DEFAULT_VIOLATION_EXCERPT_BYTES", "DEFAULT_MAX_READINGS_PER_SIGNAL",
     "ProtocolError", "LocalProtocolError", "RemoteProtocolError",
     # the session summary, in the upload result's shape
     "SummaryFold", "encode_summary", "SessionSummary", "SignalInterval", "SignalReading",

@@ -120,10 +120,15 @@ from ._server import (
     ServerReceived,
 )
 from ._session import (
+    DEFAULT_MAX_SIGNAL_TYPES,
+    DEFAULT_VIOLATION_EXCERPT_BYTES,
     Deadline,
+    Fold,
+    FrameExcerpt,
     SentSegment,
 )
 from ._summary import (
+    DEFAULT_MAX_READINGS_PER_SIGNAL,
     SummaryFold,
     encode_summary,
 )
@@ -163,8 +168,11 @@ __all__ = [
     "CoverageDroppedData",
     "CoverageGap",
     "Credential",
+    "DEFAULT_MAX_READINGS_PER_SIGNAL",
+    "DEFAULT_MAX_SIGNAL_TYPES",
     "DEFAULT_SUBPROTOCOL_FORM",
     "DEFAULT_URL",
+    "DEFAULT_VIOLATION_EXCERPT_BYTES",
     "Deadline",
     "DecodeError",
     "ENDPOINT_PATH",
@@ -179,6 +187,8 @@ __all__ = [
     "ErrorMessage",
     "FeedbackGenerated",
     "FeedbackGeneratedData",
+    "Fold",
+    "FrameExcerpt",
     "GOAL_DIMENSIONS",
     "GoalDimension",
     "INCLUDE_FLAGS",

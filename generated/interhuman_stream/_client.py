@@ -25,7 +25,17 @@ from ._codec import (
     encode_client_message,
 )
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
-from ._session import _INF, EVENT_OF, SentSegment, Session, binary, checked_now
+from ._session import (
+    _INF,
+    DEFAULT_MAX_SIGNAL_TYPES,
+    DEFAULT_VIOLATION_EXCERPT_BYTES,
+    EVENT_OF,
+    Fold,
+    SentSegment,
+    Session,
+    binary,
+    checked_now,
+)
 
 _CLOSE: Final = SessionClose()
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
@@ -47,6 +57,10 @@ class ClientConnection(Session):
     segment_index_base is the base error.segment counts from, when you know it; no source
     says (D36), so by default (None) an index either possible base explains is accepted and
     segment_for says which base it picked.
+    fold (a SummaryFold, or anything with add and connection_lost) is fed every server
+    message the connection applied, and finalised by connection_lost.
+    max_signal_types and violation_excerpt_bytes bound what a hostile peer can make the
+    connection keep (README, "Caps").
     Every method takes an optional `now`, the current time of any monotonic clock in seconds
     (a finite number); pass it to get deadlines (next_deadline, expired).
     """
@@ -61,6 +75,9 @@ class ClientConnection(Session):
         sniff_containers: bool = True,
         audit: bool = False,
         segment_index_base: int | None = None,
+        max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
+        violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
+        fold: Fold | None = None,
     ) -> None:
         super().__init__(
             "client",
@@ -71,6 +88,9 @@ class ClientConnection(Session):
             },
             audit=audit,
             segment_index_base=segment_index_base,
+            max_signal_types=max_signal_types,
+            violation_excerpt_bytes=violation_excerpt_bytes,
+            fold=fold,
         )
 
     def __repr__(self) -> str:
@@ -86,23 +106,30 @@ class ClientConnection(Session):
         if now is not None and (now.__class__ is not float or not -_INF < now < _INF):
             now = checked_now(now)  # refused at the call, before anything changes
         # decode_server_message, inlined: one Python call less on every frame.
+        message: ServerMessage | UnknownMessage
         try:
             known: ServerMessage = _server_decoder.decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError):
             message = decode_server_message(data)  # the slow path, or a DecodeError
             if message.correlation_id != self._correlation_id:
                 self._handle(EVENT_OF[message.__class__], message, now)
-            else:
-                self._on[message.__class__](self, message, now)
-            return message
-        if known.correlation_id != self._correlation_id:
-            # Not the id this connection already checked: check its form, then let the engine
-            # judge it (the first one is remembered, another is a breach: D37).
-            _check_uuid(known.correlation_id, "$.correlation_id", data)
-            self._handle(EVENT_OF[known.__class__], known, now)
+                return message
         else:
-            self._on[known.__class__](self, known, now)
-        return known
+            if known.correlation_id != self._correlation_id:
+                # Not the id this connection already checked: check its form, then let the
+                # engine judge it (the first one is remembered, another is a breach: D37).
+                _check_uuid(known.correlation_id, "$.correlation_id", data)
+                self._handle(EVENT_OF[known.__class__], known, now)
+                return known
+            message = known
+        if self._fold is None:
+            self._on[message.__class__](self, message, now)
+        else:
+            handled = self._handled
+            self._on[message.__class__](self, message, now)
+            if self._handled == handled:  # the fast path applied it; _handle feeds the fold
+                self._fold.add(message)
+        return message
 
     def send_config(
         self,

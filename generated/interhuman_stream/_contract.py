@@ -139,6 +139,20 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             sources=(),
             still_applies=False,
         ),
+        "time-forward": Rule(
+            id="time-forward",
+            breaker="server",
+            says="Session time only moves forward on a track: a signal's start or end is not before a time already reported for that signal type, and an engagement start is not before the last one.",
+            hint="The message was kept; the summary clamps it so intervals never run backwards or overlap.",
+            sources=("SK-V1", "SK-V2"),
+        ),
+        "resource-cap": Rule(
+            id="resource-cap",
+            breaker="server",
+            says="The peer reported more distinct signal types than the connection tracks (max_signal_types); the ones beyond the cap are not tracked.",
+            hint="Raise max_signal_types if the session is genuine; otherwise close the connection.",
+            sources=(),
+        ),
         "signal-detected-inactive": Rule(
             id="signal-detected-inactive",
             breaker="server",
@@ -639,6 +653,39 @@ GUARDS: Final[tuple[Guard, ...]] = (
             }
         ),
     ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.detected",
+        check="signal_time_forward",
+        fields=("start",),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.updated",
+        check="signal_time_forward",
+        fields=("start",),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.ended",
+        check="signal_time_forward",
+        fields=("end",),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="engagement.updated",
+        check="engagement_time_forward",
+    ),
+    Guard(
+        rule=RULES["resource-cap"],
+        event="signal.detected",
+        check="signal_types_within_cap",
+    ),
+    Guard(
+        rule=RULES["resource-cap"],
+        event="signal.updated",
+        check="signal_types_within_cap",
+    ),
 )
 
 
@@ -648,6 +695,7 @@ class Effect(Struct, frozen=True, kw_only=True):
     event: str
     effect: str
     codes: frozenset[str] = frozenset()
+    fields: tuple[str, ...] = ()
 
 
 EFFECTS: Final[tuple[Effect, ...]] = (
@@ -663,6 +711,9 @@ EFFECTS: Final[tuple[Effect, ...]] = (
     Effect(event="engagement.updated", effect="set_engagement"),
     Effect(event="session.closing", effect="store_closing"),
     Effect(event="conversation_quality.updated", effect="record_quality_period"),
+    Effect(event="signal.detected", effect="record_signal_time", fields=("start",)),
+    Effect(event="signal.updated", effect="record_signal_time", fields=("start",)),
+    Effect(event="signal.ended", effect="record_signal_time", fields=("end",)),
 )
 
 

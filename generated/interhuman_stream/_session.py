@@ -28,8 +28,9 @@ already-decoded values.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+import msgspec
 from msgspec import UNSET, Struct
 
 from ._codec import MESSAGE_CLASSES, UnknownMessage
@@ -100,6 +101,25 @@ def checked_now(now: object) -> float | None:
 MAX_RECORDED_VIOLATIONS: Final = 1000
 """Violations kept on a session; a peer that breaks the contract endlessly cannot use up memory."""
 
+DEFAULT_MAX_SIGNAL_TYPES: Final = 1000
+"""Distinct signal types a connection tracks (active signals and their latest times); the
+documented vocabulary has 13, so only a hostile or broken peer reaches it (D39)."""
+
+DEFAULT_VIOLATION_EXCERPT_BYTES: Final = 16 * 1024
+"""A violation keeps the offending message when its JSON is at most this long, else an
+excerpt: 1,000 kept violations stay within about 16 MiB whatever the peer sends (D39)."""
+
+_excerpt_encoder: Final = msgspec.json.Encoder()
+
+
+class FrameExcerpt(Struct, frozen=True, kw_only=True):
+    """What a violation keeps of a message too large to keep whole: its type, its size as
+    JSON in bytes, and its first bytes as text."""
+
+    type: str
+    size: int
+    head: str
+
 
 class SentSegment(Struct, frozen=True, kw_only=True):
     """A binary video frame: its index as error.segment counts it under segment index base
@@ -119,6 +139,15 @@ class Deadline(Struct, frozen=True, kw_only=True):
     at: float
     error_code: str | None
     means: str
+
+
+class Fold(Protocol):
+    """What a connection feeds (SummaryFold, or your own): every message it applied, in
+    order, and the loss of the connection."""
+
+    def add(self, message: Any) -> None: ...
+
+    def connection_lost(self) -> None: ...
 
 
 _Check = Callable[["Session", Guard, Any], bool]
@@ -142,13 +171,18 @@ class Session:
     __slots__ = (
         "_acknowledged",
         "_audit",
+        "_capped",
         "_closing",
         "_closing_at",
         "_correlation_id",
         "_engagement",
+        "_excerpt_bytes",
+        "_fold",
+        "_handled",
         "_include",
         "_last_client_frame_at",
         "_last_period_end",
+        "_max_signal_types",
         "_on",
         "_pending_configs",
         "_plans",
@@ -160,6 +194,7 @@ class Session:
         "_signals",
         "_state",
         "_strict",
+        "_track_times",
         "_violations",
         "close_code",
         "role",
@@ -174,7 +209,16 @@ class Session:
         switches: Mapping[str, bool],
         audit: bool = False,
         segment_index_base: int | None = None,
+        max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
+        violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
+        fold: Fold | None = None,
     ) -> None:
+        for name, value in (
+            ("max_signal_types", max_signal_types),
+            ("violation_excerpt_bytes", violation_excerpt_bytes),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} is a whole number >= 1, not {value!r}")
         if (
             segment_index_base is not None
             and segment_index_base not in POSSIBLE_SEGMENT_INDEX_BASES
@@ -202,6 +246,12 @@ class Session:
         self._segment_base = segment_index_base
         self._correlation_id: str | None = None
         self._last_period_end: float | None = None
+        self._track_times: dict[str, float] = {}  # signal type -> latest time reported
+        self._max_signal_types = max_signal_types
+        self._capped = False  # a signal type beyond max_signal_types was reported
+        self._excerpt_bytes = violation_excerpt_bytes
+        self._fold = fold
+        self._handled = 0  # frames that took the engine's full path
         self._violations: list[Violation] = []
         self._replies: list[str] = []
         self._audit = audit
@@ -329,13 +379,18 @@ class Session:
 
     def _handle(self, event: str, payload: Any, now: float | None) -> None:
         now = checked_now(now)
+        self._handled += 1
         plan = self._plans[event, self._state]
         breaches: list[Violation] | None = None  # only built when something breaks
         forbidden = plan.forbidden
+        applied = forbidden is None
         if forbidden is not None:
             detail = self._move_detail(event)
             breaches = self._breach(forbidden, event, payload, now, breaches, detail=detail)
             if forbidden.still_applies:
+                # A frame the session follows although the state forbade it (a result before
+                # session.ready): what its effects change is applied, nothing else.
+                applied = event in _CHANGING_EVENTS
                 for effect, apply in _EFFECTS_OF[event]:
                     apply(self, effect, payload, now)
         else:
@@ -356,6 +411,8 @@ class Session:
                 self._move(plan.target)  # type: ignore[arg-type]  # allowed moves have a target
         if now is not None and EVENT_SENDERS[event] == "client":
             self._last_client_frame_at = now
+        if applied and self._fold is not None and EVENT_SENDERS[event] == "server":
+            self._fold.add(payload)  # the fold follows what the session applied
         if breaches and self._strict:
             # Raised after the frame was applied, so strict and lenient sessions stay alike.
             first = breaches[0]
@@ -366,7 +423,7 @@ class Session:
                 state=first.state,
                 event=event,
                 hint=first.hint,
-                received=first.received,
+                received=payload,
                 detail=first.detail,
             )
             error.violations = tuple(breaches)
@@ -417,7 +474,7 @@ class Session:
             says=rule.says,
             state=state,
             event=event,
-            received=payload,
+            received=self._excerpt(event, payload),
             hint=rule.hint,
             detail=detail,
         )
@@ -425,6 +482,22 @@ class Session:
         if len(self._violations) < MAX_RECORDED_VIOLATIONS:
             self._violations.append(violation)
         return [violation] if breaches is None else [*breaches, violation]
+
+    def _excerpt(self, event: str, payload: Any) -> Any:
+        """The payload, or a FrameExcerpt of it when its JSON is longer than the cap."""
+        if payload is None or isinstance(payload, SentSegment):
+            return payload
+        raw = payload.raw if isinstance(payload, UnknownMessage) else None
+        if raw is None:
+            try:
+                raw = _excerpt_encoder.encode(payload)
+            except (TypeError, ValueError):  # a caller's malformed config in audit mode
+                return payload
+        if len(raw) <= self._excerpt_bytes:
+            return payload
+        kind = payload.type if isinstance(payload, UnknownMessage) else event
+        head = bytes(raw[: self._excerpt_bytes]).decode("utf-8", "replace")
+        return FrameExcerpt(type=kind, size=len(raw), head=head)
 
     def _snapshot(self) -> tuple[Any, ...]:
         """What a failed multi-frame move must put back (shallow copies of the containers)."""
@@ -446,9 +519,12 @@ class Session:
         return self._plans[event, self._state].forbidden
 
     def connection_lost(self, code: int | None = None) -> None:
-        """Tell the session its WebSocket closed (with the close code, when known)."""
+        """Tell the session its WebSocket closed (with the close code, when known); an
+        attached summary fold is finalised too."""
         self.close_code = code
         self._handle("connection_lost", code, None)
+        if self._fold is not None:
+            self._fold.connection_lost()
 
     # -- guards (contract.json "check" names); each _why_ explains a failed check -------
 
@@ -492,6 +568,43 @@ class Session:
         data = message.data
         same = ", ".join(f"{name} {_shown(getattr(data, name))}" for name in guard.fields)
         return (f"signal_type {data.signal_type!r}: the reading is unchanged ({same})",)
+
+    def _signal_time_forward(self, guard: Guard, message: Any) -> bool:
+        data = message.data
+        latest = self._track_times.get(data.signal_type)
+        return latest is None or getattr(data, guard.fields[0]) >= latest
+
+    def _why_signal_time_forward(self, guard: Guard, message: Any) -> tuple[str, ...]:
+        data = message.data
+        name = guard.fields[0]
+        return (
+            f"{name} {getattr(data, name):g} s of {data.signal_type!r} is before "
+            f"{self._track_times[data.signal_type]:g} s, already reported for it",
+        )
+
+    def _engagement_time_forward(self, guard: Guard, message: Any) -> bool:
+        last = self._engagement
+        return last is None or message.data.start >= last.start
+
+    def _why_engagement_time_forward(self, guard: Guard, message: Any) -> tuple[str, ...]:
+        last = self._engagement
+        assert last is not None
+        return (
+            f"start {message.data.start:g} s is before the last engagement start {last.start:g} s",
+        )
+
+    def _signal_types_within_cap(self, guard: Guard, message: Any) -> bool:
+        return (
+            self._capped
+            or message.data.signal_type in self._track_times
+            or len(self._track_times) < self._max_signal_types
+        )
+
+    def _why_signal_types_within_cap(self, guard: Guard, message: Any) -> tuple[str, ...]:
+        return (
+            f"signal_type {message.data.signal_type!r} is beyond max_signal_types "
+            f"{self._max_signal_types:,}: it and any later new type are not tracked",
+        )
 
     def _engagement_changed(self, guard: Guard, message: Any) -> bool:
         last = self._engagement
@@ -782,8 +895,24 @@ class Session:
             SentSegment(index=base + len(self._segments), size=len(data), sent_at=now, base=base)
         )
 
+    def _tracks(self, signal_type: str) -> bool:
+        """Whether a signal type is, or may become, tracked (max_signal_types)."""
+        if signal_type in self._track_times or len(self._track_times) < self._max_signal_types:
+            return True
+        self._capped = True
+        return False
+
     def _open_signal(self, effect: Effect, message: Any, now: float | None) -> None:
-        self._signals[message.data.signal_type] = message.data
+        if self._tracks(message.data.signal_type):
+            self._signals[message.data.signal_type] = message.data
+
+    def _record_signal_time(self, effect: Effect, message: Any, now: float | None) -> None:
+        data = message.data
+        if self._tracks(data.signal_type):
+            time = getattr(data, effect.fields[0])
+            self._track_times[data.signal_type] = max(
+                time, self._track_times.get(data.signal_type, time)
+            )
 
     def _close_signal(self, effect: Effect, message: Any, now: float | None) -> None:
         self._signals.pop(message.data.signal_type, None)
@@ -801,6 +930,10 @@ class Session:
 
 
 _PEER: Final[dict[str, str]] = {"client": "server", "server": "client"}
+# Events whose effects change the session beyond remembering the correlation id.
+_CHANGING_EVENTS: Final = frozenset(
+    effect.event for effect in EFFECTS if effect.event != EVERY_SERVER_EVENT
+)
 _STRINGS: Final = frozenset({str})
 # Everything a frame can change (not the role, the mode or the compiled plans).
 _TRACKED: Final = tuple(
@@ -1006,7 +1139,30 @@ def _on_signal_detected__streaming(session: Session, message: Any, now: float | 
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _on_signal_detected__close_sent(session: Session, message: Any, now: float | None) -> None:
@@ -1017,7 +1173,30 @@ def _on_signal_detected__close_sent(session: Session, message: Any, now: float |
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _on_signal_detected__draining(session: Session, message: Any, now: float | None) -> None:
@@ -1028,7 +1207,30 @@ def _on_signal_detected__draining(session: Session, message: Any, now: float | N
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.detected", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.detected", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _refer_signal_updated(session: Session, message: Any, now: float | None) -> None:
@@ -1046,7 +1248,30 @@ def _on_signal_updated__streaming(session: Session, message: Any, now: float | N
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _on_signal_updated__close_sent(session: Session, message: Any, now: float | None) -> None:
@@ -1060,7 +1285,30 @@ def _on_signal_updated__close_sent(session: Session, message: Any, now: float | 
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _on_signal_updated__draining(session: Session, message: Any, now: float | None) -> None:
@@ -1074,7 +1322,30 @@ def _on_signal_updated__draining(session: Session, message: Any, now: float | No
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         session._handle("signal.updated", message, now)
         return
-    session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        and data.start < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type not in session._track_times
+        and len(session._track_times) >= session._max_signal_types
+        and not session._capped
+    ):
+        session._handle("signal.updated", message, now)
+        return
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        session._signals[data.signal_type] = data
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.start
 
 
 def _refer_signal_ended(session: Session, message: Any, now: float | None) -> None:
@@ -1086,7 +1357,19 @@ def _on_signal_ended__streaming(session: Session, message: Any, now: float | Non
     if data.signal_type not in session._signals:
         session._handle("signal.ended", message, now)
         return
+    if (
+        data.signal_type in session._track_times
+        and data.end < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.ended", message, now)
+        return
     session._signals.pop(data.signal_type, None)
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.end
 
 
 def _on_signal_ended__close_sent(session: Session, message: Any, now: float | None) -> None:
@@ -1094,7 +1377,19 @@ def _on_signal_ended__close_sent(session: Session, message: Any, now: float | No
     if data.signal_type not in session._signals:
         session._handle("signal.ended", message, now)
         return
+    if (
+        data.signal_type in session._track_times
+        and data.end < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.ended", message, now)
+        return
     session._signals.pop(data.signal_type, None)
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.end
 
 
 def _on_signal_ended__draining(session: Session, message: Any, now: float | None) -> None:
@@ -1102,7 +1397,19 @@ def _on_signal_ended__draining(session: Session, message: Any, now: float | None
     if data.signal_type not in session._signals:
         session._handle("signal.ended", message, now)
         return
+    if (
+        data.signal_type in session._track_times
+        and data.end < session._track_times[data.signal_type]
+    ):
+        session._handle("signal.ended", message, now)
+        return
     session._signals.pop(data.signal_type, None)
+    if (
+        data.signal_type in session._track_times
+        or len(session._track_times) < session._max_signal_types
+    ):
+        # The guard let the time through: it is not before the latest one.
+        session._track_times[data.signal_type] = data.end
 
 
 def _refer_engagement_updated(session: Session, message: Any, now: float | None) -> None:
@@ -1117,6 +1424,9 @@ def _on_engagement_updated__streaming(session: Session, message: Any, now: float
     if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         session._handle("engagement.updated", message, now)
         return
+    if session._engagement is not None and data.start < session._engagement.start:
+        session._handle("engagement.updated", message, now)
+        return
     session._engagement = data
 
 
@@ -1128,6 +1438,9 @@ def _on_engagement_updated__close_sent(session: Session, message: Any, now: floa
     if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         session._handle("engagement.updated", message, now)
         return
+    if session._engagement is not None and data.start < session._engagement.start:
+        session._handle("engagement.updated", message, now)
+        return
     session._engagement = data
 
 
@@ -1137,6 +1450,9 @@ def _on_engagement_updated__draining(session: Session, message: Any, now: float 
         session._handle("engagement.updated", message, now)
         return
     if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
+        session._handle("engagement.updated", message, now)
+        return
+    if session._engagement is not None and data.start < session._engagement.start:
         session._handle("engagement.updated", message, now)
         return
     session._engagement = data

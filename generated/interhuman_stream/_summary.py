@@ -4,15 +4,23 @@
 
 """Folding a live session into the upload API's result shape (SessionSummary, D32).
 
-Feed SummaryFold every message a ClientConnection delivers (add), and tell it when the
-connection is lost; summary() returns the result so far at any moment. It is final once
-session.ended arrived (complete), or once the connection was lost first (partial: the signals
-still open are closed at the last known time and flagged unended).
+Attach SummaryFold to a ClientConnection (`ClientConnection(fold=fold)`): the connection
+feeds it every message it applied and finalises it when the connection is lost, so the fold
+never follows a message the connection refused (a session.ended before session.ready). Or
+feed it yourself (add, connection_lost). summary() returns the result so far at any moment.
+It is final once session.ended arrived (complete), or once the connection was lost first
+(partial: the signals still open are closed at the last known time and flagged unended).
+
+Time only moves forward per track (D40): a signal start before that type's last end, or an
+engagement start before the last one, is clamped, so intervals never run backwards or
+overlap. What a hostile peer can make the fold keep is capped (D39): `max_signal_types`
+distinct signal types, `max_readings_per_signal` readings in one interval's history; what
+is beyond a cap is left out and named once in `limits_reached`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -46,6 +54,11 @@ from ._models import (
 
 _UNSET: Any = msgspec.UNSET
 
+DEFAULT_MAX_SIGNAL_TYPES: Final = 1000
+"""Distinct signal types a fold keeps (D39)."""
+DEFAULT_MAX_READINGS_PER_SIGNAL: Final = 1000
+"""Readings kept in one signal interval's history (D39)."""
+
 
 class SummaryFold:
     """The session so far, in the upload API's shape; see the module docstring."""
@@ -55,17 +68,37 @@ class SummaryFold:
         "_complete",
         "_correlation_id",
         "_coverage",
+        "_ends",
         "_engagement",
         "_errors",
         "_feedback",
         "_last_time",
+        "_limits",
+        "_max_readings",
+        "_max_types",
         "_open",
         "_overall",
         "_partial",
         "_timeline",
     )
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
+        max_readings_per_signal: int = DEFAULT_MAX_READINGS_PER_SIGNAL,
+    ) -> None:
+        for name, value in (
+            ("max_signal_types", max_signal_types),
+            ("max_readings_per_signal", max_readings_per_signal),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} is a whole number >= 1, not {value!r}")
+        self._max_types = max_signal_types
+        self._max_readings = max_readings_per_signal
+        self._limits: list[str] = []
+        # signal type -> the end of its last interval: every type seen, up to the cap
+        self._ends: dict[str, float] = {}
         self._closed: list[SignalInterval] = []
         # signal type -> (start, readings so far, last reading)
         self._open: dict[str, tuple[float, list[SignalReading], SignalData]] = {}
@@ -79,6 +112,11 @@ class SummaryFold:
         self._last_time = 0.0
         self._complete = False
         self._partial = False
+
+    @property
+    def limits_reached(self) -> tuple[str, ...]:
+        """Each cap the session went beyond, once, saying what was left out."""
+        return tuple(self._limits)
 
     @property
     def final(self) -> bool:
@@ -97,8 +135,12 @@ class SummaryFold:
             self._end(message.data.signal_type, message.data.end, unended=False)
         elif isinstance(message, EngagementUpdated):
             self._time(message.data.start)
+            # Clamped to the last start: the intervals tile and never run backwards (D40).
+            start = message.data.start
+            if self._engagement:
+                start = max(start, self._engagement[-1][1])
             if not self._engagement or self._engagement[-1][0] != message.data.state:
-                self._engagement.append((message.data.state, message.data.start))
+                self._engagement.append((message.data.state, start))
         elif isinstance(message, ConversationQualityUpdated):
             self._quality(message)
         elif isinstance(message, CoverageDropped):
@@ -182,10 +224,26 @@ class SummaryFold:
         )
         current = self._open.get(data.signal_type)
         if current is None:
-            self._open[data.signal_type] = (data.start, [reading], data)
+            if data.signal_type not in self._ends:
+                if len(self._ends) >= self._max_types:
+                    self._limit(
+                        f"max_signal_types {self._max_types:,}: signal types first reported "
+                        f"after {self._max_types:,} others are left out"
+                    )
+                    return
+                self._ends[data.signal_type] = 0.0
+            # Not before the end of the same type's last interval (D40).
+            start = max(data.start, self._ends[data.signal_type])
+            self._open[data.signal_type] = (start, [reading], data)
         else:
             start, history, _last = current
-            history.append(reading)
+            if len(history) < self._max_readings:
+                history.append(reading)
+            else:
+                self._limit(
+                    f"max_readings_per_signal {self._max_readings:,}: later readings of a "
+                    "signal are left out of its history (its last reading is kept)"
+                )
             self._open[data.signal_type] = (start, history, data)
 
     def _end(self, signal_type: str, end: float, *, unended: bool) -> None:
@@ -194,6 +252,7 @@ class SummaryFold:
         if current is None:
             return  # an end without a start (a contract breach): nothing to close
         start, history, last = current
+        self._ends[signal_type] = max(start, end)
         self._closed.append(
             SignalInterval(
                 type=signal_type,
@@ -226,6 +285,10 @@ class SummaryFold:
                     reason=reason if isinstance(reason, str) else None,
                 )
             )
+
+    def _limit(self, note: str) -> None:
+        if note not in self._limits:
+            self._limits.append(note)
 
     def _close_open(self) -> None:
         for signal_type in list(self._open):
