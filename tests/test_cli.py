@@ -345,3 +345,41 @@ def test_no_input_ends_the_check(tmp_path_factory: pytest.TempPathFactory, data:
     assert status in (0, 1)
     assert "could not be checked" not in output, output
     assert re.search(rf"{re.escape(str(transcript))}: \d+ problem\(s\), final state", output)
+
+
+def test_the_summary_follows_what_the_client_applied(tmp_path: Path) -> None:
+    # A session.ended before session.ready is refused by the client, so the summary must
+    # not go final on it: the signals after it are still in the summary.
+    cid = "5b0e4f7e-2f6a-5d0c-9a43-0c1f6a7b8c9d"
+
+    def recv(kind: str, data: dict[str, Any]) -> str:
+        envelope = {"type": kind, "timestamp": "2026-05-20T10:00:00Z", "correlation_id": cid}
+        return json.dumps({"recv": {**envelope, "data": data}})
+
+    ready = {
+        "session_idle_timeout_seconds": 300,
+        "session_max_duration_seconds": 3600,
+        "min_segment_size_bytes": 1,
+        "max_segment_size_bytes": 33554432,
+        "supported_session_config_options": {"include": []},
+    }
+    path = tmp_path / "early-end.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                recv("session.ended", {"reason": "server_shutdown"}),
+                recv("session.ready", ready),
+                recv("signal.detected", {"signal_type": "interest", "start": 1}),
+                recv("signal.ended", {"signal_type": "interest", "end": 4}),
+                json.dumps({"lost": 1006}),
+            ]
+        )
+        + "\n"
+    )
+    out = io.StringIO()
+    status = cli.check(path, out, summary=True)
+    output = out.getvalue()
+    assert status == 1 and f"{path}:1: ready-first" in output
+    summary = json.loads(output[output.index("\n{") :])
+    assert [s["type"] for s in summary["signals"]] == ["interest"]
+    assert summary["partial"] is True and summary["complete"] is False

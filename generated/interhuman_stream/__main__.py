@@ -283,11 +283,9 @@ def _replay(client: ClientConnection, line: _Line, fold: SummaryFold) -> None:
             f'"{action}" must be a JSON object ({_FRAMES[action]}), not {_kind(value)}'
         )
     if action == "recv":
-        try:
-            fold.add(client.receive_message(json.dumps(value), now=now))
-        except RemoteProtocolError as error:
-            fold.add(error.received)  # type: ignore[arg-type]  # delivered all the same
-            raise
+        # The fold is attached to the client: it gets what the client applied, also when
+        # the strict client raises after applying.
+        client.receive_message(json.dumps(value), now=now)
     elif action == "send":
         # Decoded as a server would: the shape, the closed value sets and unknown fields are
         # checked for both frames, the way the spec says, before the contract is.
@@ -310,8 +308,7 @@ def _replay(client: ClientConnection, line: _Line, fold: SummaryFold) -> None:
     else:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise TranscriptError(f'"lost" must be a close code or null, not {_kind(value)}')
-        fold.connection_lost()
-        client.connection_lost(value)
+        client.connection_lost(value)  # finalises the attached fold
 
 
 def _shapeless_config(value: Any) -> bool:
@@ -428,8 +425,8 @@ def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
     into the upload result's shape); return the exit status."""
     # strict: every breach is raised (after the frame is applied, so the replay goes on from
     # what really happened); audit: the recorded client's own mistakes are reported too.
-    client = ClientConnection(strict=True, audit=True)
     fold = SummaryFold()
+    client = ClientConnection(strict=True, audit=True, fold=fold)
     report = _Report(path, out)
     try:
         handle = path.open("rb")
