@@ -31,6 +31,12 @@ from ._spec import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+RUNTIME = Path(__file__).resolve().parent / "runtime"
+# The first line of every hand-written runtime module, in its source and in its verbatim copy:
+# the same bytes in both, so a line number in either points at the same line.
+RUNTIME_HEADER = (
+    "# Hand-written runtime module: edit codegen/runtime/{name} (regen copies it here verbatim).\n"
+)
 PACKAGE = "interhuman_stream"
 OUTPUT_DIR = ROOT / "generated" / PACKAGE
 
@@ -43,13 +49,8 @@ MODULE_TEMPLATES = {
     "_handshake.py": ("_handshake.py.jinja2", ("handshake.json",)),
     "_segments.py": ("_segments.py.jinja2", ("segments.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
-    "_errors.py": ("_errors.py.jinja2", ("contract.json",)),
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
     "_session.py": ("_session.py.jinja2", ("contract.json", "segments.json")),
-    "_client.py": ("_client.py.jinja2", ("protocol.schema.json", "contract.json")),
-    "_server.py": ("_server.py.jinja2", ("protocol.schema.json", "contract.json", "errors.json")),
-    "_summary.py": ("_summary.py.jinja2", ("protocol.schema.json",)),
-    "__main__.py": ("__main__.py.jinja2", ("contract.json",)),
     "__init__.py": ("__init__.py.jinja2", ("protocol.schema.json", "errors.json", "contract.json")),
 }
 
@@ -474,4 +475,21 @@ def render_all(spec: Spec) -> dict[str, str]:
         name: format_python(text, f"generated/{PACKAGE}/{name}") for name, text in files.items()
     }
     formatted["py.typed"] = ""
+    for name, text in runtime_modules().items():
+        if name in formatted:
+            raise SpecError(f"codegen/runtime/{name} has the name of a generated module")
+        formatted[name] = text
     return dict(sorted(formatted.items()))
+
+
+def runtime_modules() -> dict[str, str]:
+    """The hand-written runtime modules, copied verbatim (they are linted and type-checked
+    as they are written, so they are not reformatted)."""
+    found = {}
+    for path in sorted(RUNTIME.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        header = RUNTIME_HEADER.format(name=path.name)
+        if not text.startswith(header):
+            raise SpecError(f"codegen/runtime/{path.name} must start with: {header.strip()}")
+        found[path.name] = text
+    return found

@@ -1,6 +1,4 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/contract.json
-# Template: codegen/templates/__main__.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/__main__.py (regen copies it here verbatim).
 
 """Command line: python -m interhuman_stream check SESSION.jsonl
 

@@ -1,6 +1,4 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/protocol.schema.json, spec/contract.json
-# Template: codegen/templates/_client.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/_client.py (regen copies it here verbatim).
 
 """ClientConnection: the client role of a session, without I/O.
 

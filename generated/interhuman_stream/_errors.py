@@ -1,6 +1,4 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/contract.json
-# Template: codegen/templates/_errors.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/_errors.py (regen copies it here verbatim).
 
 """Errors of the session contract.
 

@@ -1,6 +1,4 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/protocol.schema.json, spec/contract.json, spec/errors.json
-# Template: codegen/templates/_server.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/_server.py (regen copies it here verbatim).
 
 """ServerConnection: the server role of a session, without I/O - for mock servers and tests.
 
@@ -59,9 +57,9 @@ class ServerConnection(Session):
     """One server session.
 
     `ready` is the contract announced in session.ready; `correlation_id` (a UUID) names the
-    connection: it goes into the X-Correlation-ID response header and every envelope. Frames it emits
-    need a `timestamp` (the wall-clock time to put in the envelope); `now` is any monotonic
-    clock in seconds, for the idle and maximum-duration deadlines.
+    connection: it goes into the X-Correlation-ID response header and every envelope. Frames
+    it emits need a `timestamp` (the wall-clock time to put in the envelope); `now` is any
+    monotonic clock in seconds, for the idle and maximum-duration deadlines.
     strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
     breach is recorded in `violations`.
     """

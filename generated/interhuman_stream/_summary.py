@@ -1,6 +1,4 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/protocol.schema.json
-# Template: codegen/templates/_summary.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/_summary.py (regen copies it here verbatim).
 
 """Folding a live session into the upload API's result shape (SessionSummary, D32).
 

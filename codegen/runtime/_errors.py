@@ -1,3 +1,5 @@
+# Hand-written runtime module: edit codegen/runtime/_errors.py (regen copies it here verbatim).
+
 """Errors of the session contract.
 
 LocalProtocolError: our caller asked for something the contract forbids (sending video before

@@ -1,3 +1,5 @@
+# Hand-written runtime module: edit codegen/runtime/_server.py (regen copies it here verbatim).
+
 """ServerConnection: the server role of a session, without I/O - for mock servers and tests.
 
 It emits session.ready first, answers what the client sends the way the service documents
@@ -22,6 +24,8 @@ from ._codec import (
     decode_client_message,
     decode_server_message,
 )
+from ._contract import SessionState
+from ._errors import LocalProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
     ErrorData,
@@ -33,13 +37,11 @@ from ._models import (
     SessionUpdatedData,
     SignalEndedData,
 )
-from ._errors import LocalProtocolError
-from ._contract import SessionState
 from ._session import SentSegment, Session, binary
 
 _encoder: Final = msgspec.json.Encoder()
 # The code a server answers an undecodable config frame with.
-_BAD_CONFIG_CODE: Final = {{ bad_config_code | pyrepr }}
+_BAD_CONFIG_CODE: Final = "ih6001"
 _UNREADABLE_CONFIG: Final = SessionConfig()
 
 
@@ -55,9 +57,9 @@ class ServerConnection(Session):
     """One server session.
 
     `ready` is the contract announced in session.ready; `correlation_id` (a UUID) names the
-    connection: it goes into the X-Correlation-ID response header and every envelope. Frames it emits
-    need a `timestamp` (the wall-clock time to put in the envelope); `now` is any monotonic
-    clock in seconds, for the idle and maximum-duration deadlines.
+    connection: it goes into the X-Correlation-ID response header and every envelope. Frames
+    it emits need a `timestamp` (the wall-clock time to put in the envelope); `now` is any
+    monotonic clock in seconds, for the idle and maximum-duration deadlines.
     strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
     breach is recorded in `violations`.
     """
@@ -166,7 +168,9 @@ class ServerConnection(Session):
         data = SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
             goal_dimensions=(
-                list(config.goal_dimensions) if config.goal_dimensions is not msgspec.UNSET else None
+                list(config.goal_dimensions)
+                if config.goal_dimensions is not msgspec.UNSET
+                else None
             ),
             model=None,
         )
@@ -233,7 +237,9 @@ class ServerConnection(Session):
                 for signal_type in sorted(self._signals)
             ]
             frames.append(
-                self.send("session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now)
+                self.send(
+                    "session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now
+                )
             )
         except Exception:
             self._restore(saved)

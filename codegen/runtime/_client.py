@@ -1,3 +1,5 @@
+# Hand-written runtime module: edit codegen/runtime/_client.py (regen copies it here verbatim).
+
 """ClientConnection: the client role of a session, without I/O.
 
 Feed it every text frame the server sends (receive_message) and ask it for every frame you
@@ -10,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from msgspec import UNSET
-
 import msgspec
+from msgspec import UNSET
 
 from ._codec import (
     UnknownMessage,
@@ -48,7 +49,7 @@ class ClientConnection(Session):
     modes undecodable data raises DecodeError, and a send the contract forbids raises
     LocalProtocolError before anything changes.
 
-    {{ switches | join(" and ") }} turn those local checks on outgoing video off.
+    check_segment_sizes and sniff_containers turn those local checks on outgoing video off.
     audit=True is for replaying a recorded session (or proxying someone else's client): a send
     the contract forbids is recorded in `violations` and still counted, instead of refused.
     segment_index_base is the base error.segment counts from, when you know it; no source
@@ -68,9 +69,8 @@ class ClientConnection(Session):
         self,
         strict: bool = False,
         *,
-{% for name in switches %}
-        {{ name }}: bool = True,
-{% endfor %}
+        check_segment_sizes: bool = True,
+        sniff_containers: bool = True,
         audit: bool = False,
         segment_index_base: int | None = None,
         max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
@@ -81,9 +81,8 @@ class ClientConnection(Session):
             "client",
             strict=strict,
             switches={
-{% for name in switches %}
-                {{ name | pyrepr }}: {{ name }},
-{% endfor %}
+                "check_segment_sizes": check_segment_sizes,
+                "sniff_containers": sniff_containers,
             },
             audit=audit,
             segment_index_base=segment_index_base,

@@ -1,3 +1,5 @@
+# Hand-written runtime module: edit codegen/runtime/__main__.py (regen copies it here verbatim).
+
 """Command line: python -m interhuman_stream check SESSION.jsonl
 
 Replays a recorded session through a strict ClientConnection and prints every contract
@@ -237,7 +239,7 @@ def _parse(raw: bytes | None, number: int) -> _Line | None:
         else:
             found = f"more than one action ({_names(actions)})" if actions else "no action"
         raise TranscriptError(
-            f"{found}: a line has one of {_names(list(_ACTIONS))}, and may have \"at\""
+            f'{found}: a line has one of {_names(list(_ACTIONS))}, and may have "at"'
         )
     at = entry.get("at")
     if at is not None and (isinstance(at, bool) or not isinstance(at, (int, float))):

@@ -1,3 +1,5 @@
+# Hand-written runtime module: edit codegen/runtime/_summary.py (regen copies it here verbatim).
+
 """Folding a live session into the upload API's result shape (SessionSummary, D32).
 
 Attach SummaryFold to a ClientConnection (`ClientConnection(fold=fold)`): the connection
@@ -273,7 +275,14 @@ class SummaryFold:
             return
         for span in ranges:
             self._time(span.end)
-            self._coverage.append(CoverageGap(kind=kind, start=span.start, end=span.end, reason=reason if isinstance(reason, str) else None))
+            self._coverage.append(
+                CoverageGap(
+                    kind=kind,
+                    start=span.start,
+                    end=span.end,
+                    reason=reason if isinstance(reason, str) else None,
+                )
+            )
 
     def _limit(self, note: str) -> None:
         if note not in self._limits:
