@@ -19,6 +19,8 @@ import tomllib
 from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
+from ._fastpath import fast_path
+from ._registry import check_registry
 from ._spec import (
     CLIENT_UNION,
     PROTOCOL_FILE,
@@ -50,7 +52,7 @@ MODULE_TEMPLATES = {
     "_segments.py": ("_segments.py.jinja2", ("segments.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
-    "_session.py": ("_session.py.jinja2", ("contract.json", "segments.json")),
+    "_fastpath.py": ("_fastpath.py.jinja2", ("contract.json", "protocol.schema.json")),
     "__init__.py": ("__init__.py.jinja2", ("protocol.schema.json", "errors.json", "contract.json")),
 }
 
@@ -99,14 +101,8 @@ TEMPLATE_EXPORTS = {
     ),
     "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
     "_contract": ("RULES", "Rule", "SessionState"),
-    "_session": (
-        "DEFAULT_MAX_SIGNAL_TYPES",
-        "DEFAULT_VIOLATION_EXCERPT_BYTES",
-        "Deadline",
-        "Fold",
-        "FrameExcerpt",
-        "SentSegment",
-    ),
+    "_engine": ("DEFAULT_MAX_SIGNAL_TYPES", "DEFAULT_VIOLATION_EXCERPT_BYTES", "Fold"),
+    "_values": ("Deadline", "FrameExcerpt", "SentSegment"),
     "_client": ("ClientConnection",),
     "_server": ("ServerConnection", "ServerReceived"),
     "_summary": ("DEFAULT_MAX_READINGS_PER_SIGNAL", "SummaryFold", "encode_summary"),
@@ -421,6 +417,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "handshake": spec.handshake,
         "segments": spec.segments,
         "contract": spec.contract,
+        "fast": fast_path(spec, _comparable_fields(spec, "SignalData")),
         "guard_documented": documented,
         "documented_constants": sorted({c for sets in documented for c in sets.values()}),
         "inline_documented_constants": sorted(
@@ -465,6 +462,7 @@ def format_python(source: str, filename: str) -> str:
 
 def render_all(spec: Spec) -> dict[str, str]:
     """Every file of the generated package: relative path -> text."""
+    check_registry(spec)
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = template_context(spec)

@@ -166,3 +166,50 @@ def test_an_inconsistent_contract_is_reported(tmp_path: Path, edit: object, comp
     (spec / "contract.json").write_text(json.dumps(contract), encoding="utf-8")
     with pytest.raises(SpecError, match=complaint):
         load_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (
+            lambda c, d: (
+                c["guards"].append(
+                    {"rule": "ready-once", "event": "feedback.generated", "check": "goals_acked"}
+                )
+                or d["guards"]["items"]["properties"]["check"]["oneOf"].append(
+                    {"const": "goals_acked", "description": "Goal dimensions were acknowledged."}
+                )
+            ),
+            r"contract\.json guards\[\d+\]\.check: no check 'goals_acked'",
+        ),
+        (
+            lambda c, d: d["effects"]["items"]["properties"]["effect"]["oneOf"][0].update(
+                description="Something else."
+            ),
+            "described differently from its docstring",
+        ),
+        (
+            lambda c, d: d["guards"]["items"]["properties"]["check"]["oneOf"].pop(),
+            "is not valid under any of the given schemas",
+        ),
+    ],
+)
+def test_a_check_the_runtime_lacks_is_a_regen_error(
+    tmp_path: Path, edit: object, complaint: str
+) -> None:
+    # Adding a contract rule whose check has no implementation used to generate a package
+    # that died on import; now regen refuses it, naming the spec path.
+    import json
+
+    from codegen import SpecError, load_spec
+    from codegen._registry import check_registry
+
+    spec = tmp_path / "spec"
+    shutil.copytree(ROOT / "spec", spec)
+    contract = json.loads((spec / "contract.json").read_text(encoding="utf-8"))
+    data_schema = json.loads((spec / "data.schema.json").read_text(encoding="utf-8"))
+    edit(contract, data_schema["$defs"]["Contract"]["properties"])  # type: ignore[operator]
+    (spec / "contract.json").write_text(json.dumps(contract), encoding="utf-8")
+    (spec / "data.schema.json").write_text(json.dumps(data_schema), encoding="utf-8")
+    with pytest.raises(SpecError, match=complaint):
+        check_registry(load_spec(spec))

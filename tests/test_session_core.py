@@ -499,7 +499,7 @@ def test_violations_are_bounded() -> None:
 
 
 def ih_max() -> int:
-    from interhuman_stream._session import MAX_RECORDED_VIOLATIONS
+    from interhuman_stream._engine import MAX_RECORDED_VIOLATIONS
 
     return MAX_RECORDED_VIOLATIONS
 

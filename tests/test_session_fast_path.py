@@ -2,7 +2,7 @@
 
 Two lenient clients take the same random frames - valid or not for the contract - one through
 receive_message (the generated per-state handlers), one straight through the engine
-(Session._handle). After every frame they must know exactly the same session and have
+(Core.handle). After every frame they must know exactly the same session and have
 recorded the same violations.
 """
 
@@ -154,7 +154,7 @@ def replay(sequence: list[Any]) -> None:
                     if through_engine:
                         kind = type(message).__struct_config__.tag
                         event = kind if isinstance(kind, str) else "unknown"
-                        client._handle(event, message, None)
+                        client._core.handle(event, message, None)
                     else:
                         client.receive_message(step)
                     outcomes.append("ok")
@@ -173,10 +173,10 @@ def test_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
 def test_a_wrong_handler_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # The comparison must be able to fail: a streaming signal.ended handler that forgets to
     # close the signal leaves the fast client with an active signal the engine has closed.
-    from interhuman_stream import _session
+    from interhuman_stream import _fastpath
 
-    handlers = _session._ON[ih.SessionState.STREAMING]
-    monkeypatch.setitem(handlers, ih.SignalEnded, _session._accept)
+    handlers = _fastpath.HANDLERS[ih.SessionState.STREAMING]
+    monkeypatch.setitem(handlers, ih.SignalEnded, _fastpath._accept)  # type: ignore[index]
     ready = envelope(
         "session.ready",
         {

@@ -22,25 +22,28 @@ from ._codec import (
     decode_server_message,
     encode_client_message,
 )
-from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
-from ._session import (
-    _INF,
+from ._engine import (
     DEFAULT_MAX_SIGNAL_TYPES,
     DEFAULT_VIOLATION_EXCERPT_BYTES,
-    EVENT_OF,
+    INF,
+    Core,
     Fold,
-    SentSegment,
-    Session,
+    SessionView,
     binary,
     checked_now,
 )
+from ._fastpath import EVENT_OF, HANDLERS
+from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
+from ._values import SentSegment
 
 _CLOSE: Final = SessionClose()
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
 _encoder: Final = msgspec.json.Encoder()
+# Bound once: looking the method up on every frame costs more than the call.
+_decode: Final = _server_decoder.decode
 
 
-class ClientConnection(Session):
+class ClientConnection(SessionView):
     """One client session.
 
     strict=False (the default): a server message that breaks the contract is recorded in
@@ -77,7 +80,7 @@ class ClientConnection(Session):
         violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
         fold: Fold | None = None,
     ) -> None:
-        super().__init__(
+        self._core = Core(
             "client",
             strict=strict,
             switches={
@@ -89,44 +92,48 @@ class ClientConnection(Session):
             max_signal_types=max_signal_types,
             violation_excerpt_bytes=violation_excerpt_bytes,
             fold=fold,
+            handlers=HANDLERS,
         )
 
     def __repr__(self) -> str:
+        core = self._core
         return (
-            f"<ClientConnection state={self._state.value} segments={len(self._segments)} "
-            f"active_signals={len(self._signals)} violations={len(self._violations)}>"
+            f"<ClientConnection state={core.state.value} segments={len(core.segments)} "
+            f"active_signals={len(core.signals)} violations={len(core.violations)}>"
         )
 
     def receive_message(
         self, data: bytes | str, now: float | None = None
     ) -> ServerMessage | UnknownMessage:
         """Decode a server text frame, check it against the contract, and return it."""
-        if now is not None and (now.__class__ is not float or not -_INF < now < _INF):
+        core = self._core
+        if now is not None and (now.__class__ is not float or not -INF < now < INF):
             now = checked_now(now)  # refused at the call, before anything changes
         # decode_server_message, inlined: one Python call less on every frame.
         message: ServerMessage | UnknownMessage
         try:
-            known: ServerMessage = _server_decoder.decode(data)
+            known: ServerMessage = _decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError):
             message = decode_server_message(data)  # the slow path, or a DecodeError
-            if message.correlation_id != self._correlation_id:
-                self._handle(EVENT_OF[message.__class__], message, now)
+            if message.correlation_id != core.correlation_id:
+                core.handle(EVENT_OF[message.__class__], message, now)
                 return message
         else:
-            if known.correlation_id != self._correlation_id:
+            if known.correlation_id != core.correlation_id:
                 # Not the id this connection already checked: check its form, then let the
                 # engine judge it (the first one is remembered, another is a breach: D37).
                 _check_uuid(known.correlation_id, "$.correlation_id", data)
-                self._handle(EVENT_OF[known.__class__], known, now)
+                core.handle(EVENT_OF[type(known)], known, now)
                 return known
             message = known
-        if self._fold is None:
-            self._on[message.__class__](self, message, now)
+        fold = core.fold
+        if fold is None:
+            core.on[type(message)](core, message, now)
         else:
-            handled = self._handled
-            self._on[message.__class__](self, message, now)
-            if self._handled == handled:  # the fast path applied it; _handle feeds the fold
-                self._fold.add(message)
+            handled = core.handled
+            core.on[type(message)](core, message, now)
+            if core.handled == handled:  # the fast path applied it; Core.handle feeds the fold
+                fold.add(message)
         return message
 
     def send_config(
@@ -142,24 +149,31 @@ class ClientConnection(Session):
         and a value that is not a list of strings, is a LocalProtocolError naming the value.
         """
         config = SessionConfig(include=_as_list(include), goal_dimensions=_as_list(goal_dimensions))
-        self._handle("config", config, now)
+        self._core.handle("config", config, now)
         return _encoder.encode(config).decode()
 
     def send_segment(self, data: bytes, now: float | None = None) -> bytes:
         """Check one video segment and record it; returns the bytes to send as a binary frame."""
         data = binary(data)
-        self._handle("segment", data, now)
+        self._core.handle("segment", data, now)
         return data
 
     def send_close(self, now: float | None = None) -> str:
         """The text frame that asks the server to drain and end the session."""
-        self._handle("close", _CLOSE, now)
+        self._core.handle("close", _CLOSE, now)
         return _CLOSE_FRAME
 
     def segment_for(self, message: ErrorMessage) -> SentSegment | None:
         """The sent segment an error refers to, or None for a connection-wide error. Its
         `base` says under which segment index base it was picked (D36)."""
-        return self.segment(message.data.segment if message.data.segment is not UNSET else None)
+        return self._core.segment(
+            message.data.segment if message.data.segment is not UNSET else None
+        )
+
+    @property
+    def correlation_id(self) -> str | None:
+        """The connection's id: the correlation_id of its first envelope (D37)."""
+        return self._core.correlation_id
 
 
 def _as_list(values: Any) -> Any:

@@ -31,6 +31,11 @@ from ._contract import (
     Rule,
     SessionState,
 )
+from ._engine import (
+    DEFAULT_MAX_SIGNAL_TYPES,
+    DEFAULT_VIOLATION_EXCERPT_BYTES,
+    Fold,
+)
 from ._errors import (
     LocalProtocolError,
     ProtocolError,
@@ -119,18 +124,15 @@ from ._server import (
     ServerConnection,
     ServerReceived,
 )
-from ._session import (
-    DEFAULT_MAX_SIGNAL_TYPES,
-    DEFAULT_VIOLATION_EXCERPT_BYTES,
-    Deadline,
-    Fold,
-    FrameExcerpt,
-    SentSegment,
-)
 from ._summary import (
     DEFAULT_MAX_READINGS_PER_SIGNAL,
     SummaryFold,
     encode_summary,
+)
+from ._values import (
+    Deadline,
+    FrameExcerpt,
+    SentSegment,
 )
 from ._vocab import (
     ENGAGEMENT_STATES,

@@ -25,6 +25,7 @@ from ._codec import (
     decode_server_message,
 )
 from ._contract import SessionState
+from ._engine import Core, SessionView, binary
 from ._errors import LocalProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
@@ -37,7 +38,7 @@ from ._models import (
     SessionUpdatedData,
     SignalEndedData,
 )
-from ._session import SentSegment, Session, binary
+from ._values import SentSegment
 
 _encoder: Final = msgspec.json.Encoder()
 # The code a server answers an undecodable config frame with.
@@ -53,7 +54,7 @@ class ServerReceived(msgspec.Struct, frozen=True, kw_only=True):
     replies: tuple[str, ...] = ()
 
 
-class ServerConnection(Session):
+class ServerConnection(SessionView):
     """One server session.
 
     `ready` is the contract announced in session.ready; `correlation_id` (a UUID) names the
@@ -80,12 +81,12 @@ class ServerConnection(Session):
         strict: bool = False,
         max_drain_seconds: float = 30.0,
     ) -> None:
-        super().__init__("server", strict=strict, switches={})
+        self._core = Core("server", strict=strict, switches={})
         self._ready_data = ready
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
         text = str(correlation_id).lower()
         _check_uuid(text, "correlation_id", text)
-        self._correlation_id = text  # the engine checks every envelope against it (D37)
+        self._core.correlation_id = text  # the engine checks every envelope against it (D37)
         self._id = text
         self._max_drain_seconds = max_drain_seconds
         self._deadline_reported = False
@@ -93,8 +94,8 @@ class ServerConnection(Session):
 
     def __repr__(self) -> str:
         return (
-            f"<ServerConnection {self._id} state={self._state.value} "
-            f"segments={len(self._segments)} violations={len(self._violations)}>"
+            f"<ServerConnection {self._id} state={self._core.state.value} "
+            f"segments={len(self._core.segments)} violations={len(self._core.violations)}>"
         )
 
     @property
@@ -123,12 +124,12 @@ class ServerConnection(Session):
         that arrived before it (a client may send one as soon as the socket opens), and
         session.closing when the client already asked to close."""
         frames = [self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)]
-        guards = self._plans["config", self._state].guards
-        for config in tuple(self._pending_configs):
+        guards = self._core.plans["config", self._core.state].guards
+        for config in tuple(self._core.pending_configs):
             codes = [
                 g.server_reply
                 for g, check in guards
-                if g.server_reply is not None and not check(self, g, config)
+                if g.server_reply is not None and not check(self._core, g, config)
             ]
             if config is _UNREADABLE_CONFIG:
                 codes.insert(0, _BAD_CONFIG_CODE)
@@ -136,7 +137,7 @@ class ServerConnection(Session):
                 frames.append(self.fail(codes[0], timestamp=timestamp, now=now))
             else:
                 frames.append(self._acknowledge(timestamp, now))
-        if self._state is SessionState.CLOSE_SENT:
+        if self._core.state is SessionState.CLOSE_SENT:
             # The client closed before session.ready (D23): the close is answered now.
             frames.append(self._closing_frame(timestamp, now))
         return tuple(frames)
@@ -154,7 +155,7 @@ class ServerConnection(Session):
             message = decode_server_message(frame)  # the spec's checks, on what we emit
         except DecodeError as error:
             raise ValueError(f"invalid {event} data: {error}") from None
-        self._handle(event, message, now)
+        self._core.handle(event, message, now)
         return frame.decode()
 
     def _closing_frame(self, timestamp: datetime, now: float | None) -> str:
@@ -164,7 +165,7 @@ class ServerConnection(Session):
     def _acknowledge(self, timestamp: datetime, now: float | None) -> str:
         # session.updated carries the whole config in force: an omitted include means none,
         # omitted goal dimensions mean none.
-        config = self._pending_configs[0] if self._pending_configs else SessionConfig()
+        config = self._core.pending_configs[0] if self._core.pending_configs else SessionConfig()
         data = SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
             goal_dimensions=(
@@ -206,26 +207,26 @@ class ServerConnection(Session):
         it can be.
         """
         if reason is None:
-            if self._state.value != "draining":
+            if self._core.state.value != "draining":
                 raise ValueError("say why the server ends a session the client did not close")
             reason = "client_shutdown"
         if not isinstance(reason, str) or not reason:
             raise ValueError("the reason for ending a session is a non-empty string")
         if not isinstance(at, (int, float)) or not at >= 0:
             raise ValueError("`at` is a session time in seconds, >= 0")
-        forbidden = self._allows("session.ended")
+        forbidden = self._core.allows("session.ended")
         if forbidden is not None:
             raise LocalProtocolError(
                 forbidden.says,
                 rule=forbidden.id,
                 role=self.role,
-                state=self._state.value,
+                state=self._core.state.value,
                 event="session.ended",
                 hint=forbidden.hint,
             )
         # All or nothing: the final signal.ended frames are applied as they are built, so a
         # session.ended the contract refuses must put them back.
-        saved = self._snapshot()
+        saved = self._core.snapshot()
         try:
             frames = [
                 self.send(
@@ -234,7 +235,7 @@ class ServerConnection(Session):
                     timestamp=timestamp,
                     now=now,
                 )
-                for signal_type in sorted(self._signals)
+                for signal_type in sorted(self._core.signals)
             ]
             frames.append(
                 self.send(
@@ -242,7 +243,7 @@ class ServerConnection(Session):
                 )
             )
         except Exception:
-            self._restore(saved)
+            self._core.restore(saved)
             raise
         return tuple(frames)
 
@@ -271,24 +272,24 @@ class ServerConnection(Session):
         except DecodeError:
             frame = None
         if isinstance(frame, SessionClose):
-            state_before = self._state
-            self._handle("close", frame, now)
+            state_before = self._core.state
+            self._core.handle("close", frame, now)
             replies = self._reply_frames(None, timestamp, now)
-            if self._state is not state_before and self._state is SessionState.CLOSE_SENT:
+            if self._core.state is not state_before and self._core.state is SessionState.CLOSE_SENT:
                 # Before session.ready, start() answers the close (D23).
                 replies += (self._closing_frame(timestamp, now),)
             return ServerReceived(message=frame, replies=replies)
-        queued = len(self._pending_configs)
-        allowed = self._allows("config") is None
-        self._handle("config", frame if frame is not None else _UNREADABLE_CONFIG, now)
+        queued = len(self._core.pending_configs)
+        allowed = self._core.allows("config") is None
+        self._core.handle("config", frame if frame is not None else _UNREADABLE_CONFIG, now)
         replies = self._reply_frames(None, timestamp, now)
         if not allowed:
             pass  # a config the client had no business sending is recorded, not answered
-        elif self._ready is None:
+        elif self._core.ready is None:
             pass  # answered by start(), right after session.ready
-        elif frame is None and len(self._pending_configs) > queued:
+        elif frame is None and len(self._core.pending_configs) > queued:
             replies += (self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
-        elif len(self._pending_configs) > queued:
+        elif len(self._core.pending_configs) > queued:
             replies += (self._acknowledge(timestamp, now),)
         return ServerReceived(message=frame, replies=replies)
 
@@ -297,16 +298,16 @@ class ServerConnection(Session):
     ) -> ServerReceived:
         """Take a binary video frame; an oversized one is answered with an error naming it."""
         data = binary(data)
-        count = len(self._segments)
-        self._handle("segment", data, now)
-        segment = self._segments[-1] if len(self._segments) > count else None
+        count = len(self._core.segments)
+        self._core.handle("segment", data, now)
+        segment = self._core.segments[-1] if len(self._core.segments) > count else None
         index = segment.index if segment is not None else None
         return ServerReceived(segment=segment, replies=self._reply_frames(index, timestamp, now))
 
     def _reply_frames(
         self, segment: int | None, timestamp: datetime, now: float | None
     ) -> tuple[str, ...]:
-        replies, self._replies = self._replies, []
+        replies, self._core.replies = self._core.replies, []
         return tuple(
             self.fail(code, timestamp=timestamp, segment=segment, now=now) for code in replies
         )

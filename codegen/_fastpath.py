@@ -1,0 +1,265 @@
+"""The client's receive fast path, computed from the contract: the code of every handler.
+
+For each server event and each state the table allows it in, a handler runs the guards that
+apply there (the simplest written out, the rest through the registry by name) and the
+effects; a frame that fails any guard goes to Core.handle, which decides and reports exactly
+as the table says. Handlers with the same body are one function. Everything is computed
+here, as data: the template only prints it. Guards and effects on every server event (`*`,
+the correlation id) are left to the receive path itself, which takes Core.handle whenever an
+envelope's correlation id is not the one the connection knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from ._spec import EVERY_SERVER_EVENT, Spec, SpecError, guard_documented_sets
+
+
+class Constant(msgspec.Struct, frozen=True):
+    """A module-level name the handlers read."""
+
+    name: str
+    expression: str
+
+
+class Handler(msgspec.Struct, frozen=True):
+    """One handler function: its name and the lines of its body."""
+
+    name: str
+    body: tuple[str, ...]
+
+
+class Dispatch(msgspec.Struct, frozen=True):
+    """For one state: message class expression -> handler name."""
+
+    state: str
+    entries: tuple[tuple[str, str], ...]
+
+
+class FastPath(msgspec.Struct, frozen=True):
+    constants: tuple[Constant, ...]
+    handlers: tuple[Handler, ...]
+    dispatch: tuple[Dispatch, ...]
+    unchanged: tuple[str, ...]  # the terms of _unchanged (signal_reading_changed's negation)
+    vocabulary_imports: tuple[str, ...]
+
+
+def _name(*parts: str) -> str:
+    return "_" + re.sub(r"[^A-Za-z0-9]+", "_", "_".join(parts)).strip("_").upper()
+
+
+class _Builder:
+    def __init__(self, spec: Spec, comparison: dict[str, str]) -> None:
+        self.spec = spec
+        self.contract = spec.contract
+        self.comparison = comparison
+        self.constants: dict[str, str] = {}
+        self.imports: set[str] = set()
+        self.documented = [guard_documented_sets(spec, g) for g in self.contract["guards"]]
+
+    def constant(self, name: str, expression: str) -> str:
+        if self.constants.setdefault(name, expression) != expression:
+            raise SpecError(f"fast path: two values for {name}")
+        return name
+
+    def guard_ref(self, guard: dict[str, Any]) -> str:
+        key = (guard["rule"], guard["event"], guard["check"])
+        return self.constant(
+            _name("guard", *key),
+            "next(g for g in GUARDS if (g.rule.id, g.event, g.check) == " + repr(key) + ")",
+        )
+
+    def effect_ref(self, entry: dict[str, Any]) -> str:
+        key = (entry["effect"], entry["event"])
+        return self.constant(
+            _name("effect", *key),
+            "next(e for e in CONTRACT_EFFECTS if (e.effect, e.event) == " + repr(key) + ")",
+        )
+
+    # -- guards: an expression that is true when the frame FAILS the guard ------------
+
+    def fails(self, guard: dict[str, Any], index: int) -> str:
+        inline: dict[str, Callable[[], str]] = {
+            "signal_reading_changed": lambda: "_unchanged(core.signals[data.signal_type], data)",
+            "signal_inactive": lambda: "data.signal_type in core.signals",
+            "signal_active": lambda: "data.signal_type not in core.signals",
+            "engagement_changed": lambda: (
+                "(core.engagement is not None and core.engagement.state == data.state)"
+            ),
+            "no_active_signals": lambda: "core.signals",
+            "acknowledged_include_any": lambda: self._include_any(guard),
+            "values_documented": lambda: self._values_documented(guard, index),
+            "quality_periods_advance": lambda: (
+                "(data.timeline.__class__ is list and (len(data.timeline) != 1 or not "
+                "data.timeline[0].start < data.timeline[0].end or (core.last_period_end is "
+                "not None and data.timeline[0].start < core.last_period_end)))"
+            ),
+            "requested_sections_present": lambda: self._sections(guard),
+            "signal_time_forward": lambda: (
+                f"(data.signal_type in core.track_times and data.{guard['fields'][0]} < "
+                "core.track_times[data.signal_type])"
+            ),
+            "engagement_time_forward": lambda: (
+                "(core.engagement is not None and data.start < core.engagement.start)"
+            ),
+            "signal_types_within_cap": lambda: (
+                "(data.signal_type not in core.track_times and len(core.track_times) >= "
+                "core.max_signal_types and not core.capped)"
+            ),
+        }
+        build = inline.get(guard["check"])
+        if build is not None:
+            expression = build()
+        else:
+            expression = (
+                f"not CHECKS[{guard['check']!r}].test(core, {self.guard_ref(guard)}, message)"
+            )
+        if "codes" in guard:
+            codes = self.constant(
+                _name("codes", guard["rule"], guard["event"]),
+                f"frozenset({sorted(guard['codes'])!r})",
+            )
+            expression = f"data.code in {codes} and {expression}"
+        return expression
+
+    def _include_any(self, guard: dict[str, Any]) -> str:
+        flags = self.constant(
+            _name("flags", guard["rule"]), f"frozenset({sorted(guard['flags'])!r})"
+        )
+        return f"(core.acknowledged is None or {flags}.isdisjoint(core.include))"
+
+    def _values_documented(self, guard: dict[str, Any], index: int) -> str:
+        terms = []
+        for field in guard["fields"]:
+            documented = self.documented[index][field]
+            self.imports.add(documented)
+            allowed = self.constant(
+                f"_{documented}_OR_NOTHING", f"frozenset({{*{documented}, None, UNSET}})"
+            )
+            terms.append(f"data.{field} not in {allowed}")
+        return "(" + " or ".join(terms) + ")"
+
+    def _sections(self, guard: dict[str, Any]) -> str:
+        terms = []
+        for section in guard["sections"]:
+            field = f"data.{section['field']}"
+            missing = f"{field} is None or {field} is UNSET"
+            if "items" in section:
+                missing += f" or len({field}) != {section['items']}"
+            terms.append(f"({section['flag']!r} in core.include and ({missing}))")
+        return "(core.acknowledged is not None and (" + " or ".join(terms) + "))"
+
+    # -- effects: the statement(s) that apply it ------------------------------------------
+
+    def apply(self, entry: dict[str, Any]) -> list[str]:
+        tracked = (
+            "if data.signal_type in core.track_times or len(core.track_times) < "
+            "core.max_signal_types:"
+        )
+        effect = entry["effect"]
+        if effect == "open_signal":
+            return [tracked, "    core.signals[data.signal_type] = data"]
+        if effect == "record_signal_time":
+            # The guard let the time through: it is not before the latest one.
+            field = entry["fields"][0]
+            return [tracked, f"    core.track_times[data.signal_type] = data.{field}"]
+        if effect == "close_signal":
+            return ["core.signals.pop(data.signal_type, None)"]
+        if effect == "set_engagement":
+            return ["core.engagement = data"]
+        if effect == "record_quality_period":
+            # The guard let one period through, starting no earlier than the last one ended.
+            return [
+                "if data.timeline.__class__ is list:",
+                "    core.last_period_end = data.timeline[0].end",
+            ]
+        return [f"EFFECTS[{effect!r}](core, {self.effect_ref(entry)}, message, now)"]
+
+    # -- handlers --------------------------------------------------------------------------
+
+    def body(self, event: str, state: str, target: str) -> list[str]:
+        guards = [
+            (index, guard)
+            for index, guard in enumerate(self.contract["guards"])
+            if guard["event"] == event
+            and "client" in guard.get("checked_by", ["client"])
+            and state in guard.get("states", [state])
+        ]
+        effects = [e for e in self.contract["effects"] if e["event"] == event]
+        lines: list[str] = []
+        for index, guard in guards:
+            lines += [
+                f"if {self.fails(guard, index)}:",
+                f"    core.handle({event!r}, message, now)",
+                "    return",
+            ]
+        for entry in effects:
+            lines += self.apply(entry)
+        if target != state:
+            lines.append(f"core.move(SessionState.{target.upper()})")
+        if any("data." in line for line in lines):
+            lines.insert(0, "data = message.data")
+        return lines
+
+
+def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:
+    """Every handler of the client's receive path, shared where the bodies are the same."""
+    builder = _Builder(spec, comparison)
+    contract = spec.contract
+    server_events = [e for e, d in contract["events"].items() if d["sender"] == "server"]
+    if any(g["event"] == EVERY_SERVER_EVENT for g in contract["guards"]) and not any(
+        e["event"] == EVERY_SERVER_EVENT for e in contract["effects"]
+    ):
+        raise SpecError("a guard on every server event needs an effect that remembers its value")
+    by_body: dict[tuple[str, ...], str] = {(): "_accept"}
+    handlers = [Handler("_accept", ())]
+    dispatch = []
+    for state in contract["states"]:
+        entries = []
+        for event in server_events:
+            target = contract["moves"][event][state]
+            cls = "UnknownMessage" if event == "unknown" else f"MESSAGE_CLASSES[{event!r}]"
+            body: tuple[str, ...]
+            if target.startswith("!"):
+                name = f"_refer_{_name(event).lower().lstrip('_')}"
+                body = (f"core.handle({event!r}, message, now)",)
+            else:
+                body = tuple(builder.body(event, state, target))
+                name = f"_on_{_name(event).lower().lstrip('_')}"
+            existing = by_body.get(body)
+            if existing is None:
+                taken = {h.name for h in handlers}
+                if name in taken:
+                    name = f"{name}__{state}"
+                by_body[body] = name
+                handlers.append(Handler(name, body))
+                existing = name
+            entries.append((cls, existing))
+        dispatch.append(Dispatch(state, tuple(entries)))
+    unchanged = []
+    for guard in contract["guards"]:
+        if guard["check"] == "signal_reading_changed":
+            for field in guard["fields"]:
+                how = comparison[field]
+                new, old = f"data.{field}", f"last.{field}"
+                if how == "raw":
+                    unchanged.append(f"{new} == {old}")
+                elif how == "nullable":
+                    unchanged.append(
+                        f"({new} == {old} or (({new} is None or {new} is UNSET) and "
+                        f"({old} is None or {old} is UNSET)))"
+                    )
+                else:
+                    unchanged.append(f"({new} == {old} or comparable({new}) == comparable({old}))")
+    return FastPath(
+        constants=tuple(Constant(n, e) for n, e in sorted(builder.constants.items())),
+        handlers=tuple(handlers),
+        dispatch=tuple(dispatch),
+        unchanged=tuple(unchanged),
+        vocabulary_imports=tuple(sorted(builder.imports)),
+    )

@@ -1,0 +1,39 @@
+# Hand-written runtime module: edit codegen/runtime/_values.py (regen copies it here verbatim).
+
+"""Values the session engine hands out: sent segments, running deadlines, and what a
+violation keeps of a message too large to keep whole."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from ._segments import SEGMENT_INDEX_BASE
+
+
+class FrameExcerpt(Struct, frozen=True, kw_only=True):
+    """What a violation keeps of a message too large to keep whole: its type, its size as
+    JSON in bytes, and its first bytes as text."""
+
+    type: str
+    size: int
+    head: str
+
+
+class SentSegment(Struct, frozen=True, kw_only=True):
+    """A binary video frame: its index as error.segment counts it under segment index base
+    `base`, its size, when it went (D8, D36)."""
+
+    index: int
+    size: int
+    sent_at: float | None = None
+    base: int = SEGMENT_INDEX_BASE
+
+
+class Deadline(Struct, frozen=True, kw_only=True):
+    """A running time limit: when it passes (same clock as `now`), the error the server
+    sends then (None: it sends none), and what that means for the client."""
+
+    id: str
+    at: float
+    error_code: str | None
+    means: str
