@@ -222,7 +222,7 @@ def measure(repeats: int, import_runs: int) -> dict[str, Any]:
     unknown = [frame for frame in unknown if b"signal.paused" in frame]
     unknown_cost = best_per_item(over(unknown, ih.decode_server_message), repeats)
 
-    config = ih.SessionConfig(
+    config = ih.messages.SessionConfig(
         include=["conversation_quality_overall", "conversation_quality_timeline"]
     )
     config_dict = {"include": ["conversation_quality_overall", "conversation_quality_timeline"]}
@@ -251,7 +251,7 @@ def measure(repeats: int, import_runs: int) -> dict[str, Any]:
     }
 
 
-def _encode_run(config: ih.SessionConfig, count: int = 10_000) -> Callable[[], int]:
+def _encode_run(config: ih.messages.SessionConfig, count: int = 10_000) -> Callable[[], int]:
     encode = ih.encode_client_message
 
     def run() -> int:
@@ -293,13 +293,13 @@ def _send_config_run() -> Callable[[], int]:
     return run
 
 
-def session_ready_data() -> ih.SessionReadyData:
-    return ih.SessionReadyData(
+def session_ready_data() -> ih.messages.SessionReadyData:
+    return ih.messages.SessionReadyData(
         session_idle_timeout_seconds=300,
         session_max_duration_seconds=3600,
         min_segment_size_bytes=1,
         max_segment_size_bytes=33_554_432,
-        supported_session_config_options=ih.SessionOptions(
+        supported_session_config_options=ih.messages.SessionOptions(
             include=["conversation_quality_overall"]
         ),
     )

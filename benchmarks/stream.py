@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 
 import interhuman_stream as ih
 
-SIGNALS = sorted(ih.KNOWN_SIGNAL_TYPES)
-PROBABILITIES: list[ih.Probability] = ["high", "medium", "low"]
-LEVELS: list[ih.EngagementState] = ["engaged", "neutral", "disengaged"]
+SIGNALS = sorted(ih.messages.KNOWN_SIGNAL_TYPES)
+PROBABILITIES: list[ih.messages.Probability] = ["high", "medium", "low"]
+LEVELS: list[ih.messages.EngagementState] = ["engaged", "neutral", "disengaged"]
 RATIONALES = [
     "Nods twice while the other speaker explains the timeline.",
     "Leans back and folds arms after the price is mentioned.",
@@ -44,9 +44,9 @@ class Session:
         return [*self.opening, *self.bulk, *self.closing]
 
 
-def _scores(rng: random.Random, center: float) -> ih.QualityScores:
+def _scores(rng: random.Random, center: float) -> ih.messages.QualityScores:
     dims = [round(min(100.0, max(0.0, center + rng.uniform(-12, 12))), 1) for _ in range(5)]
-    return ih.QualityScores(
+    return ih.messages.QualityScores(
         quality_index=round(sum(dims) / 5, 1),
         clarity=dims[0],
         authority=dims[1],
@@ -63,7 +63,7 @@ def _signal_frame(
     signal = rng.choice(SIGNALS)
     active = server.active_signals.get(signal)
     if active is None:
-        data = ih.SignalData(
+        data = ih.messages.SignalData(
             signal_type=signal,
             start=round(media + rng.random() * SEGMENT_SECONDS, 2),
             probability=rng.choice(PROBABILITIES),
@@ -73,7 +73,7 @@ def _signal_frame(
         return server.send("signal.detected", data, timestamp=clock)
     if rng.random() < 0.5:
         changed = [p for p in PROBABILITIES if p != active.probability]
-        data = ih.SignalData(
+        data = ih.messages.SignalData(
             signal_type=signal,
             start=active.start,
             probability=rng.choice(changed),
@@ -81,7 +81,7 @@ def _signal_frame(
             modality=["video"],
         )
         return server.send("signal.updated", data, timestamp=clock)
-    end = ih.SignalEndedData(
+    end = ih.messages.SignalEndedData(
         signal_type=signal, end=round(max(active.start, media) + rng.random(), 2)
     )
     return server.send("signal.ended", end, timestamp=clock)
@@ -91,12 +91,12 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
     """One session of about `count` server messages. The client streams its segments ahead of
     the results, as a recorder does, so every error names a segment already sent."""
     rng = random.Random(seed)
-    ready = ih.SessionReadyData(
+    ready = ih.messages.SessionReadyData(
         session_idle_timeout_seconds=300,
         session_max_duration_seconds=36_000,
         min_segment_size_bytes=1,
         max_segment_size_bytes=33_554_432,
-        supported_session_config_options=ih.SessionOptions(
+        supported_session_config_options=ih.messages.SessionOptions(
             include=["conversation_quality_overall", "conversation_quality_timeline"]
         ),
     )
@@ -111,7 +111,9 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
     for frame in server.start(timestamp=clock):
         emit(frame)
     config = ih.encode_client_message(
-        ih.SessionConfig(include=["conversation_quality_overall", "conversation_quality_timeline"])
+        ih.messages.SessionConfig(
+            include=["conversation_quality_overall", "conversation_quality_timeline"]
+        )
     )
     for frame in server.receive_text(config, timestamp=clock).replies:
         emit(frame)
@@ -134,11 +136,13 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
         elif kind == "quality" and media > period_end:
             # One update per closed cadence period: periods follow each other (D38).
             overall_seed = min(100.0, max(0.0, overall_seed + rng.uniform(-3, 3)))
-            period = ih.QualityPeriod(
+            period = ih.messages.QualityPeriod(
                 start=period_end, end=media, values=_scores(rng, overall_seed)
             )
             period_end = media
-            data = ih.ConversationQualityData(overall=_scores(rng, overall_seed), timeline=[period])
+            data = ih.messages.ConversationQualityData(
+                overall=_scores(rng, overall_seed), timeline=[period]
+            )
             emit(server.send("conversation_quality.updated", data, timestamp=clock))
         elif kind == "engagement":
             current = server.engagement.state if server.engagement else None
@@ -146,7 +150,7 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
             emit(
                 server.send(
                     "engagement.updated",
-                    ih.EngagementUpdatedData(state=level, start=media),
+                    ih.messages.EngagementUpdatedData(state=level, start=media),
                     timestamp=clock,
                 )
             )
@@ -155,7 +159,7 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
             emit(server.fail("ih5004", timestamp=clock, segment=segment_index))
     bulk = list(frames)
     frames.clear()
-    close = ih.encode_client_message(ih.SessionClose())
+    close = ih.encode_client_message(ih.messages.SessionClose())
     for frame in server.receive_text(close, timestamp=clock).replies:
         emit(frame)
     for frame in server.finish(timestamp=clock, at=media + SEGMENT_SECONDS):

@@ -57,55 +57,80 @@ MODULE_TEMPLATES = {
 }
 
 
-# Public names that the hand-written templates define, by module. The modules made from
-# spec/ definitions (_models, _vocab) export every name they define.
-TEMPLATE_EXPORTS = {
-    "_catalog": ("ERROR_CATALOG", "ErrorInfo", "error_info"),
+# The public face. The top level holds what a user of a connection needs (about 30 names);
+# the namespaces hold the rest: `messages` every message and data Struct with the value
+# sets, `handshake` the handshake names and helpers, `segments` the video-segment rules.
+# Names that modules made from spec/ definitions (_models, _vocab) define are added to
+# `messages` as the spec defines them.
+TOP_LEVEL = {
+    "_client": ("ClientConnection",),
+    "_server": ("ServerConnection", "ServerReceived"),
+    "_contract": ("RULES", "Rule", "SessionState"),
     "_codec": (
         "ClientMessage",
-        "MESSAGE_CLASSES",
         "DecodeError",
         "UnknownMessage",
         "decode_client_message",
         "decode_server_message",
         "encode_client_message",
     ),
-    "_handshake": (
-        "AUTHORIZATION_HEADER",
-        "BEARER_SCHEME",
-        "CLIENT_REQUEST_ID_HEADER",
-        "CLOSE_CODES",
-        "CORRELATION_ID_HEADER",
-        "DEFAULT_SUBPROTOCOL_FORM",
-        "DEFAULT_URL",
-        "ENDPOINT_PATH",
-        "SUBPROTOCOL_HEADER",
-        "SUBPROTOCOL_TOKEN_NAME",
-        "SubprotocolForm",
-        "ApiKey",
-        "AuthMethod",
-        "ClientHandshake",
-        "Credential",
-        "client_handshake",
-        "correlation_id_from_headers",
-        "credential_from_request",
-        "server_response_headers",
-    ),
-    "_segments": (
-        "CONTAINER_FORMATS",
-        "SEGMENT_INDEX_BASE",
-        "POSSIBLE_SEGMENT_INDEX_BASES",
-        "BytePattern",
-        "ContainerFormat",
-        "sniff_container",
-    ),
+    "_models": ("ServerMessage", "SessionSummary"),
     "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
-    "_contract": ("RULES", "Rule", "SessionState"),
-    "_engine": ("DEFAULT_MAX_SIGNAL_TYPES", "DEFAULT_VIOLATION_EXCERPT_BYTES", "Fold"),
+    "_engine": ("Fold",),
     "_values": ("Deadline", "FrameExcerpt", "SentSegment"),
-    "_client": ("ClientConnection",),
-    "_server": ("ServerConnection", "ServerReceived"),
-    "_summary": ("DEFAULT_MAX_READINGS_PER_SIGNAL", "SummaryFold", "encode_summary"),
+    "_summary": ("SummaryFold", "encode_summary"),
+    "_catalog": ("ERROR_CATALOG", "ErrorInfo", "error_info"),
+    "_handshake": ("ApiKey", "ClientHandshake", "client_handshake"),
+}
+NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
+    "messages": {
+        "_codec": ("ClientMessage", "MESSAGE_CLASSES", "UnknownMessage"),
+    },
+    "handshake": {
+        "_handshake": (
+            "AUTHORIZATION_HEADER",
+            "BEARER_SCHEME",
+            "CLIENT_REQUEST_ID_HEADER",
+            "CLOSE_CODES",
+            "CORRELATION_ID_HEADER",
+            "DEFAULT_SUBPROTOCOL_FORM",
+            "DEFAULT_URL",
+            "ENDPOINT_PATH",
+            "SUBPROTOCOL_HEADER",
+            "SUBPROTOCOL_TOKEN_NAME",
+            "SubprotocolForm",
+            "ApiKey",
+            "AuthMethod",
+            "ClientHandshake",
+            "Credential",
+            "client_handshake",
+            "correlation_id_from_headers",
+            "credential_from_request",
+            "server_response_headers",
+        ),
+    },
+    "segments": {
+        "_segments": (
+            "CONTAINER_FORMATS",
+            "DOCUMENTED_MAX_SEGMENT_SIZE_BYTES",
+            "DOCUMENTED_MIN_SEGMENT_DURATION_SECONDS",
+            "DOCUMENTED_MIN_SEGMENT_SIZE_BYTES",
+            "POSSIBLE_SEGMENT_INDEX_BASES",
+            "SEGMENT_INDEX_BASE",
+            "BytePattern",
+            "ContainerFormat",
+            "sniff_container",
+        ),
+    },
+}
+NAMESPACE_DOCS = {
+    "messages": "Every message of the protocol as a frozen msgspec Struct (server envelopes, their "
+    "data, the client frames, the session summary), the value sets of its fields, and the "
+    "message classes by envelope type. Generated from spec/protocol.schema.json.",
+    "handshake": "The WebSocket handshake: header and subprotocol names, the endpoint, close "
+    "codes, and the helpers that build and read credentials. From spec/handshake.json.",
+    "segments": "Binary video segments: the documented limits, the accepted containers and "
+    "how a segment's first bytes are recognised. From spec/segments.json.",
 }
 
 
@@ -387,20 +412,26 @@ def template_context(spec: Spec) -> dict[str, Any]:
     structs = [name for name, schema in defs.items() if schema.get("type") == "object"]
     documented = [guard_documented_sets(spec, guard) for guard in spec.contract["guards"]]
     literal_aliases = [v.schema_name for v in vocabularies]
-    exports = {
-        **TEMPLATE_EXPORTS,
-        "_models": (*structs, *literal_aliases, "ServerMessage"),
-        "_vocab": (
-            *(v.constant for v in vocabularies),
-            "KNOWN_ERROR_CODES",
-            "KNOWN_MESSAGE_TYPES",
-        ),
+    namespaces: dict[str, dict[str, tuple[str, ...]]] = {
+        name: dict(modules) for name, modules in NAMESPACES.items()
     }
-    public_names = sorted({"__version__", *(n for names in exports.values() for n in names)})
+    namespaces["messages"]["_models"] = (*structs, *literal_aliases, "ServerMessage")
+    namespaces["messages"]["_vocab"] = (
+        *(v.constant for v in vocabularies),
+        "KNOWN_ERROR_CODES",
+        "KNOWN_MESSAGE_TYPES",
+    )
+    public_names = sorted(
+        {"__version__", *NAMESPACES, *(n for names in TOP_LEVEL.values() for n in names)}
+    )
     return {
         "version": _project_version(),
         "public_names": public_names,
-        "exports": {module: sorted(names) for module, names in sorted(exports.items())},
+        "exports": {module: sorted(names) for module, names in sorted(TOP_LEVEL.items())},
+        "namespaces": {
+            name: {module: sorted(names) for module, names in sorted(modules.items())}
+            for name, modules in sorted(namespaces.items())
+        },
         "server_messages": server,
         "uuid_fields": uuid_fields(spec),
         "signal_field_comparison": _comparable_fields(spec, "SignalData"),
@@ -469,6 +500,11 @@ def render_all(spec: Spec) -> dict[str, str]:
     for module, (template_name, sources) in MODULE_TEMPLATES.items():
         template = env.get_template(template_name)
         files[module] = _header(template_name, sources) + "\n" + template.render(context)
+    namespace_template = env.get_template("namespace.py.jinja2")
+    for name, modules in context["namespaces"].items():
+        text = namespace_template.render(doc=NAMESPACE_DOCS[name], modules=modules)
+        sources = ("protocol.schema.json", "handshake.json", "segments.json", "errors.json")
+        files[f"{name}.py"] = _header("namespace.py.jinja2", sources) + "\n" + text
     formatted = {
         name: format_python(text, f"generated/{PACKAGE}/{name}") for name, text in files.items()
     }

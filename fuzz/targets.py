@@ -28,7 +28,7 @@ HOSTILE: list[Any] = [
     "550e8400-e29b-41d4-a716-446655440000", "session.ended", "signal.detected", "high",
     "conversation_quality_overall", [None] * 50, {"a": {"b": {"c": None}}},
 ]  # fmt: skip
-TYPES = [*sorted(ih.KNOWN_MESSAGE_TYPES), "", "unknown.type", "SESSION.READY"]
+TYPES = [*sorted(ih.messages.KNOWN_MESSAGE_TYPES), "", "unknown.type", "SESSION.READY"]
 
 
 def members(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -21,23 +21,25 @@ ALL_FLAGS = ["conversation_quality_overall", "conversation_quality_timeline"]
 ALL_GOALS = ["clarity", "authority", "energy", "rapport", "learning"]
 
 
-def ready_data(**overrides: Any) -> ih.SessionReadyData:
+def ready_data(**overrides: Any) -> ih.messages.SessionReadyData:
     fields: dict[str, Any] = {
         "session_idle_timeout_seconds": 300,
         "session_max_duration_seconds": 3600,
         "min_segment_duration_seconds": 3,
         "min_segment_size_bytes": 1,
         "max_segment_size_bytes": 4096,
-        "supported_session_config_options": ih.SessionOptions(include=list(ALL_FLAGS)),
+        "supported_session_config_options": ih.messages.SessionOptions(include=list(ALL_FLAGS)),
     }
     fields.update(overrides)
-    return ih.SessionReadyData(**fields)
+    return ih.messages.SessionReadyData(**fields)
 
 
 class Pair:
     """A ClientConnection and a ServerConnection joined by two in-order queues."""
 
-    def __init__(self, ready: ih.SessionReadyData | None = None, **client_options: Any) -> None:
+    def __init__(
+        self, ready: ih.messages.SessionReadyData | None = None, **client_options: Any
+    ) -> None:
         self.client = ih.ClientConnection(strict=True, **client_options)
         self.server = ih.ServerConnection(ready or ready_data(), uuid.UUID(int=7), strict=True)
         self.to_server: deque[tuple[str, bytes | str]] = deque()

@@ -34,7 +34,7 @@ def test_every_message_of_the_spec_and_nothing_else() -> None:
     json_payloads = {
         m["payload"]["$ref"].rsplit("/", 1)[1] for m in messages.values() if "$ref" in m["payload"]
     }
-    server = {cls.__name__ for cls in ih.MESSAGE_CLASSES.values()}
+    server = {cls.__name__ for cls in ih.messages.MESSAGE_CLASSES.values()}
     client = {
         branch["$ref"].rsplit("/", 1)[1]
         for branch in load_json(SPEC / "protocol.schema.json")["$defs"]["ClientMessage"]["oneOf"]
@@ -43,7 +43,7 @@ def test_every_message_of_the_spec_and_nothing_else() -> None:
     binary = [m for m in messages.values() if "$ref" not in m["payload"]]
     assert [m["contentType"] for m in binary] == ["application/octet-stream"]
     names = {m["name"] for m in messages.values()}
-    assert set(ih.MESSAGE_CLASSES) <= names
+    assert set(ih.messages.MESSAGE_CLASSES) <= names
 
 
 def test_payload_references_resolve_to_the_spec() -> None:
@@ -70,7 +70,7 @@ def test_operations_and_security_follow_the_handshake() -> None:
     sends = {name for name, op in doc["operations"].items() if op["action"] == "send"}
     receives = [op for op in doc["operations"].values() if op["action"] == "receive"]
     assert len(sends) == 3 and len(receives) == 1
-    assert len(receives[0]["messages"]) == len(ih.MESSAGE_CLASSES)
+    assert len(receives[0]["messages"]) == len(ih.messages.MESSAGE_CLASSES)
 
 
 # The reference: "Acknowledges that an inbound stream_session_config_v1 text frame was accepted".

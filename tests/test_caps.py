@@ -14,6 +14,7 @@ import pytest
 from harness import WEBM_HEAD
 
 import interhuman_stream as ih
+from interhuman_stream._engine import DEFAULT_MAX_SIGNAL_TYPES, DEFAULT_VIOLATION_EXCERPT_BYTES
 
 CID = str(uuid.UUID(int=7))
 MIB = 1024 * 1024
@@ -59,10 +60,10 @@ def test_new_signal_types_without_end_stay_within_the_caps() -> None:
             client.receive_message(frame)
 
     assert peak_mib(run) < 40
-    assert len(client.active_signals) == ih.DEFAULT_MAX_SIGNAL_TYPES
+    assert len(client.active_signals) == DEFAULT_MAX_SIGNAL_TYPES
     assert [v.rule for v in client.violations] == ["resource-cap"]  # reported once
     assert "t1000" in client.violations[0].detail
-    assert len(fold.summary().open_signals) == ih.DEFAULT_MAX_SIGNAL_TYPES
+    assert len(fold.summary().open_signals) == DEFAULT_MAX_SIGNAL_TYPES
     assert len(fold.limits_reached) == 1 and "max_signal_types" in fold.limits_reached[0]
 
 
@@ -84,11 +85,13 @@ def test_violations_carrying_large_frames_keep_an_excerpt() -> None:
     kept = client.violations[-1].received
     assert isinstance(kept, ih.FrameExcerpt)
     assert kept.type == "signal.updated" and kept.size > MIB
-    assert len(kept.head) == ih.DEFAULT_VIOLATION_EXCERPT_BYTES
+    assert len(kept.head) == DEFAULT_VIOLATION_EXCERPT_BYTES
     small = ih.ClientConnection()
     small.receive_message(READY)
     small.receive_message(envelope("signal.ended", {"signal_type": "interest", "end": 1.0}))
-    assert isinstance(small.violations[0].received, ih.SignalEnded)  # small ones kept whole
+    assert isinstance(
+        small.violations[0].received, ih.messages.SignalEnded
+    )  # small ones kept whole
 
 
 def test_strict_mode_still_hands_over_the_whole_message() -> None:
@@ -98,7 +101,7 @@ def test_strict_mode_still_hands_over_the_whole_message() -> None:
         client.receive_message(
             envelope("signal.ended", {"signal_type": "interest", "end": 1.0, "x": 0})
         )
-    assert isinstance(caught.value.received, ih.SignalEnded)
+    assert isinstance(caught.value.received, ih.messages.SignalEnded)
     assert isinstance(client.violations[0].received, ih.FrameExcerpt)
 
 

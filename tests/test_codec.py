@@ -17,7 +17,7 @@ DETECTED = load_json(EXAMPLES / "server/signal.detected--reference.json")
 
 def test_decoded_fields_are_typed() -> None:
     message = ih.decode_server_message(DETECTED_BYTES)
-    assert isinstance(message, ih.SignalDetected)
+    assert isinstance(message, ih.messages.SignalDetected)
     assert message.timestamp == datetime(2025, 1, 1, tzinfo=timezone.utc)
     # A checked UUID, kept as the string the server sent (as its X-Correlation-ID header).
     assert message.correlation_id == "550e8400-e29b-41d4-a716-446655440000"
@@ -33,8 +33,8 @@ def test_absent_and_null_stay_distinct() -> None:
         (EXAMPLES / "server/error--unknown-code-no-segment.json").read_bytes()
     )
     null = ih.decode_server_message((EXAMPLES / "server/error--connection-wide.json").read_bytes())
-    assert isinstance(absent, ih.ErrorMessage)
-    assert isinstance(null, ih.ErrorMessage)
+    assert isinstance(absent, ih.messages.ErrorMessage)
+    assert isinstance(null, ih.messages.ErrorMessage)
     assert absent.data.segment is msgspec.UNSET
     assert null.data.segment is None
     assert "segment" not in json.loads(msgspec.json.encode(absent))["data"]
@@ -46,8 +46,8 @@ def test_messages_are_frozen_and_keyword_only() -> None:
     with pytest.raises(AttributeError):
         message.timestamp = datetime.now(timezone.utc)  # type: ignore[misc]
     with pytest.raises(TypeError):
-        ih.SignalEndedData("agreement", 3.0)  # type: ignore[misc]
-    assert hash(ih.SignalEndedData(signal_type="agreement", end=3.0))
+        ih.messages.SignalEndedData("agreement", 3.0)  # type: ignore[misc]
+    assert hash(ih.messages.SignalEndedData(signal_type="agreement", end=3.0))
 
 
 def test_unknown_fields_in_server_messages_are_ignored() -> None:
@@ -63,12 +63,12 @@ def test_open_vocabularies_accept_new_values_and_expose_known_ones() -> None:
     document = json.loads(DETECTED_BYTES)
     document["data"]["signal_type"] = "curiosity"
     message = ih.decode_server_message(json.dumps(document))
-    assert isinstance(message, ih.SignalDetected)
+    assert isinstance(message, ih.messages.SignalDetected)
     assert message.data.signal_type == "curiosity"
-    assert "curiosity" not in ih.KNOWN_SIGNAL_TYPES
-    assert "agreement" in ih.KNOWN_SIGNAL_TYPES
-    assert "ih6002" in ih.KNOWN_ERROR_CODES
-    assert "client_shutdown" in ih.KNOWN_END_REASONS
+    assert "curiosity" not in ih.messages.KNOWN_SIGNAL_TYPES
+    assert "agreement" in ih.messages.KNOWN_SIGNAL_TYPES
+    assert "ih6002" in ih.messages.KNOWN_ERROR_CODES
+    assert "client_shutdown" in ih.messages.KNOWN_END_REASONS
 
 
 @pytest.mark.parametrize("kind", ["transcript.updated", "session.paused", "x", ""])
@@ -113,24 +113,24 @@ def test_decode_error_is_a_value_error_with_context() -> None:
 
 
 def test_encode_config_and_close() -> None:
-    config = ih.SessionConfig(
+    config = ih.messages.SessionConfig(
         include=["conversation_quality_overall"], goal_dimensions=["clarity", "rapport"]
     )
     assert json.loads(ih.encode_client_message(config)) == {
         "include": ["conversation_quality_overall"],
         "goal_dimensions": ["clarity", "rapport"],
     }
-    assert ih.encode_client_message(ih.SessionConfig()) == b"{}"
-    assert ih.encode_client_message(ih.SessionConfig(include=[])) == b'{"include":[]}'
-    assert ih.encode_client_message(ih.SessionClose()) == b'{"type":"session.close"}'
+    assert ih.encode_client_message(ih.messages.SessionConfig()) == b"{}"
+    assert ih.encode_client_message(ih.messages.SessionConfig(include=[])) == b'{"include":[]}'
+    assert ih.encode_client_message(ih.messages.SessionClose()) == b'{"type":"session.close"}'
 
 
 @pytest.mark.parametrize(
     ("message", "path"),
     [
-        (ih.SessionConfig(include=[7]), "$.include[0]"),  # type: ignore[list-item]
-        (ih.SessionConfig(goal_dimensions=[None]), "$.goal_dimensions[0]"),  # type: ignore[list-item]
-        (ih.SessionConfig(include="conversation_quality_overall"), "$.include"),  # type: ignore[arg-type]
+        (ih.messages.SessionConfig(include=[7]), "$.include[0]"),  # type: ignore[list-item]
+        (ih.messages.SessionConfig(goal_dimensions=[None]), "$.goal_dimensions[0]"),  # type: ignore[list-item]
+        (ih.messages.SessionConfig(include="conversation_quality_overall"), "$.include"),  # type: ignore[arg-type]
     ],
 )
 def test_encode_rejects_what_the_spec_rejects(message: ih.ClientMessage, path: str) -> None:
@@ -147,8 +147,8 @@ def test_encode_rejects_non_client_messages() -> None:
 
 
 def test_message_classes_match_their_tags() -> None:
-    assert set(ih.MESSAGE_CLASSES) == ih.KNOWN_MESSAGE_TYPES
-    for tag, cls in ih.MESSAGE_CLASSES.items():
+    assert set(ih.messages.MESSAGE_CLASSES) == ih.messages.KNOWN_MESSAGE_TYPES
+    for tag, cls in ih.messages.MESSAGE_CLASSES.items():
         assert cls.__struct_config__.tag == tag
         assert cls.__struct_config__.tag_field == "type"
         assert cls.__struct_config__.frozen
@@ -162,4 +162,4 @@ def test_error_catalog() -> None:
     assert ih.error_info("ih2003") == ih.ERROR_CATALOG["ih2003"]
     assert ih.ERROR_CATALOG["ih2003"].close_code == 4003
     assert ih.error_info("ih9999") is None
-    assert set(ih.ERROR_CATALOG) == ih.KNOWN_ERROR_CODES
+    assert set(ih.ERROR_CATALOG) == ih.messages.KNOWN_ERROR_CODES

@@ -22,7 +22,7 @@ import interhuman_stream as ih
 from conftest import validator_for
 
 EXAMPLES = int(os.environ.get("INTERHUMAN_DIFFERENTIAL_EXAMPLES", "60"))
-SERVER = sorted(cls.__name__ for cls in ih.MESSAGE_CLASSES.values())
+SERVER = sorted(cls.__name__ for cls in ih.messages.MESSAGE_CLASSES.values())
 CLIENT = ["SessionConfig", "SessionClose"]
 VALUES = ["SessionSummary"]
 BUDGET = settings(

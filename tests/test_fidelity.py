@@ -142,7 +142,7 @@ def test_a_ready_that_offers_new_options_is_followed_and_they_may_be_sent() -> N
             model=["inter-1"],
         )
     )
-    assert isinstance(message, ih.SessionReady)
+    assert isinstance(message, ih.messages.SessionReady)
     assert client.state is ih.SessionState.STREAMING
     frame = client.send_config(include=["speaker_turns"], goal_dimensions=["empathy"])
     assert json.loads(frame) == {"include": ["speaker_turns"], "goal_dimensions": ["empathy"]}
@@ -191,8 +191,8 @@ def test_a_config_that_is_not_a_list_of_strings_is_a_local_error(
 
 
 def test_a_server_refuses_a_value_it_did_not_offer_and_takes_one_it_did() -> None:
-    options = ih.SessionOptions(include=["conversation_quality_overall", "speaker_turns"])
-    data = ih.SessionReadyData(
+    options = ih.messages.SessionOptions(include=["conversation_quality_overall", "speaker_turns"])
+    data = ih.messages.SessionReadyData(
         session_idle_timeout_seconds=300,
         session_max_duration_seconds=3600,
         min_segment_size_bytes=1,
@@ -202,10 +202,10 @@ def test_a_server_refuses_a_value_it_did_not_offer_and_takes_one_it_did() -> Non
     server = ih.ServerConnection(data, uuid.UUID(int=7), strict=True)
     server.start(timestamp=EPOCH)
     taken = server.receive_text(b'{"include": ["speaker_turns"]}', timestamp=EPOCH)
-    assert isinstance(ih.decode_server_message(taken.replies[0]), ih.SessionUpdated)
+    assert isinstance(ih.decode_server_message(taken.replies[0]), ih.messages.SessionUpdated)
     taken = server.receive_text(b'{"include": ["transcript"]}', timestamp=EPOCH)
     reply = ih.decode_server_message(taken.replies[0])
-    assert isinstance(reply, ih.ErrorMessage) and reply.data.code == "ih6001"
+    assert isinstance(reply, ih.messages.ErrorMessage) and reply.data.code == "ih6001"
 
 
 # -- tolerant reading (D33) and null/optional fields (D30) -----------------------------------
@@ -221,7 +221,7 @@ def test_null_probability_and_modality_and_absent_optionals_are_no_violation() -
     client.receive_message(envelope("coverage.degraded", {}))
     client.send_config()
     client.receive_message(envelope("session.updated", {}))
-    assert client.acknowledged_config == ih.SessionUpdatedData()
+    assert client.acknowledged_config == ih.messages.SessionUpdatedData()
     assert client.violations == ()
 
 
@@ -232,7 +232,7 @@ def test_an_undocumented_probability_is_kept_and_reported_once() -> None:
     error = caught.value
     assert error.rule == "documented-values"
     assert error.detail == "probability 'very_high' is not one of ['high', 'low', 'medium']"
-    assert isinstance(error.received, ih.SignalDetected)
+    assert isinstance(error.received, ih.messages.SignalDetected)
     assert error.received.data.probability == "very_high"
     assert "interest" in client.active_signals  # applied before raising
 
@@ -247,13 +247,13 @@ def test_an_error_naming_a_segment_under_either_base_is_no_violation() -> None:
     late = client.receive_message(
         envelope("error", {"code": "ih5004", "message": "bad", "segment": 2})
     )
-    assert isinstance(late, ih.ErrorMessage)
+    assert isinstance(late, ih.messages.ErrorMessage)
     picked = client.segment_for(late)
     assert picked is not None and (picked.index, picked.base, picked.size) == (2, 1, 14)
     first = client.receive_message(
         envelope("error", {"code": "ih5004", "message": "bad", "segment": 0})
     )
-    assert isinstance(first, ih.ErrorMessage)
+    assert isinstance(first, ih.messages.ErrorMessage)
     picked = client.segment_for(first)
     assert picked is not None and (picked.index, picked.base) == (0, 0)
     with pytest.raises(ih.RemoteProtocolError) as caught:
@@ -414,16 +414,16 @@ def sessions(draw: st.DrawFn) -> tuple[list[str], int]:
     frames = [ready()]
     unknown = 0
     for i in range(draw(st.integers(1, 6))):
-        probability = value(ih.PROBABILITIES)
-        unknown += probability not in ih.PROBABILITIES
+        probability = value(ih.messages.PROBABILITIES)
+        unknown += probability not in ih.messages.PROBABILITIES
         frames.append(detected(f"s{i}", float(i), probability=probability))
         frames.append(ended(f"s{i}", float(i) + 0.5))
     state = None
     for i in range(draw(st.integers(0, 4))):
-        new = value(ih.ENGAGEMENT_STATES)
+        new = value(ih.messages.ENGAGEMENT_STATES)
         if new != state:  # an unchanged level would break engagement-changed instead
             state = new
-            unknown += new not in ih.ENGAGEMENT_STATES
+            unknown += new not in ih.messages.ENGAGEMENT_STATES
             frames.append(envelope("engagement.updated", {"state": new, "start": i}))
     return frames, unknown
 

@@ -48,8 +48,10 @@ def normalized(value: Any, key: str | None = None) -> Any:
 
 def test_there_is_a_golden_for_every_message_type() -> None:
     server_types = {path.name.split("--")[0] for path in SERVER_CASES}
-    assert server_types >= ih.KNOWN_MESSAGE_TYPES
-    assert any(path.name.split("--")[0] not in ih.KNOWN_MESSAGE_TYPES for path in SERVER_CASES)
+    assert server_types >= ih.messages.KNOWN_MESSAGE_TYPES
+    assert any(
+        path.name.split("--")[0] not in ih.messages.KNOWN_MESSAGE_TYPES for path in SERVER_CASES
+    )
     client_kinds = {path.name.split("--")[0] for path in CLIENT_CASES}
     assert client_kinds == {"session-config", "session-close", "video-segment"}
 
@@ -61,7 +63,7 @@ def test_server_golden(path: Path) -> None:
     message = ih.decode_server_message(raw)
     assert ih.decode_server_message(raw.decode("utf-8")) == message
 
-    if document["type"] not in ih.KNOWN_MESSAGE_TYPES:
+    if document["type"] not in ih.messages.KNOWN_MESSAGE_TYPES:
         # An unknown type is outside the spec's union, yet decodes without loss.
         assert not validator_for("ServerMessage").is_valid(document)
         assert isinstance(message, ih.UnknownMessage)
@@ -74,7 +76,7 @@ def test_server_golden(path: Path) -> None:
 
     errors = [e.message for e in validator_for("ServerMessage").iter_errors(document)]
     assert errors == []
-    expected_class = ih.MESSAGE_CLASSES[document["type"]]
+    expected_class = ih.messages.MESSAGE_CLASSES[document["type"]]
     assert type(message) is expected_class
     assert validator_for(expected_class.__name__).is_valid(document)
 
@@ -101,7 +103,7 @@ def test_client_golden(path: Path) -> None:
 
     assert validator_for("ClientMessage").is_valid(document)
     message = ih.decode_client_message(raw)
-    expected = ih.SessionClose if "type" in document else ih.SessionConfig
+    expected = ih.messages.SessionClose if "type" in document else ih.messages.SessionConfig
     assert type(message) is expected
     encoded = ih.encode_client_message(message)
     assert json.loads(encoded) == document

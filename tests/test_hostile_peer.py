@@ -15,7 +15,7 @@ def test_finish_refused_by_the_contract_leaves_the_session_unchanged() -> None:
     pair = Pair()
     pair.start()
     pair.flush()
-    pair.server_sends("signal.detected", ih.SignalData(signal_type="interest", start=1.0))
+    pair.server_sends("signal.detected", ih.messages.SignalData(signal_type="interest", start=1.0))
     pair.flush()
     before = (pair.server.state, dict(pair.server.active_signals), pair.server.violations)
     with pytest.raises(ih.LocalProtocolError) as caught:

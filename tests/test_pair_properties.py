@@ -54,7 +54,7 @@ class SessionPair(RuleBasedStateMachine):
                 session_idle_timeout_seconds=30,
                 session_max_duration_seconds=120,
                 max_segment_size_bytes=2048,
-                supported_session_config_options=ih.SessionOptions(
+                supported_session_config_options=ih.messages.SessionOptions(
                     include=include,  # type: ignore[arg-type]
                     goal_dimensions=goals,  # type: ignore[arg-type]
                 ),
@@ -110,7 +110,9 @@ class SessionPair(RuleBasedStateMachine):
 
     @rule(signal=st.sampled_from(SIGNALS), probability=st.sampled_from(PROBABILITIES))
     def server_detects(self, signal: str, probability: str) -> None:
-        data = ih.SignalData(signal_type=signal, start=self.media_time, probability=probability)  # type: ignore[arg-type]
+        data = ih.messages.SignalData(
+            signal_type=signal, start=self.media_time, probability=probability
+        )  # type: ignore[arg-type]
         self.attempt(
             self.pair.server,
             "signal.detected",
@@ -121,7 +123,7 @@ class SessionPair(RuleBasedStateMachine):
     def server_updates(self, signal: str, probability: str) -> None:
         current = self.pair.server.active_signals.get(signal)
         start = current.start if current is not None else self.media_time
-        data = ih.SignalData(signal_type=signal, start=start, probability=probability)  # type: ignore[arg-type]
+        data = ih.messages.SignalData(signal_type=signal, start=start, probability=probability)  # type: ignore[arg-type]
         self.attempt(
             self.pair.server,
             "signal.updated",
@@ -130,14 +132,14 @@ class SessionPair(RuleBasedStateMachine):
 
     @rule(signal=st.sampled_from(SIGNALS))
     def server_ends(self, signal: str) -> None:
-        data = ih.SignalEndedData(signal_type=signal, end=self.media_time)
+        data = ih.messages.SignalEndedData(signal_type=signal, end=self.media_time)
         self.attempt(
             self.pair.server, "signal.ended", lambda: self.pair.server_sends("signal.ended", data)
         )
 
     @rule(state=st.sampled_from(["engaged", "neutral", "disengaged"]))
     def server_engagement(self, state: str) -> None:
-        data = ih.EngagementUpdatedData(state=state, start=self.media_time)  # type: ignore[arg-type]
+        data = ih.messages.EngagementUpdatedData(state=state, start=self.media_time)  # type: ignore[arg-type]
         self.attempt(
             self.pair.server,
             "engagement.updated",
@@ -146,13 +148,13 @@ class SessionPair(RuleBasedStateMachine):
 
     @rule(overall=st.booleans(), timeline=st.booleans())
     def server_quality(self, overall: bool, timeline: bool) -> None:
-        scores = ih.QualityScores(
+        scores = ih.messages.QualityScores(
             quality_index=55, clarity=50, authority=60, energy=55, rapport=50, learning=60
         )
-        period = ih.QualityPeriod(
+        period = ih.messages.QualityPeriod(
             start=max(0.0, self.media_time - 3), end=self.media_time, values=scores
         )
-        data = ih.ConversationQualityData(
+        data = ih.messages.ConversationQualityData(
             overall=scores if overall else None, timeline=[period] if timeline else None
         )
         self.attempt(
@@ -230,7 +232,7 @@ class SessionPair(RuleBasedStateMachine):
         self.pair.lose(code)
 
     def check_delivered(self, message: object) -> None:
-        if isinstance(message, ih.ErrorMessage) and message.data.segment is not None:
+        if isinstance(message, ih.messages.ErrorMessage) and message.data.segment is not None:
             assert self.pair.client.segment_for(message) is not None
 
     # -- invariants -------------------------------------------------------------------------
@@ -247,7 +249,7 @@ class SessionPair(RuleBasedStateMachine):
     @invariant()
     def nothing_after_the_end(self) -> None:
         received = self.pair.received
-        ends = [i for i, m in enumerate(received) if isinstance(m, ih.SessionEnded)]
+        ends = [i for i, m in enumerate(received) if isinstance(m, ih.messages.SessionEnded)]
         if ends:
             assert ends == [len(received) - 1] or not received[ends[0] + 1 :]
             assert self.pair.client.state in (ih.SessionState.ENDED, ih.SessionState.CLOSED)

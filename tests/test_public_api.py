@@ -14,46 +14,24 @@ import interhuman_stream as ih
 
 # Written out by hand on purpose: a change to the public API must show up in this diff.
 EXPECTED_PUBLIC = {
-    # messages from the server
-    "SessionReady", "SessionUpdated", "SignalDetected", "SignalUpdated", "SignalEnded",
-    "EngagementUpdated", "ConversationQualityUpdated", "ErrorMessage", "SessionClosing",
-    "SessionEnded", "CoverageDropped", "CoverageDegraded", "FeedbackGenerated",
-    "ServerMessage", "UnknownMessage", "MESSAGE_CLASSES",
-    # their data members and shared shapes
-    "SessionReadyData", "SessionUpdatedData", "SignalData", "SignalEndedData",
-    "EngagementUpdatedData", "ConversationQualityData", "ErrorData", "SessionClosingData",
-    "SessionEndedData", "CoverageDroppedData", "CoverageDegradedData", "FeedbackGeneratedData",
-    "SessionOptions", "QualityScores", "QualityPeriod", "TimeRange",
-    # client frames
-    "SessionConfig", "SessionClose", "ClientMessage",
-    # codec
-    "decode_server_message", "decode_client_message", "encode_client_message", "DecodeError",
-    # value sets
-    "KnownSignalType", "Probability", "EngagementState", "IncludeFlag", "GoalDimension",
-    "KnownEndReason", "KnownDegradedReason",
-    "KNOWN_SIGNAL_TYPES", "PROBABILITIES", "ENGAGEMENT_STATES", "INCLUDE_FLAGS",
-    "GOAL_DIMENSIONS", "KNOWN_END_REASONS", "KNOWN_DEGRADED_REASONS", "KNOWN_ERROR_CODES",
-    "KNOWN_MESSAGE_TYPES",
-    # error catalog, handshake and segment data
+    # the sans-IO connections
+    "ClientConnection", "ServerConnection", "ServerReceived", "SessionState",
+    "Deadline", "SentSegment", "FrameExcerpt", "Fold",
+    # decoding and encoding
+    "decode_server_message", "decode_client_message", "encode_client_message",
+    "DecodeError", "UnknownMessage", "ServerMessage", "ClientMessage",
+    # errors and the contract's rules
+    "ProtocolError", "LocalProtocolError", "RemoteProtocolError", "Violation", "Rule", "RULES",
     "ERROR_CATALOG", "ErrorInfo", "error_info",
-    "DEFAULT_URL", "ENDPOINT_PATH", "AUTHORIZATION_HEADER", "BEARER_SCHEME",
-    "SUBPROTOCOL_HEADER", "SUBPROTOCOL_TOKEN_NAME", "SubprotocolForm",
-    "DEFAULT_SUBPROTOCOL_FORM", "CLIENT_REQUEST_ID_HEADER", "CORRELATION_ID_HEADER",
-    "CLOSE_CODES", "SEGMENT_INDEX_BASE", "POSSIBLE_SEGMENT_INDEX_BASES", "CONTAINER_FORMATS",
-    "ContainerFormat", "BytePattern",
-    "sniff_container",
-    "ApiKey", "AuthMethod", "ClientHandshake", "client_handshake", "correlation_id_from_headers",
-    "Credential", "credential_from_request", "server_response_headers",
-    # the sans-IO session core
-    "ClientConnection", "ServerConnection", "ServerReceived", "SessionState", "SentSegment",
-    "Deadline", "Violation", "Rule", "RULES", "Fold", "FrameExcerpt", "DEFAULT_MAX_SIGNAL_TYPES",
-    "DEFAULT_VIOLATION_EXCERPT_BYTES", "DEFAULT_MAX_READINGS_PER_SIGNAL",
-    "ProtocolError", "LocalProtocolError", "RemoteProtocolError",
     # the session summary, in the upload result's shape
-    "SummaryFold", "encode_summary", "SessionSummary", "SignalInterval", "SignalReading",
-    "OpenSignal", "EngagementInterval", "QualitySummary", "CoverageGap", "SummaryError",
+    "SummaryFold", "encode_summary", "SessionSummary",
+    # the handshake
+    "client_handshake", "ClientHandshake", "ApiKey",
+    # namespaces
+    "messages", "handshake", "segments",
     "__version__",
 }  # fmt: skip
+NAMESPACES = ("messages", "handshake", "segments")
 
 
 def test_all_is_exactly_the_public_api() -> None:
@@ -63,32 +41,46 @@ def test_all_is_exactly_the_public_api() -> None:
 
 
 def test_every_exported_name_exists() -> None:
-    for name in ih.__all__:
-        assert hasattr(ih, name), name
+    for module in (ih, *(getattr(ih, name) for name in NAMESPACES)):
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)
 
 
 def test_nothing_public_beyond_all() -> None:
-    public = {n for n in vars(ih) if not n.startswith("_")}
-    assert public <= set(ih.__all__)
+    for module in (ih, *(getattr(ih, name) for name in NAMESPACES)):
+        public = {n for n in vars(module) if not n.startswith("_") and n != "annotations"}
+        assert public <= set(module.__all__), module.__name__
+
+
+def test_the_face_is_small_and_a_connection_shows_no_engine() -> None:
+    assert len(ih.__all__) <= 36
+    client_face = {n for n in dir(ih.ClientConnection()) if not n.startswith("_")}
+    assert len(client_face) <= 25, sorted(client_face)
+    assert not {"handle", "plans", "breach", "move"} & client_face
+
+
+def test_every_message_struct_is_in_the_messages_namespace() -> None:
+    for cls in (*ih.messages.MESSAGE_CLASSES.values(), ih.messages.SessionConfig):
+        assert getattr(ih.messages, cls.__name__) is cls
 
 
 def test_closed_sets_match_their_literal_types() -> None:
     pairs = {
-        "PROBABILITIES": ih.Probability,
-        "ENGAGEMENT_STATES": ih.EngagementState,
-        "INCLUDE_FLAGS": ih.IncludeFlag,
-        "GOAL_DIMENSIONS": ih.GoalDimension,
-        "KNOWN_SIGNAL_TYPES": ih.KnownSignalType,
-        "KNOWN_END_REASONS": ih.KnownEndReason,
-        "KNOWN_DEGRADED_REASONS": ih.KnownDegradedReason,
+        "PROBABILITIES": ih.messages.Probability,
+        "ENGAGEMENT_STATES": ih.messages.EngagementState,
+        "INCLUDE_FLAGS": ih.messages.IncludeFlag,
+        "GOAL_DIMENSIONS": ih.messages.GoalDimension,
+        "KNOWN_SIGNAL_TYPES": ih.messages.KnownSignalType,
+        "KNOWN_END_REASONS": ih.messages.KnownEndReason,
+        "KNOWN_DEGRADED_REASONS": ih.messages.KnownDegradedReason,
     }
     for constant, literal in pairs.items():
-        assert getattr(ih, constant) == frozenset(typing.get_args(literal)), constant
+        assert getattr(ih.messages, constant) == frozenset(typing.get_args(literal)), constant
 
 
 def test_structs_are_frozen_keyword_only() -> None:
-    for name in ih.__all__:
-        value = getattr(ih, name)
+    for name in ih.messages.__all__:
+        value = getattr(ih.messages, name)
         if isinstance(value, type) and issubclass(value, msgspec.Struct):
             assert value.__struct_config__.frozen, name
             parameters = inspect.signature(value).parameters.values()

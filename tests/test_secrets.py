@@ -25,9 +25,9 @@ def holders() -> list[object]:
         bearer,
         pair,
         bare,
-        ih.credential_from_request(dict(bearer.headers)),
-        ih.credential_from_request({}, pair.subprotocols),
-        ih.credential_from_request({}, bare.subprotocols),
+        ih.handshake.credential_from_request(dict(bearer.headers)),
+        ih.handshake.credential_from_request({}, pair.subprotocols),
+        ih.handshake.credential_from_request({}, bare.subprotocols),
         server,
         server.credential,
     ]
@@ -65,6 +65,6 @@ def test_a_key_cannot_be_pickled_into_a_log_or_cache() -> None:
 def test_the_key_is_still_there_for_the_one_place_that_needs_it() -> None:
     handshake = ih.client_handshake(KEY)
     assert handshake.headers[0] == ("Authorization", f"Bearer {KEY}")
-    credential = ih.credential_from_request(dict(handshake.headers))
+    credential = ih.handshake.credential_from_request(dict(handshake.headers))
     assert credential is not None and credential.key.reveal() == KEY
     assert credential.key == ih.ApiKey(KEY) and credential.key != ih.ApiKey(KEY + "x")

@@ -55,18 +55,21 @@ def test_a_whole_session_in_memory() -> None:
     pair.client_segment(WEBM_HEAD)
     pair.client_segment(b"cluster" * 50)
     pair.flush()
-    pair.server_sends("signal.detected", ih.SignalData(signal_type="interest", start=1.5))
+    pair.server_sends("signal.detected", ih.messages.SignalData(signal_type="interest", start=1.5))
     pair.server_sends(
-        "signal.updated", ih.SignalData(signal_type="interest", start=1.5, probability="low")
+        "signal.updated",
+        ih.messages.SignalData(signal_type="interest", start=1.5, probability="low"),
     )
-    pair.server_sends("engagement.updated", ih.EngagementUpdatedData(state="engaged", start=0))
-    scores = ih.QualityScores(
+    pair.server_sends(
+        "engagement.updated", ih.messages.EngagementUpdatedData(state="engaged", start=0)
+    )
+    scores = ih.messages.QualityScores(
         quality_index=50, clarity=50, authority=50, energy=50, rapport=50, learning=50
     )
     pair.server_sends(
         "conversation_quality.updated",
-        ih.ConversationQualityData(
-            overall=scores, timeline=[ih.QualityPeriod(start=0, end=6, values=scores)]
+        ih.messages.ConversationQualityData(
+            overall=scores, timeline=[ih.messages.QualityPeriod(start=0, end=6, values=scores)]
         ),
     )
     pair.flush()
@@ -121,7 +124,7 @@ def test_nothing_is_sent_after_close() -> None:
     # A config "can be sent at any time" (reference, D23), also after the close.
     pair.client_config(include=[])
     pair.flush()
-    assert pair.client.acknowledged_config == ih.SessionUpdatedData(
+    assert pair.client.acknowledged_config == ih.messages.SessionUpdatedData(
         include=[], goal_dimensions=None, model=None
     )
     assert pair.client.violations == ()
@@ -155,7 +158,7 @@ def test_segment_checks_can_be_turned_off() -> None:
     pair.client_segment(b"raw bytes")
     pair.client_segment(bytes(5000))
     pair.flush()
-    errors = [m for m in pair.received if isinstance(m, ih.ErrorMessage)]
+    errors = [m for m in pair.received if isinstance(m, ih.messages.ErrorMessage)]
     assert [(e.data.code, e.data.segment) for e in errors] == [("ih6002", 1)]
     assert pair.client.segment_for(errors[0]) == pair.client.segments_sent[1]
     pair.agree()
@@ -165,7 +168,7 @@ def test_segment_checks_can_be_turned_off() -> None:
 def test_config_values_must_be_offered_by_session_ready() -> None:
     pair = Pair(
         ready=ready_data(
-            supported_session_config_options=ih.SessionOptions(
+            supported_session_config_options=ih.messages.SessionOptions(
                 include=["conversation_quality_overall"], goal_dimensions=["clarity"]
             )
         )
@@ -190,7 +193,7 @@ def test_lenient_mode_records_and_delivers() -> None:
     client.receive_message(READY_FRAME)
     first = client.receive_message(DETECTED)
     again = client.receive_message(DETECTED)
-    assert isinstance(again, ih.SignalDetected) and again == first
+    assert isinstance(again, ih.messages.SignalDetected) and again == first
     (violation,) = client.violations
     assert violation.rule == "signal-detected-inactive"
     assert violation.received == again
@@ -205,7 +208,7 @@ def test_strict_mode_applies_the_frame_then_raises() -> None:
         client.receive_message(READY_FRAME)
     error = caught.value
     assert error.rule == "ready-once"
-    assert isinstance(error.received, ih.SessionReady)
+    assert isinstance(error.received, ih.messages.SessionReady)
     assert [v.rule for v in error.violations] == ["ready-once"]
     assert client.state is ih.SessionState.STREAMING
     assert [v.rule for v in client.violations] == ["ready-once"]
@@ -263,7 +266,7 @@ def test_config_answers_pair_in_order() -> None:
     pair.deliver_to_client()
     acknowledged = pair.client.acknowledged_config
     assert acknowledged is not None and acknowledged.include == ["conversation_quality_overall"]
-    assert pair.client.pending_configs == (ih.SessionConfig(include=ALL_FLAGS),)
+    assert pair.client.pending_configs == (ih.messages.SessionConfig(include=ALL_FLAGS),)
     pair.flush()
     assert pair.client.acknowledged_config.include == ALL_FLAGS  # type: ignore[union-attr]
     pair.agree()
@@ -272,7 +275,7 @@ def test_config_answers_pair_in_order() -> None:
 def test_a_config_sent_before_ready_and_not_offered_is_rejected_in_turn() -> None:
     pair = Pair(
         ready=ready_data(
-            supported_session_config_options=ih.SessionOptions(
+            supported_session_config_options=ih.messages.SessionOptions(
                 include=["conversation_quality_overall"]
             )
         )
@@ -281,7 +284,11 @@ def test_a_config_sent_before_ready_and_not_offered_is_rejected_in_turn() -> Non
     pair.start()
     pair.client_config(include=["conversation_quality_overall"])
     pair.flush()
-    answers = [m for m in pair.received if isinstance(m, (ih.ErrorMessage, ih.SessionUpdated))]
+    answers = [
+        m
+        for m in pair.received
+        if isinstance(m, (ih.messages.ErrorMessage, ih.messages.SessionUpdated))
+    ]
     assert [type(m).__name__ for m in answers] == ["ErrorMessage", "SessionUpdated"]
     assert answers[0].data.code == "ih6001"  # type: ignore[union-attr]
     pair.agree()
@@ -293,7 +300,7 @@ def test_server_answers_an_undecodable_config_with_ih6001() -> None:
     assert taken.message is None
     (reply,) = taken.replies
     error = ih.decode_server_message(reply)
-    assert isinstance(error, ih.ErrorMessage)
+    assert isinstance(error, ih.messages.ErrorMessage)
     assert error.data.code == "ih6001" and error.data.segment is None
 
 
@@ -301,25 +308,29 @@ def test_server_refuses_to_break_the_contract() -> None:
     pair = started()
     with pytest.raises(ih.LocalProtocolError) as caught:
         pair.server.send(
-            "signal.ended", ih.SignalEndedData(signal_type="interest", end=1), timestamp=T
+            "signal.ended", ih.messages.SignalEndedData(signal_type="interest", end=1), timestamp=T
         )
     assert (caught.value.rule, caught.value.role) == ("signal-ended-active", "server")
     with pytest.raises(ih.LocalProtocolError):  # a session.updated that answers no config
-        pair.server.send("session.updated", ih.SessionUpdatedData(include=[]), timestamp=T)
+        pair.server.send("session.updated", ih.messages.SessionUpdatedData(include=[]), timestamp=T)
     with pytest.raises(ih.LocalProtocolError):
         pair.server.start(timestamp=T)  # session.ready twice
     with pytest.raises(ValueError, match=r"invalid signal\.detected data"):
-        pair.server.send("signal.detected", ih.SignalData(signal_type="x", start=-1), timestamp=T)
+        pair.server.send(
+            "signal.detected", ih.messages.SignalData(signal_type="x", start=-1), timestamp=T
+        )
     with pytest.raises(ValueError, match="not a server message type"):
-        pair.server.send("signal.paused", ih.SignalData(signal_type="x", start=1), timestamp=T)
+        pair.server.send(
+            "signal.paused", ih.messages.SignalData(signal_type="x", start=1), timestamp=T
+        )
 
 
 def test_quality_needs_the_flag_and_the_requested_sections() -> None:
     pair = started()
-    scores = ih.QualityScores(
+    scores = ih.messages.QualityScores(
         quality_index=60, clarity=60, authority=60, energy=60, rapport=60, learning=60
     )
-    only_overall = ih.ConversationQualityData(overall=scores)
+    only_overall = ih.messages.ConversationQualityData(overall=scores)
     with pytest.raises(ih.LocalProtocolError) as caught:
         pair.server_sends("conversation_quality.updated", only_overall)
     assert caught.value.rule == "quality-needs-flag"
@@ -328,11 +339,11 @@ def test_quality_needs_the_flag_and_the_requested_sections() -> None:
     with pytest.raises(ih.LocalProtocolError) as caught:
         pair.server_sends("conversation_quality.updated", only_overall)
     assert caught.value.rule == "quality-has-sections"
-    two_periods = [ih.QualityPeriod(start=0, end=3, values=scores)] * 2
+    two_periods = [ih.messages.QualityPeriod(start=0, end=3, values=scores)] * 2
     with pytest.raises(ih.LocalProtocolError):
         pair.server_sends(
             "conversation_quality.updated",
-            ih.ConversationQualityData(overall=scores, timeline=two_periods),
+            ih.messages.ConversationQualityData(overall=scores, timeline=two_periods),
         )
 
 
@@ -356,7 +367,7 @@ def test_deadlines_come_from_session_ready_and_the_time_passed_in() -> None:
     assert [d.id for d in pair.client.expired(125.0)] == ["idle-timeout", "max-duration"]
     (frame,) = pair.server.check_deadlines(118.0, timestamp=T)
     error = pair.client.receive_message(frame)
-    assert isinstance(error, ih.ErrorMessage) and error.data.code == "ih6003"
+    assert isinstance(error, ih.messages.ErrorMessage) and error.data.code == "ih6003"
     assert ih.error_info(error.data.code).ends_session  # type: ignore[union-attr]
     assert pair.server.check_deadlines(110.0, timestamp=T) == ()
 
@@ -371,25 +382,25 @@ def test_handshake_bearer_and_subprotocol_forms() -> None:
     bare = ih.client_handshake(key, method="subprotocol", subprotocol_form="bare")
     assert bare.subprotocols == (key,)
 
-    read = ih.credential_from_request(dict(bearer.headers))
+    read = ih.handshake.credential_from_request(dict(bearer.headers))
     assert read is not None and read.key == ih.ApiKey(key) and read.method == "bearer"
-    read = ih.credential_from_request([], pair_form.subprotocols)
+    read = ih.handshake.credential_from_request([], pair_form.subprotocols)
     assert read is not None and read.accept_subprotocol == "access_token" and read.form == "pair"
-    read = ih.credential_from_request(
+    read = ih.handshake.credential_from_request(
         [(b"sec-websocket-protocol", f"access_token, {key}".encode())]
     )
     assert read is not None and read.key.reveal() == key
-    read = ih.credential_from_request({}, bare.subprotocols)
+    read = ih.handshake.credential_from_request({}, bare.subprotocols)
     assert read is not None and read.accept_subprotocol == key and read.form == "bare"
-    assert ih.credential_from_request({}) is None
-    assert ih.credential_from_request({"Authorization": "Basic abc"}) is None
-    assert ih.credential_from_request({}, ["access_token"]) is None
+    assert ih.handshake.credential_from_request({}) is None
+    assert ih.handshake.credential_from_request({"Authorization": "Basic abc"}) is None
+    assert ih.handshake.credential_from_request({}, ["access_token"]) is None
 
     server = ih.ServerConnection(ready_data(), uuid.UUID(int=9))
     assert server.accept_handshake(dict(bearer.headers)) is not None
     headers = server.response_headers()
-    assert ih.correlation_id_from_headers(headers) == str(uuid.UUID(int=9))
-    assert ih.correlation_id_from_headers({"x-correlation-id": " abc "}) == "abc"
+    assert ih.handshake.correlation_id_from_headers(headers) == str(uuid.UUID(int=9))
+    assert ih.handshake.correlation_id_from_headers({"x-correlation-id": " abc "}) == "abc"
 
 
 @pytest.mark.parametrize("bad", ["", "two words", "line\nbreak", "a,b"])
@@ -458,7 +469,7 @@ def test_a_config_is_copied_when_sent() -> None:
 
 def test_finish_emits_everything_or_nothing() -> None:
     pair = started()
-    pair.server_sends("signal.detected", ih.SignalData(signal_type="stress", start=1))
+    pair.server_sends("signal.detected", ih.messages.SignalData(signal_type="stress", start=1))
     for bad in ({"reason": ""}, {"at": -1.0}):
         options: dict[str, Any] = {"at": 5.0, "reason": "max_duration", **bad}
         with pytest.raises(ValueError):
@@ -509,12 +520,12 @@ def test_a_message_refused_after_connection_lost_is_not_lost() -> None:
     client.connection_lost(1006)
     with pytest.raises(ih.LocalProtocolError) as caught:
         client.receive_message(DETECTED)
-    assert isinstance(caught.value.received, ih.SignalDetected)
+    assert isinstance(caught.value.received, ih.messages.SignalDetected)
 
 
 def test_headers_may_be_a_one_shot_iterator() -> None:
     pairs = iter([("Host", "x"), ("Sec-WebSocket-Protocol", "access_token, k1")])
-    credential = ih.credential_from_request(pairs)
+    credential = ih.handshake.credential_from_request(pairs)
     assert credential is not None and credential.key.reveal() == "k1"
 
 
@@ -540,7 +551,7 @@ def test_a_bad_request_id_is_refused_before_the_key_is_read() -> None:
     ],
 )
 def test_container_sniffing(data: bytes, found: str | None) -> None:
-    container = ih.sniff_container(data)
+    container = ih.segments.sniff_container(data)
     assert (container.name if container else None) == found
 
 

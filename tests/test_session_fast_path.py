@@ -176,7 +176,7 @@ def test_a_wrong_handler_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     from interhuman_stream import _fastpath
 
     handlers = _fastpath.HANDLERS[ih.SessionState.STREAMING]
-    monkeypatch.setitem(handlers, ih.SignalEnded, _fastpath._accept)  # type: ignore[index]
+    monkeypatch.setitem(handlers, ih.messages.SignalEnded, _fastpath._accept)  # type: ignore[index]
     ready = envelope(
         "session.ready",
         {

@@ -109,18 +109,19 @@ def test_an_integral_float_costs_about_what_the_typed_decode_costs(
     assert all(type(value) is int for value in integer_values(message))
     fast_time, fast_peak = cost(fast)
     slow_time, slow_peak = cost(slow)
-    # Generous for a noisy machine: today about 1-2x; decoding the whole document to Python
-    # objects and walking it was about 40x and allocated about 40 MiB here.
-    assert slow_time <= 4 * fast_time, (slow_time, fast_time)
+    # The memory bound is the exact one (tracemalloc does not depend on the machine's load).
+    # Time is only a coarse guard against the old walk, since the suite shares 2 noisy cores:
+    # today about 1-2x, under a parallel load up to about 4x; the walk was about 40x.
+    assert slow_time <= 15 * fast_time, (slow_time, fast_time)
     # The typed decode allocates next to nothing when the large member is ignored; the slack
     # covers the few small objects the failure path builds.
     assert slow_peak <= 4 * fast_peak + 256 * 1024, (slow_peak, fast_peak)
 
 
 def integer_values(message: Any) -> list[Any]:
-    if isinstance(message, ih.ErrorMessage):
+    if isinstance(message, ih.messages.ErrorMessage):
         return [message.data.segment]
-    assert isinstance(message, ih.SessionReady)
+    assert isinstance(message, ih.messages.SessionReady)
     return [message.data.min_segment_size_bytes, message.data.max_segment_size_bytes]
 
 
@@ -175,13 +176,13 @@ def test_numbers_that_are_not_integers_keep_their_type() -> None:
             data__max_segment_size_bytes="33554432.0",
         )
     )
-    assert isinstance(ready, ih.SessionReady)
+    assert isinstance(ready, ih.messages.SessionReady)
     assert type(ready.data.session_idle_timeout_seconds) is float
     assert str(ready.data.min_segment_duration_seconds) == "-0.0"
     assert ready.data.max_segment_size_bytes == 33_554_432
     quality = ih.decode_server_message(frame(QUALITY, data__overall__clarity="75.0"))
-    assert isinstance(quality, ih.ConversationQualityUpdated)
-    assert isinstance(quality.data.overall, ih.QualityScores)
+    assert isinstance(quality, ih.messages.ConversationQualityUpdated)
+    assert isinstance(quality.data.overall, ih.messages.QualityScores)
     assert type(quality.data.overall.clarity) is float
     assert quality.data.timeline
     assert all(type(period.values.energy) is float for period in quality.data.timeline)

@@ -77,7 +77,8 @@ def test_a_live_summary_lists_open_signals() -> None:
     pair = Pair()
     pair.start()
     pair.server_sends(
-        "signal.detected", ih.SignalData(signal_type="interest", start=2, probability="low")
+        "signal.detected",
+        ih.messages.SignalData(signal_type="interest", start=2, probability="low"),
     )
     pair.flush()
     fold = ih.SummaryFold()
@@ -103,28 +104,34 @@ def sessions(draw: st.DrawFn) -> Pair:
         active = pair.server.active_signals.get(signal)
         try:
             if action == "detect" and active is None:
-                pair.server_sends("signal.detected", ih.SignalData(signal_type=signal, start=time))
+                pair.server_sends(
+                    "signal.detected", ih.messages.SignalData(signal_type=signal, start=time)
+                )
             elif action == "update" and active is not None:
                 probability = draw(st.sampled_from(["high", "medium", "low"]))
-                data = ih.SignalData(
+                data = ih.messages.SignalData(
                     signal_type=signal, start=active.start, probability=probability
                 )  # type: ignore[arg-type]
                 pair.server_sends("signal.updated", data)
             elif action == "end" and active is not None:
-                pair.server_sends("signal.ended", ih.SignalEndedData(signal_type=signal, end=time))
+                pair.server_sends(
+                    "signal.ended", ih.messages.SignalEndedData(signal_type=signal, end=time)
+                )
             elif action == "engage":
                 state = draw(st.sampled_from(["engaged", "neutral", "disengaged"]))
                 pair.server_sends(
-                    "engagement.updated", ih.EngagementUpdatedData(state=state, start=time)
+                    "engagement.updated", ih.messages.EngagementUpdatedData(state=state, start=time)
                 )  # type: ignore[arg-type]
             elif action == "quality":
-                scores = ih.QualityScores(
+                scores = ih.messages.QualityScores(
                     quality_index=50, clarity=50, authority=50, energy=50, rapport=50, learning=50
                 )
-                period = ih.QualityPeriod(start=max(0.0, time - 3), end=time, values=scores)
+                period = ih.messages.QualityPeriod(
+                    start=max(0.0, time - 3), end=time, values=scores
+                )
                 pair.server_sends(
                     "conversation_quality.updated",
-                    ih.ConversationQualityData(overall=scores, timeline=[period]),
+                    ih.messages.ConversationQualityData(overall=scores, timeline=[period]),
                 )
             elif action == "segment":
                 pair.client_segment(WEBM_HEAD)
@@ -155,7 +162,9 @@ def test_summaries_of_random_sessions(pair: Pair) -> None:
     summary = fold.summary()
     assert fold.final and summary.open_signals == []
     # Every detected signal appears exactly once.
-    detected = [m.data.signal_type for m in pair.received if isinstance(m, ih.SignalDetected)]
+    detected = [
+        m.data.signal_type for m in pair.received if isinstance(m, ih.messages.SignalDetected)
+    ]
     assert sorted(detected) == sorted(s.type for s in summary.signals)
     # Intervals never overlap per signal type.
     for kind in set(detected):

@@ -219,14 +219,14 @@ class ServerReplay:
         received = [
             ih.decode_server_message(json.dumps(e["recv"])) for _, e in self.lines if "recv" in e
         ]
-        self.ready = next(m for m in received if isinstance(m, ih.SessionReady))
+        self.ready = next(m for m in received if isinstance(m, ih.messages.SessionReady))
         self.server = ih.ServerConnection(self.ready.data, self.ready.correlation_id)
         self.stamp = self.ready.timestamp
         self.reported: list[list[object]] = []
         self.held_close: int | None = None
         # The service sends session.ready as it accepts the upgrade, so the replayed server
         # starts first, unless the recording shows it breaking exactly that.
-        self.starts_first = isinstance(received[0], ih.SessionReady)
+        self.starts_first = isinstance(received[0], ih.messages.SessionReady)
         if self.starts_first:
             self.server.start(timestamp=self.stamp)
 
@@ -251,7 +251,7 @@ class ServerReplay:
         if kind in ("session.closing", "session.ended"):
             self.take_close()  # the server took the close when it answered it
         answered = kind in ("session.updated", "session.closing") or (
-            isinstance(message, ih.ErrorMessage) and message.data.code == "ih6001"
+            isinstance(message, ih.messages.ErrorMessage) and message.data.code == "ih6001"
         )
         if answered or (kind == "session.ready" and self.starts_first and message == self.ready):
             return

@@ -31,7 +31,10 @@ KEY = MockConfig().api_key
 # A WebM continuation segment: a Cluster element id, then filler.
 CLUSTER_ID = b"\x1f\x43\xb6\x75"
 CLUSTER = CLUSTER_ID + bytes(100)
-BOTH_FLAGS: list[ih.IncludeFlag] = ["conversation_quality_overall", "conversation_quality_timeline"]
+BOTH_FLAGS: list[ih.messages.IncludeFlag] = [
+    "conversation_quality_overall",
+    "conversation_quality_timeline",
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +58,13 @@ def assert_graceful(
     messages: list[Any], connection: ih.ClientConnection, chunks: list[bytes]
 ) -> None:
     """A whole session: ready first, every chunk sent, the final results, a normal close."""
-    assert isinstance(messages[0], ih.SessionReady)
+    assert isinstance(messages[0], ih.messages.SessionReady)
     assert connection.violations == ()
     assert [s.size for s in connection.segments_sent] == [len(c) for c in chunks]
     kinds = [type(m) for m in messages]
-    closing = kinds.index(ih.SessionClosing)
-    assert kinds[-1] is ih.SessionEnded
-    assert set(kinds[closing + 1 : -1]) <= {ih.SignalEnded}
+    closing = kinds.index(ih.messages.SessionClosing)
+    assert kinds[-1] is ih.messages.SessionEnded
+    assert set(kinds[closing + 1 : -1]) <= {ih.messages.SignalEnded}
     assert connection.active_signals == {}
     assert connection.state is ih.SessionState.CLOSED and connection.close_code == 1000
 
@@ -72,7 +75,7 @@ def assert_graceful(
 @pytest.mark.parametrize("container", list(media.CONTAINERS))
 def test_container_sniffing_on_real_files(container: str) -> None:
     data = media.encode(container, seconds=2.0)
-    found = ih.sniff_container(data)
+    found = ih.segments.sniff_container(data)
     assert found is not None, container
     # WebM is Matroska and a QuickTime file opens with the same ftyp box as MP4: the first
     # accepted container with that signature is the one named.
@@ -84,7 +87,7 @@ def test_container_sniffing_on_real_files(container: str) -> None:
 def test_recorder_chunks_are_one_real_stream(kind: str) -> None:
     chunks = media.recorder_chunks(kind, 9.0)
     assert len(chunks) >= 3
-    assert ih.sniff_container(chunks[0]) is not None  # the header is in the first chunk
+    assert ih.segments.sniff_container(chunks[0]) is not None  # the header is in the first chunk
     with av.open(io.BytesIO(b"".join(chunks))) as container:
         frames = sum(1 for _ in container.decode(video=0))
     assert frames == 9 * media.FPS
@@ -95,13 +98,15 @@ def test_recorder_chunks_are_one_real_stream(kind: str) -> None:
 
 @pytest.mark.parametrize("method", ["bearer", "subprotocol"])
 def test_asyncio_client_full_session(
-    interhuman_mock: tuple[str, MockServer], webm_chunks: list[bytes], method: ih.AuthMethod
+    interhuman_mock: tuple[str, MockServer],
+    webm_chunks: list[bytes],
+    method: ih.handshake.AuthMethod,
 ) -> None:
     url, mock = interhuman_mock
     session = AsyncStreamSession(url, KEY, webm_chunks, include=BOTH_FLAGS, method=method)
     messages = run_async(session)
     assert_graceful(messages, session.connection, webm_chunks)
-    assert any(isinstance(m, ih.ConversationQualityUpdated) for m in messages)
+    assert any(isinstance(m, ih.messages.ConversationQualityUpdated) for m in messages)
     # The server's X-Correlation-ID is the correlation_id of every message.
     assert session.correlation_id == mock.sessions[-1].correlation_id
     assert {str(m.correlation_id) for m in messages} == {session.correlation_id}
@@ -116,7 +121,7 @@ def test_sync_client_full_session(
     assert_graceful(messages, session.connection, mp4_chunks)
     assert session.correlation_id is not None
     assert {str(m.correlation_id) for m in messages} == {session.correlation_id}
-    quality = [m for m in messages if isinstance(m, ih.ConversationQualityUpdated)]
+    quality = [m for m in messages if isinstance(m, ih.messages.ConversationQualityUpdated)]
     assert quality and all(m.data.overall is None and len(m.data.timeline) == 1 for m in quality)
 
 
@@ -126,17 +131,19 @@ def test_graceful_close_delivers_the_final_signal_ended(
     url, _mock = interhuman_mock
     session = SyncStreamSession(url, KEY, webm_chunks)
     messages = list(session)
-    closing = next(i for i, m in enumerate(messages) if isinstance(m, ih.SessionClosing))
+    closing = next(i for i, m in enumerate(messages) if isinstance(m, ih.messages.SessionClosing))
     active_at_close: set[str] = set()
     for message in messages[:closing]:
-        if isinstance(message, ih.SignalDetected):
+        if isinstance(message, ih.messages.SignalDetected):
             active_at_close.add(message.data.signal_type)
-        elif isinstance(message, ih.SignalEnded):
+        elif isinstance(message, ih.messages.SignalEnded):
             active_at_close.discard(message.data.signal_type)
     assert active_at_close, "the script leaves a signal open at the close"
-    finals = {m.data.signal_type for m in messages[closing:] if isinstance(m, ih.SignalEnded)}
+    finals = {
+        m.data.signal_type for m in messages[closing:] if isinstance(m, ih.messages.SignalEnded)
+    }
     assert finals == active_at_close
-    assert isinstance(messages[-1], ih.SessionEnded)
+    assert isinstance(messages[-1], ih.messages.SessionEnded)
     assert messages[-1].data.reason == "client_shutdown"
 
 
@@ -161,7 +168,7 @@ def test_an_oversized_segment_gets_ih6002_and_the_session_goes_on(
     client = ih.ClientConnection(check_segment_sizes=False, sniff_containers=False)
     session = AsyncStreamSession(url, KEY, small, connection=client)
     messages = run_async(session)
-    errors = [m for m in messages if isinstance(m, ih.ErrorMessage)]
+    errors = [m for m in messages if isinstance(m, ih.messages.ErrorMessage)]
     assert [(e.data.code, e.data.segment) for e in errors] == [("ih6002", 1)]
     assert client.segment_for(errors[0]) == client.segments_sent[1]
     assert client.segments_sent[1].size == len(small[1])
@@ -187,7 +194,7 @@ async def _slow_session(url: str, chunks: list[bytes], pace: float) -> tuple[lis
             async for frame in websocket:
                 message = client.receive_message(frame, now=loop.time())
                 received.append(message)
-                if isinstance(message, ih.SessionReady):
+                if isinstance(message, ih.messages.SessionReady):
                     sender = asyncio.create_task(send(websocket))
         if sender is not None:
             sender.cancel()
@@ -202,7 +209,7 @@ async def _slow_session(url: str, chunks: list[bytes], pace: float) -> tuple[lis
 def test_an_idle_session_times_out(interhuman_mock: tuple[str, MockServer]) -> None:
     url, mock = interhuman_mock
     received, code = asyncio.run(_slow_session(url, [], 0))
-    assert isinstance(received[-1], ih.ErrorMessage) and received[-1].data.code == "ih6003"
+    assert isinstance(received[-1], ih.messages.ErrorMessage) and received[-1].data.code == "ih6003"
     assert code == TIMEOUT_CLOSE_CODE
     assert mock.sessions[-1].correlation_id == str(received[0].correlation_id)
 
@@ -216,7 +223,7 @@ def test_a_long_session_hits_the_maximum_duration(
     url, _mock = interhuman_mock
     chunks = [webm_chunks[0]] + [CLUSTER] * 20
     received, code = asyncio.run(_slow_session(url, chunks, 0.1))
-    assert isinstance(received[-1], ih.ErrorMessage) and received[-1].data.code == "ih6004"
+    assert isinstance(received[-1], ih.messages.ErrorMessage) and received[-1].data.code == "ih6004"
     assert code == TIMEOUT_CLOSE_CODE
 
 
@@ -246,7 +253,7 @@ def replay(client: ih.ClientConnection, frames: list[tuple[str, bytes | str]]) -
             client.send_segment(frame)
         else:
             sent = ih.decode_client_message(frame)
-            if isinstance(sent, ih.SessionClose):
+            if isinstance(sent, ih.messages.SessionClose):
                 client.send_close()
             else:
                 include = None if sent.include is msgspec.UNSET else sent.include
@@ -262,7 +269,7 @@ def test_vendor_sdk_completes_a_session_and_agrees_with_our_core(
     from interhumanai.stream import StreamClient, UnknownEvent
 
     url, mock = interhuman_mock
-    base_url = url.replace("ws://", "http://").removesuffix(ih.ENDPOINT_PATH)
+    base_url = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
 
     async def sdk_session() -> tuple[list[Any], Any]:
         client = StreamClient(token_provider=StaticTokenProvider(KEY), base_url=base_url)
@@ -303,7 +310,7 @@ def test_vendor_sdk_with_a_wrong_key_fails_the_handshake(
     from interhumanai.stream import StreamClient
 
     url, _mock = interhuman_mock
-    base_url = url.replace("ws://", "http://").removesuffix(ih.ENDPOINT_PATH)
+    base_url = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
     client = StreamClient(token_provider=StaticTokenProvider("wrong"), base_url=base_url)
     with pytest.raises(InterhumanError, match="401"):
         asyncio.run(client.connect())
@@ -322,10 +329,10 @@ def test_mock_server_runs_from_the_command_line(webm_chunks: list[bytes]) -> Non
         assert process.stdout is not None
         line = process.stdout.readline()
         url = line.rsplit(" on ", 1)[1].strip()
-        assert url.startswith("ws://127.0.0.1:") and url.endswith(ih.ENDPOINT_PATH)
+        assert url.startswith("ws://127.0.0.1:") and url.endswith(ih.handshake.ENDPOINT_PATH)
         session = SyncStreamSession(url, "cli-key", webm_chunks[:2])
         messages = list(session)
-        assert isinstance(messages[-1], ih.SessionEnded)
+        assert isinstance(messages[-1], ih.messages.SessionEnded)
         uuid.UUID(session.correlation_id)
     finally:
         process.terminate()
@@ -375,5 +382,5 @@ def test_the_sync_client_stops_when_the_server_ends_the_session(
 
     session = SyncStreamSession(url, KEY, slow())
     messages = list(session)
-    assert isinstance(messages[-1], ih.ErrorMessage) and messages[-1].data.code == "ih6004"
+    assert isinstance(messages[-1], ih.messages.ErrorMessage) and messages[-1].data.code == "ih6004"
     assert session.connection.close_code == TIMEOUT_CLOSE_CODE

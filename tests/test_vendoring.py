@@ -20,7 +20,7 @@ import interhuman_stream as ih
 frame = open({golden!r}, "rb").read()
 message = ih.decode_server_message(frame)
 assert type(message).__name__ == "SignalDetected", message
-assert ih.encode_client_message(ih.SessionClose()) == b'{{"type":"session.close"}}'
+assert ih.encode_client_message(ih.messages.SessionClose()) == b'{{"type":"session.close"}}'
 try:
     ih.decode_server_message(b"{{")
 except ValueError as error:

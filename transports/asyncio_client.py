@@ -41,9 +41,9 @@ class AsyncStreamSession:
         api_key: str,
         chunks: Iterable[bytes],
         *,
-        include: list[ih.IncludeFlag] | None = None,
-        goal_dimensions: list[ih.GoalDimension] | None = None,
-        method: ih.AuthMethod = "bearer",
+        include: list[ih.messages.IncludeFlag] | None = None,
+        goal_dimensions: list[ih.messages.GoalDimension] | None = None,
+        method: ih.handshake.AuthMethod = "bearer",
         client_request_id: str | None = None,
         pace_seconds: float = 0.0,
         connection: ih.ClientConnection | None = None,
@@ -74,14 +74,15 @@ class AsyncStreamSession:
             )
         except InvalidStatus as error:
             raise HandshakeRejected(error.response.status_code) from None
-        self.correlation_id = ih.correlation_id_from_headers(websocket.response.headers.raw_items())  # type: ignore[union-attr]
+        headers = websocket.response.headers.raw_items()  # type: ignore[union-attr]
+        self.correlation_id = ih.handshake.correlation_id_from_headers(headers)
         ready = asyncio.Event()
         sender = asyncio.create_task(self._send(websocket, ready))
         try:
             async with websocket:
                 async for frame in websocket:
                     message = self.connection.receive_message(frame, now=loop.time())
-                    if isinstance(message, ih.SessionReady):
+                    if isinstance(message, ih.messages.SessionReady):
                         ready.set()
                     yield message
         except ConnectionClosed:

@@ -17,24 +17,24 @@ from .mock_server import MockConfig, MockServer
 def describe(message: ih.ServerMessage | ih.UnknownMessage) -> str:
     """One line a person can read."""
     match message:
-        case ih.SessionReady(data=data):
+        case ih.messages.SessionReady(data=data):
             return (
                 f"session ready: idle timeout {data.session_idle_timeout_seconds:g} s, "
                 f"max {data.session_max_duration_seconds:g} s, segments up to "
                 f"{data.max_segment_size_bytes:,} bytes"
             )
-        case ih.SessionUpdated(data=data):
+        case ih.messages.SessionUpdated(data=data):
             return f"config acknowledged: include {', '.join(data.include or ()) or 'nothing'}"
-        case ih.SignalDetected(data=data):
+        case ih.messages.SignalDetected(data=data):
             likelihood, why = data.probability or "?", data.rationale or ""
             return f"{data.signal_type} detected at {data.start:g} s ({likelihood}): {why}"
-        case ih.SignalUpdated(data=data):
+        case ih.messages.SignalUpdated(data=data):
             return f"{data.signal_type} now {data.probability or '?'}: {data.rationale or ''}"
-        case ih.SignalEnded(data=data):
+        case ih.messages.SignalEnded(data=data):
             return f"{data.signal_type} ended at {data.end:g} s"
-        case ih.EngagementUpdated(data=data):
+        case ih.messages.EngagementUpdated(data=data):
             return f"engagement {data.state} from {data.start:g} s"
-        case ih.ConversationQualityUpdated(data=data):
+        case ih.messages.ConversationQualityUpdated(data=data):
             parts = []
             if data.overall:
                 parts.append(f"overall {data.overall.quality_index:.0f}")
@@ -42,11 +42,11 @@ def describe(message: ih.ServerMessage | ih.UnknownMessage) -> str:
                 period = data.timeline[0]
                 parts.append(f"{period.start:g}-{period.end:g} s {period.values.quality_index:.0f}")
             return "conversation quality: " + ", ".join(parts)
-        case ih.ErrorMessage(data=data):
+        case ih.messages.ErrorMessage(data=data):
             return f"error {data.code} (segment {data.segment}): {data.message}"
-        case ih.SessionClosing(data=data):
+        case ih.messages.SessionClosing(data=data):
             return f"closing: draining for at most {data.max_drain_seconds:g} s"
-        case ih.SessionEnded(data=data):
+        case ih.messages.SessionEnded(data=data):
             return f"session ended: {data.reason}"
         case ih.UnknownMessage(type=kind):
             return f"(a message type this version does not know: {kind})"

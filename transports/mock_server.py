@@ -32,7 +32,12 @@ import interhuman_stream as ih
 from .logs import LOGGER, keep_secret
 
 SIGNAL_SCRIPT = ("interest", "agreement", "hesitation", "confidence")
-ENGAGEMENT_SCRIPT: tuple[ih.EngagementState, ...] = ("neutral", "engaged", "engaged", "disengaged")
+ENGAGEMENT_SCRIPT: tuple[ih.messages.EngagementState, ...] = (
+    "neutral",
+    "engaged",
+    "engaged",
+    "disengaged",
+)
 # No source documents the close code after ih6003/ih6004 (D19); the mock uses "policy
 # violation", and says which limit in the close reason.
 TIMEOUT_CLOSE_CODE = 1008
@@ -52,18 +57,18 @@ class MockConfig:
     segment_seconds: float = 3.0
     max_drain_seconds: float = 5
 
-    def ready(self) -> ih.SessionReadyData:
+    def ready(self) -> ih.messages.SessionReadyData:
         # Integral limits go out as JSON integers, as the service documents them.
         def number(value: float) -> float:
             return int(value) if float(value).is_integer() else value
 
-        return ih.SessionReadyData(
+        return ih.messages.SessionReadyData(
             session_idle_timeout_seconds=number(self.idle_timeout_seconds),
             session_max_duration_seconds=number(self.max_duration_seconds),
             min_segment_duration_seconds=number(self.segment_seconds),
             min_segment_size_bytes=self.min_segment_size_bytes,
             max_segment_size_bytes=self.max_segment_size_bytes,
-            supported_session_config_options=ih.SessionOptions(
+            supported_session_config_options=ih.messages.SessionOptions(
                 include=list(self.include),
                 goal_dimensions=(
                     list(self.goal_dimensions) if self.goal_dimensions is not None else None
@@ -105,7 +110,7 @@ class Analysis:
         level = ENGAGEMENT_SCRIPT[k % len(ENGAGEMENT_SCRIPT)]
         if server.engagement is None or server.engagement.state != level:
             frames.append(
-                ("engagement.updated", ih.EngagementUpdatedData(state=level, start=start))
+                ("engagement.updated", ih.messages.EngagementUpdatedData(state=level, start=start))
             )
         signal = SIGNAL_SCRIPT[(k // 3) % len(SIGNAL_SCRIPT)]
         active = server.active_signals.get(signal)
@@ -114,7 +119,7 @@ class Analysis:
             frames.append(
                 (
                     "signal.detected",
-                    ih.SignalData(
+                    ih.messages.SignalData(
                         signal_type=signal,
                         start=start + 0.5,
                         probability="medium",
@@ -127,7 +132,7 @@ class Analysis:
             frames.append(
                 (
                     "signal.updated",
-                    ih.SignalData(
+                    ih.messages.SignalData(
                         signal_type=signal,
                         start=active.start,
                         probability="high",
@@ -138,14 +143,20 @@ class Analysis:
             )
         elif phase == 2 and active is not None:
             frames.append(
-                ("signal.ended", ih.SignalEndedData(signal_type=signal, end=start + seconds - 0.5))
+                (
+                    "signal.ended",
+                    ih.messages.SignalEndedData(signal_type=signal, end=start + seconds - 0.5),
+                )
             )
         frames.extend(self._quality(server, k, start))
         acknowledged = server.acknowledged_config
         if acknowledged and acknowledged.goal_dimensions and k % 4 == 3:
             goals = ", ".join(acknowledged.goal_dimensions)
             frames.append(
-                ("feedback.generated", ih.FeedbackGeneratedData(feedback=f"Work on {goals}."))
+                (
+                    "feedback.generated",
+                    ih.messages.FeedbackGeneratedData(feedback=f"Work on {goals}."),
+                )
             )
         return frames
 
@@ -160,9 +171,9 @@ class Analysis:
         period_start = start - self.segment_seconds
         period_end = start + self.segment_seconds
 
-        def scores(seed: int) -> ih.QualityScores:
+        def scores(seed: int) -> ih.messages.QualityScores:
             dims = [50 + ((seed * 7 + i * 11) % 31) for i in range(5)]
-            return ih.QualityScores(
+            return ih.messages.QualityScores(
                 quality_index=sum(dims) / 5,
                 clarity=dims[0],
                 authority=dims[1],
@@ -171,10 +182,14 @@ class Analysis:
                 learning=dims[4],
             )
 
-        data = ih.ConversationQualityData(
+        data = ih.messages.ConversationQualityData(
             overall=scores(k) if "conversation_quality_overall" in include else None,
             timeline=(
-                [ih.QualityPeriod(start=period_start, end=period_end, values=scores(k + 1))]
+                [
+                    ih.messages.QualityPeriod(
+                        start=period_start, end=period_end, values=scores(k + 1)
+                    )
+                ]
                 if "conversation_quality_timeline" in include
                 else None
             ),
@@ -197,7 +212,7 @@ class MockServer:
     # -- the upgrade --------------------------------------------------------------------
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if request.path.split("?", 1)[0] != ih.ENDPOINT_PATH:
+        if request.path.split("?", 1)[0] != ih.handshake.ENDPOINT_PATH:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not found.\n")
         server = ih.ServerConnection(
             self.config.ready(), uuid.uuid4(), max_drain_seconds=self.config.max_drain_seconds
@@ -253,7 +268,11 @@ class MockServer:
                     expired = server.check_deadlines(loop.time(), timestamp=stamp())
                     await send(*expired)
                     reason = expired and ih.decode_server_message(expired[0])
-                    code = reason.data.code if isinstance(reason, ih.ErrorMessage) else "timeout"
+                    code = (
+                        reason.data.code
+                        if isinstance(reason, ih.messages.ErrorMessage)
+                        else "timeout"
+                    )
                     await websocket.close(TIMEOUT_CLOSE_CODE, code)
                     break
                 now = loop.time()
@@ -301,7 +320,7 @@ class MockServer:
         server = asyncio.run_coroutine_threadsafe(self.start(host, port), loop).result(10)
         bound_host, bound_port = next(iter(server.sockets)).getsockname()[:2]
         try:
-            yield f"ws://{bound_host}:{bound_port}{ih.ENDPOINT_PATH}"
+            yield f"ws://{bound_host}:{bound_port}{ih.handshake.ENDPOINT_PATH}"
         finally:
 
             async def stop() -> None:
@@ -337,7 +356,10 @@ def main(argv: list[str] | None = None) -> None:
     async def serve_forever() -> None:
         server = await mock.start(args.host, args.port)
         host, port = next(iter(server.sockets)).getsockname()[:2]
-        print(f"mock Streaming Analyze v1 on ws://{host}:{port}{ih.ENDPOINT_PATH}", flush=True)
+        print(
+            f"mock Streaming Analyze v1 on ws://{host}:{port}{ih.handshake.ENDPOINT_PATH}",
+            flush=True,
+        )
         await server.serve_forever()
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -50,8 +50,8 @@ async def one_session(
     draining = False
     async for message in session:
         received.append(message)
-        draining = draining or isinstance(message, ih.SessionClosing)
-        if draining and isinstance(message, ih.SignalEnded):
+        draining = draining or isinstance(message, ih.messages.SessionClosing)
+        if draining and isinstance(message, ih.messages.SignalEnded):
             totals.final_signal_ends += 1
         totals.events[type(message).__name__] += 1
     totals.sessions += 1
@@ -73,7 +73,7 @@ def _check(
     # The contract's own rules (errors name sent segments, every signal ends before a graceful
     # session.ended, ...) come back as the connection's violations.
     problems = [v.rule for v in connection.violations]
-    errors = [m for m in received if isinstance(m, ih.ErrorMessage)]
+    errors = [m for m in received if isinstance(m, ih.messages.ErrorMessage)]
     totals.errors += len(errors)
     # Each oversized segment got exactly one ih6002 naming it.
     named = sorted(
@@ -85,7 +85,7 @@ def _check(
         problems.append(
             f"ih6002 named segments {named}, the oversized ones were {sorted(oversized)}"
         )
-    ended = any(isinstance(m, ih.SessionEnded) for m in received)
+    ended = any(isinstance(m, ih.messages.SessionEnded) for m in received)
     if connection.close_code == 1000 and ended:
         totals.graceful += 1
     else:

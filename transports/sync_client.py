@@ -45,9 +45,9 @@ class SyncStreamSession:
         api_key: str,
         chunks: Iterable[bytes],
         *,
-        include: list[ih.IncludeFlag] | None = None,
-        goal_dimensions: list[ih.GoalDimension] | None = None,
-        method: ih.AuthMethod = "bearer",
+        include: list[ih.messages.IncludeFlag] | None = None,
+        goal_dimensions: list[ih.messages.GoalDimension] | None = None,
+        method: ih.handshake.AuthMethod = "bearer",
         client_request_id: str | None = None,
         timeout: float = 30.0,
         connection: ih.ClientConnection | None = None,
@@ -133,7 +133,7 @@ class SyncStreamSession:
 
     def _on_event(self, event: Event) -> Iterator[ih.ServerMessage | ih.UnknownMessage]:
         if isinstance(event, AcceptConnection):
-            self.correlation_id = ih.correlation_id_from_headers(event.extra_headers)
+            self.correlation_id = ih.handshake.correlation_id_from_headers(event.extra_headers)
         elif isinstance(event, RejectConnection):
             self._closed = True
             raise HandshakeRejected(event.status_code)
