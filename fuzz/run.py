@@ -8,6 +8,12 @@
    with atheris (libFuzzer) where it installs, else a seeded random mutational loop. Only
    DecodeError and RemoteProtocolError may escape; a per-input timeout catches hangs and an
    RSS limit catches unbounded memory.
+3. Interleavings (run before 2, which libFuzzer ends the process after): N random calls
+   (default 1,000,000) of a client's and a server's caller and peer on joined connections -
+   good and bad arguments, the server role's frames and hostile ones, odd clocks - in every
+   mode (fuzz/targets.py, random_step). Prints the step count, the undocumented exceptions and
+   the non-atomic refusals (a refused call that changed the connection); either must be 0.
+   --known-bugs also feeds the inputs of the engine bugs already reported (tests/test_atomic.py).
 """
 
 from __future__ import annotations
@@ -160,6 +166,43 @@ def fuzz(inputs: int, seconds: int, seed: int) -> int:
     return 0 if done["inputs"] >= inputs else 1
 
 
+def interleavings(steps: int, seed: int, *, known_bugs: bool) -> int:
+    """`steps` random calls over fresh client/server interleavings; returns the exit status."""
+    from fuzz import targets
+
+    rng = random.Random(seed)
+    started = time.monotonic()
+    done = 0
+    outcomes: Counter[tuple[str, str]] = Counter()
+    kinds: Counter[str] = Counter()
+    first: dict[tuple[str, str, str], targets.Finding] = {}
+    print(f"interleavings: {steps:,} steps", flush=True)
+    while done < steps:
+        world = targets.random_interleaving(rng, known_bugs=known_bugs)
+        for _ in range(min(rng.randint(1, 120), steps - done)):
+            targets.random_step(world, rng)
+            done += 1
+        outcomes.update(world.outcomes)
+        for finding in world.findings:
+            kinds[finding.kind] += 1
+            where = finding.call.split("(", 1)[0]
+            first.setdefault((finding.kind, where, finding.error[:60]), finding)
+    calls = {o: sum(n for (_, seen), n in outcomes.items() if seen == o) for o in _OUTCOMES}
+    print(
+        f"interleavings: {done:,} steps, {sum(calls.values()):,} calls "
+        f"({', '.join(f'{n:,} {o}' for o, n in calls.items())}), "
+        f"{time.monotonic() - started:.0f} s"
+    )
+    print(f"undocumented exceptions: {kinds['undocumented']:,}")
+    print(f"non-atomic refusals: {kinds['non-atomic']:,}")
+    for finding in list(first.values())[:20]:
+        print(finding.report(), file=sys.stderr)
+    return 1 if kinds else 0
+
+
+_OUTCOMES = ("ok", "refused", "remote", "UNDOCUMENTED")
+
+
 def _frames_from(provider: Any, targets: Any) -> list[bytes]:
     """Frames read from libFuzzer's bytes: raw, or goldens with members replaced."""
     if provider.ConsumeIntInRange(0, 3) == 0:
@@ -199,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=1800, help="time bound for the fuzzing")
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--skip-differential", action="store_true")
+    parser.add_argument(
+        "--steps", type=int, default=1_000_000, help="random calls over interleavings"
+    )
+    parser.add_argument(
+        "--known-bugs", action="store_true", help="also feed inputs of known engine bugs"
+    )
     args = parser.parse_args(argv)
     if not args.skip_differential:
         started = time.monotonic()
@@ -206,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"differential: {failures} disagreement(s), {time.monotonic() - started:.0f} s")
         if failures:
             return 1
+    if args.steps and interleavings(args.steps, args.seed, known_bugs=args.known_bugs):
+        return 1
     return fuzz(args.inputs, args.seconds, args.seed)
 
 
