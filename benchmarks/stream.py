@@ -57,15 +57,23 @@ def _scores(rng: random.Random, center: float) -> ih.messages.QualityScores:
 
 
 def _signal_frame(
-    server: ih.ServerConnection, rng: random.Random, media: float, clock: datetime
+    server: ih.ServerConnection,
+    rng: random.Random,
+    media: float,
+    clock: datetime,
+    latest: dict[str, float],
 ) -> str:
-    """A signal event for a random signal type: detected if inactive, else updated or ended."""
+    """A signal event for a random signal type: detected if inactive, else updated or ended.
+    `latest` holds the last time reported per signal type: time only moves forward on a
+    track (rule time-forward), so a new detection never starts before the previous end."""
     signal = rng.choice(SIGNALS)
     active = server.active_signals.get(signal)
     if active is None:
+        start = max(round(media + rng.random() * SEGMENT_SECONDS, 2), latest.get(signal, 0.0))
+        latest[signal] = start
         data = ih.messages.SignalData(
             signal_type=signal,
-            start=round(media + rng.random() * SEGMENT_SECONDS, 2),
+            start=start,
             probability=rng.choice(PROBABILITIES),
             rationale=rng.choice(RATIONALES),
             modality=["video"],
@@ -84,6 +92,7 @@ def _signal_frame(
     end = ih.messages.SignalEndedData(
         signal_type=signal, end=round(max(active.start, media) + rng.random(), 2)
     )
+    latest[signal] = max(end.end, latest.get(signal, end.end))
     return server.send("signal.ended", end, timestamp=clock)
 
 
@@ -123,6 +132,7 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
     overall_seed = 60.0
     period_end = 0.0
     kinds, weights = zip(*WEIGHTS.items(), strict=True)
+    latest: dict[str, float] = {}
     while len(frames) < count - len(opening) - 2:
         clock += timedelta(milliseconds=rng.randint(50, 900))
         if rng.random() < 0.1:
@@ -132,7 +142,7 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
             media += SEGMENT_SECONDS
         kind = rng.choices(kinds, weights)[0]
         if kind == "signal":
-            emit(_signal_frame(server, rng, media, clock))
+            emit(_signal_frame(server, rng, media, clock, latest))
         elif kind == "quality" and media > period_end:
             # One update per closed cadence period: periods follow each other (D38).
             overall_seed = min(100.0, max(0.0, overall_seed + rng.uniform(-3, 3)))
@@ -162,6 +172,8 @@ def session_frames(count: int = 10_000, seed: int = 20261124) -> Session:
     close = ih.encode_client_message(ih.messages.SessionClose())
     for frame in server.receive_text(close, timestamp=clock).replies:
         emit(frame)
-    for frame in server.finish(timestamp=clock, at=media + SEGMENT_SECONDS):
+    # The final signal.ended events end every open signal at `at`: not before its start.
+    at = max(media + SEGMENT_SECONDS, *latest.values())
+    for frame in server.finish(timestamp=clock, at=at):
         emit(frame)
     return Session(opening, segments, bulk, list(frames))

@@ -199,28 +199,28 @@ class Unencodable:
         return "Unencodable()"
 
 
-def ready_data(**overrides: Any) -> ih.SessionReadyData:
+def ready_data(**overrides: Any) -> ih.messages.SessionReadyData:
     fields: dict[str, Any] = {
         "session_idle_timeout_seconds": 300,
         "session_max_duration_seconds": 3600,
         "min_segment_duration_seconds": 3,
         "min_segment_size_bytes": 1,
         "max_segment_size_bytes": 4096,
-        "supported_session_config_options": ih.SessionOptions(include=list(ALL_FLAGS)),
+        "supported_session_config_options": ih.messages.SessionOptions(include=list(ALL_FLAGS)),
     }
     fields.update(overrides)
-    return ih.SessionReadyData(**fields)
+    return ih.messages.SessionReadyData(**fields)
 
 
-READIES: list[ih.SessionReadyData] = [
+READIES: list[ih.messages.SessionReadyData] = [
     ready_data(),
     ready_data(max_segment_size_bytes=96, min_segment_size_bytes=16),
     ready_data(
-        supported_session_config_options=ih.SessionOptions(
+        supported_session_config_options=ih.messages.SessionOptions(
             include=[*ALL_FLAGS, "transcript"], goal_dimensions=["clarity", "novel_goal"]
         )
     ),
-    ready_data(supported_session_config_options=ih.SessionOptions()),
+    ready_data(supported_session_config_options=ih.messages.SessionOptions()),
     ready_data(session_idle_timeout_seconds=5, session_max_duration_seconds=20),
     ready_data(min_segment_size_bytes=5000),  # a contract no segment can meet
     ready_data(session_idle_timeout_seconds=-1),  # start() refuses to emit it
@@ -327,13 +327,13 @@ SEGMENTS: list[Any] = [
     None,
 ]
 SIGNAL_TYPES = ["interest", "confusion", "x-new-signal"]
-SCORES = ih.QualityScores(
+SCORES = ih.messages.QualityScores(
     quality_index=50, clarity=50, authority=50, energy=50, rapport=50, learning=50
 )
 
 
-def _period(start: float, end: float) -> ih.QualityPeriod:
-    return ih.QualityPeriod(start=start, end=end, values=SCORES)
+def _period(start: float, end: float) -> ih.messages.QualityPeriod:
+    return ih.messages.QualityPeriod(start=start, end=end, values=SCORES)
 
 
 def _send_choices() -> tuple[list[tuple[Any, Any]], int]:
@@ -341,7 +341,9 @@ def _send_choices() -> tuple[list[tuple[Any, Any]], int]:
     contract forbids in some state, undocumented values; then data of the wrong type (the
     count of the first ones is returned too)."""
     signals = [
-        ih.SignalData(signal_type=kind, start=start, probability=probability, modality=modality)
+        ih.messages.SignalData(
+            signal_type=kind, start=start, probability=probability, modality=modality
+        )
         for kind in SIGNAL_TYPES
         for start, probability, modality in (
             (1.5, "high", UNSET),
@@ -354,16 +356,16 @@ def _send_choices() -> tuple[list[tuple[Any, Any]], int]:
     choices += [("signal.detected", data) for data in signals]
     choices += [("signal.updated", data) for data in signals]
     choices += [
-        ("signal.ended", ih.SignalEndedData(signal_type=kind, end=end))
+        ("signal.ended", ih.messages.SignalEndedData(signal_type=kind, end=end))
         for kind in SIGNAL_TYPES
         for end in (4.0, math.inf)
     ]
     choices += [
-        ("engagement.updated", ih.EngagementUpdatedData(state=state, start=1.0))
+        ("engagement.updated", ih.messages.EngagementUpdatedData(state=state, start=1.0))
         for state in ("engaged", "neutral", "disengaged", "sleepy")
     ]
     choices += [
-        ("conversation_quality.updated", ih.ConversationQualityData(overall=o, timeline=t))
+        ("conversation_quality.updated", ih.messages.ConversationQualityData(overall=o, timeline=t))
         for o, t in (
             (SCORES, [_period(0, 6)]),
             (SCORES, [_period(6, 12)]),
@@ -374,12 +376,12 @@ def _send_choices() -> tuple[list[tuple[Any, Any]], int]:
         )
     ]
     choices += [
-        ("error", ih.ErrorData(code=code, message="m", segment=segment))
+        ("error", ih.messages.ErrorData(code=code, message="m", segment=segment))
         for code in ("ih6001", "ih6002", "ih1001", "ih9999")
         for segment in (UNSET, None, 0, 1, 7)
     ]
     choices += [
-        ("session.updated", ih.SessionUpdatedData(include=include, goal_dimensions=goals))
+        ("session.updated", ih.messages.SessionUpdatedData(include=include, goal_dimensions=goals))
         for include, goals in (
             ([], None),
             (list(ALL_FLAGS), ["clarity"]),
@@ -389,30 +391,34 @@ def _send_choices() -> tuple[list[tuple[Any, Any]], int]:
         )
     ]
     choices += [
-        ("session.closing", ih.SessionClosingData(max_drain_seconds=s)) for s in (30.0, 0.0)
+        ("session.closing", ih.messages.SessionClosingData(max_drain_seconds=s))
+        for s in (30.0, 0.0)
     ]
     choices += [
-        ("session.ended", ih.SessionEndedData(reason=r))
+        ("session.ended", ih.messages.SessionEndedData(reason=r))
         for r in ("client_shutdown", "idle_timeout", "")
     ]
     choices += [
-        ("coverage.dropped", ih.CoverageDroppedData(ranges=[ih.TimeRange(start=0, end=1)])),
-        ("coverage.degraded", ih.CoverageDegradedData(reason="video_gap")),
-        ("feedback.generated", ih.FeedbackGeneratedData(feedback="slow down")),
+        (
+            "coverage.dropped",
+            ih.messages.CoverageDroppedData(ranges=[ih.messages.TimeRange(start=0, end=1)]),
+        ),
+        ("coverage.degraded", ih.messages.CoverageDegradedData(reason="video_gap")),
+        ("feedback.generated", ih.messages.FeedbackGeneratedData(feedback="slow down")),
     ]
     good = len(choices)
     choices += [
-        ("signal.detected", ih.SignalEndedData(signal_type="interest", end=1.0)),
-        ("session.ended", ih.EngagementUpdatedData(state="engaged", start=1.0)),
-        ("session.ready", ih.SessionClosingData(max_drain_seconds=1.0)),
-        ("signal.detected", ih.SignalData(signal_type="\ud800", start=1.0)),
-        ("signal.detected", ih.SignalData(signal_type="interest", start=-1.0)),
+        ("signal.detected", ih.messages.SignalEndedData(signal_type="interest", end=1.0)),
+        ("session.ended", ih.messages.EngagementUpdatedData(state="engaged", start=1.0)),
+        ("session.ready", ih.messages.SessionClosingData(max_drain_seconds=1.0)),
+        ("signal.detected", ih.messages.SignalData(signal_type="\ud800", start=1.0)),
+        ("signal.detected", ih.messages.SignalData(signal_type="interest", start=-1.0)),
         ("error", None),
         ("feedback.generated", Unencodable()),
-        ("bogus.type", ih.FeedbackGeneratedData(feedback="x")),
-        ("unknown", ih.FeedbackGeneratedData(feedback="x")),
-        (5, ih.FeedbackGeneratedData(feedback="x")),
-        (["error"], ih.FeedbackGeneratedData(feedback="x")),
+        ("bogus.type", ih.messages.FeedbackGeneratedData(feedback="x")),
+        ("unknown", ih.messages.FeedbackGeneratedData(feedback="x")),
+        (5, ih.messages.FeedbackGeneratedData(feedback="x")),
+        (["error"], ih.messages.FeedbackGeneratedData(feedback="x")),
     ]
     return choices, good
 
@@ -605,7 +611,7 @@ class Interleaving:
     def client_config(self, include: Any, goal_dimensions: Any, now: Any) -> None:
         if (
             not self.known_bugs
-            and self.client._audit
+            and self.client._core.audit
             and any(
                 value is include or value is goal_dimensions for value in UNENCODABLE_CONFIG_VALUES
             )
@@ -643,10 +649,10 @@ class Interleaving:
         """The read-only calls: deadlines, expired, the segment an error names."""
         self._attempt("client", "expired", self.client.expired, self._now(now))
         self._attempt("client", "next_deadline", self.client.next_deadline)
-        error = ih.ErrorMessage(
+        error = ih.messages.ErrorMessage(
             timestamp=EPOCH,
             correlation_id=CID,
-            data=ih.ErrorData(code="ih6002", message="m", segment=1),
+            data=ih.messages.ErrorData(code="ih6002", message="m", segment=1),
         )
         self._attempt("client", "segment_for", self.client.segment_for, error)
 
