@@ -13,7 +13,6 @@
    good and bad arguments, the server role's frames and hostile ones, odd clocks - in every
    mode (fuzz/targets.py, random_step). Prints the step count, the undocumented exceptions and
    the non-atomic refusals (a refused call that changed the connection); either must be 0.
-   --known-bugs also feeds the inputs of the engine bugs already reported (tests/test_atomic.py).
 """
 
 from __future__ import annotations
@@ -166,7 +165,7 @@ def fuzz(inputs: int, seconds: int, seed: int) -> int:
     return 0 if done["inputs"] >= inputs else 1
 
 
-def interleavings(steps: int, seed: int, *, known_bugs: bool) -> int:
+def interleavings(steps: int, seed: int) -> int:
     """`steps` random calls over fresh client/server interleavings; returns the exit status."""
     from fuzz import targets
 
@@ -178,7 +177,7 @@ def interleavings(steps: int, seed: int, *, known_bugs: bool) -> int:
     first: dict[tuple[str, str, str], targets.Finding] = {}
     print(f"interleavings: {steps:,} steps", flush=True)
     while done < steps:
-        world = targets.random_interleaving(rng, known_bugs=known_bugs)
+        world = targets.random_interleaving(rng)
         for _ in range(min(rng.randint(1, 120), steps - done)):
             targets.random_step(world, rng)
             done += 1
@@ -245,9 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--steps", type=int, default=1_000_000, help="random calls over interleavings"
     )
-    parser.add_argument(
-        "--known-bugs", action="store_true", help="also feed inputs of known engine bugs"
-    )
     args = parser.parse_args(argv)
     if not args.skip_differential:
         started = time.monotonic()
@@ -255,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"differential: {failures} disagreement(s), {time.monotonic() - started:.0f} s")
         if failures:
             return 1
-    if args.steps and interleavings(args.steps, args.seed, known_bugs=args.known_bugs):
+    if args.steps and interleavings(args.steps, args.seed):
         return 1
     return fuzz(args.inputs, args.seconds, args.seed)
 

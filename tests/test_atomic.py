@@ -5,8 +5,7 @@ the frame was applied, by design; DecodeError; TypeError or ValueError with a me
 
 A hypothesis state machine drives a client and a server joined by two queues with random
 calls of their callers and peers (the actions of fuzz/targets.py, which `nox -s fuzz` runs
-with a large budget). The engine bugs found so far are reproduced below, as strict xfails:
-the machine leaves their inputs out (fuzz.targets.Interleaving(known_bugs=False)).
+with a large budget). The engine bugs it found are fixed, and reproduced below.
 """
 
 from __future__ import annotations
@@ -160,7 +159,7 @@ def test_a_small_budget_of_random_interleavings() -> None:
     }
 
 
-# -- engine bugs found (strict xfails: the engine fix flips them) ---------------------------
+# -- engine bugs this machine found, fixed (each reproducer failed before the fix) ---------
 
 
 def refused_atomically(connection: Any, call: Callable[[], Any]) -> None:
@@ -182,12 +181,6 @@ def streaming_server(**options: Any) -> ih.ServerConnection:
 CLOSE = '{"type":"session.close"}'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ServerConnection.receive_text/receive_segment apply the client's frame, "
-    "then build the answer (session.updated, ih6001, ih6002, session.closing) with a timestamp "
-    "never checked before: a bad one raises ValueError after the frame was applied",
-)
 @pytest.mark.parametrize(
     "frame",
     ['{"include": ["conversation_quality_overall"]}', '{"include": ["x"]}', CLOSE, WEBM_HEAD * 100],
@@ -200,32 +193,23 @@ def test_a_server_answer_with_a_bad_timestamp_changes_nothing(frame: Any) -> Non
     refused_atomically(server, lambda: receive(frame, timestamp=naive))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ServerConnection takes any max_drain_seconds; session.closing built from "
-    "a negative or NaN one is refused with ValueError after the close was applied (by "
-    "receive_text) or after session.ready was (by start, the client having closed first)",
-)
 @pytest.mark.parametrize("drain", [-1.0, math.nan])
 @pytest.mark.parametrize("close_before_ready", [False, True])
 def test_a_bad_max_drain_seconds_changes_nothing(drain: float, close_before_ready: bool) -> None:
-    try:
-        server = ih.ServerConnection(ready_data(), uuid.UUID(int=7), max_drain_seconds=drain)
-    except (TypeError, ValueError):
-        return  # refused where it is given: a fix too
+    # It used to be taken, and session.closing built from it failed after the close (or
+    # session.ready) was applied; now it is refused where it is given.
+    with pytest.raises(ValueError, match="max_drain_seconds"):
+        ih.ServerConnection(ready_data(), uuid.UUID(int=7), max_drain_seconds=drain)
+    server = ih.ServerConnection(ready_data(), uuid.UUID(int=7), max_drain_seconds=0.0)
     if close_before_ready:
         server.receive_text(CLOSE, timestamp=EPOCH)
-        refused_atomically(server, lambda: server.start(timestamp=EPOCH))
+        frames = server.start(timestamp=EPOCH)
     else:
         server.start(timestamp=EPOCH)
-        refused_atomically(server, lambda: server.receive_text(CLOSE, timestamp=EPOCH))
+        frames = server.receive_text(CLOSE, timestamp=EPOCH).replies
+    assert isinstance(ih.decode_server_message(frames[-1]), ih.messages.SessionClosing)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ClientConnection(audit=True).send_config records and queues a config, "
-    "then fails to encode it (TypeError, UnicodeEncodeError) - queued, never sent",
-)
 @pytest.mark.parametrize(
     "include", [["\ud800"], [targets.Unencodable()]], ids=["surrogate", "object"]
 )
@@ -234,19 +218,16 @@ def test_an_audit_client_config_that_cannot_be_encoded_changes_nothing(include: 
     refused_atomically(client, lambda: client.send_config(include=include))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a config taken before session.ready waits for start(); after "
-    "send('session.ready') it stays pending, a later ih6001 removes it instead of the config it "
-    "answers, and the next answer is built from the refused config: receive_text raises "
-    "LocalProtocolError [documented-values] after queuing the client's frame",
-)
 def test_answers_stay_with_their_config_when_ready_is_sent_without_start() -> None:
     server = ih.ServerConnection(ready_data(), uuid.UUID(int=7))
     server.receive_text('{"include": ["conversation_quality_overall"]}', timestamp=EPOCH)
-    try:
-        server.send("session.ready", ready_data(), timestamp=EPOCH)
-    except ih.LocalProtocolError:
-        return  # "use start()": a fix too
-    server.receive_text('{"include": ["transcript"]}', timestamp=EPOCH)  # answered ih6001
+    server.send("session.ready", ready_data(), timestamp=EPOCH)
+    # The waiting config is answered first, then the new one: answers pair with configs in
+    # order (an ih6001 used to remove the waiting config instead of the one it answered).
+    taken = server.receive_text('{"include": ["transcript"]}', timestamp=EPOCH)
+    answers = [ih.decode_server_message(frame) for frame in taken.replies]
+    assert [type(a).__name__ for a in answers] == ["SessionUpdated", "ErrorMessage"]
+    assert answers[0].data.include == ["conversation_quality_overall"]  # type: ignore[union-attr]
+    assert server.pending_configs == ()
     refused_atomically(server, lambda: server.receive_text("{}", timestamp=EPOCH))
+    assert server.violations == ()

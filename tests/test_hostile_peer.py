@@ -43,3 +43,11 @@ def test_an_unknown_type_decodes_whatever_its_data_holds(number: str) -> None:
         assert message.data["ok"] == [1, 2]
     client = ih.ClientConnection()
     assert isinstance(client.receive_message(frame), ih.UnknownMessage)
+
+
+def test_an_unknown_type_with_bytes_that_are_not_utf8_in_its_data_is_a_decode_error() -> None:
+    # Found by the fuzzer: the raw data of an unknown envelope is only read as text when it
+    # is decoded, and invalid UTF-8 there escaped as a UnicodeDecodeError.
+    frame = b'{"type": "future.x", "data": {"v": "\xf6\xff"}}'
+    with pytest.raises(ih.DecodeError, match="UTF-8"):
+        ih.decode_server_message(frame)

@@ -15,6 +15,7 @@ from typing import Any, Final
 import msgspec
 from msgspec import UNSET
 
+from ._checks import CHECKS
 from ._codec import (
     UnknownMessage,
     _check_uuid,
@@ -22,6 +23,7 @@ from ._codec import (
     decode_server_message,
     encode_client_message,
 )
+from ._contract import GUARDS, RULES
 from ._engine import (
     DEFAULT_MAX_SIGNAL_TYPES,
     DEFAULT_VIOLATION_EXCERPT_BYTES,
@@ -32,6 +34,7 @@ from ._engine import (
     binary,
     checked_now,
 )
+from ._errors import LocalProtocolError
 from ._fastpath import EVENT_OF, HANDLERS
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
 from ._values import SentSegment
@@ -149,8 +152,28 @@ class ClientConnection(SessionView):
         and a value that is not a list of strings, is a LocalProtocolError naming the value.
         """
         config = SessionConfig(include=_as_list(include), goal_dimensions=_as_list(goal_dimensions))
+        try:
+            frame = _encoder.encode(config).decode()
+        except (TypeError, ValueError):  # not strings, or text that UTF-8 cannot carry
+            raise self._unsendable(config) from None
         self._core.handle("config", config, now)
-        return _encoder.encode(config).decode()
+        return frame
+
+    def _unsendable(self, config: SessionConfig) -> LocalProtocolError:
+        # Refused before anything changes, also in audit mode: there is no frame to send.
+        rule = RULES["config-well-formed"]
+        guard = next(g for g in GUARDS if g.rule is rule)
+        found = CHECKS[guard.check].explain(self._core, guard, config)
+        detail = found[0] if found else "a value cannot be sent as UTF-8 JSON text"
+        return LocalProtocolError(
+            rule.says,
+            rule=rule.id,
+            role="client",
+            state=self._core.state.value,
+            event="config",
+            hint=rule.hint,
+            detail=detail,
+        )
 
     def send_segment(self, data: bytes, now: float | None = None) -> bytes:
         """Check one video segment and record it; returns the bytes to send as a binary frame."""

@@ -210,11 +210,15 @@ def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage
     if isinstance(kind, str) and kind not in KNOWN_MESSAGE_TYPES:
         timestamp = probe.timestamp if isinstance(probe.timestamp, str) else None
         correlation_id = probe.correlation_id if isinstance(probe.correlation_id, str) else None
+        try:
+            loose = _loose(probe.data)
+        except UnicodeError as unreadable:  # raw data is not checked as text until decoded
+            raise _unreadable(unreadable, data) from None
         return UnknownMessage(
             type=kind,
             timestamp=timestamp,
             correlation_id=correlation_id,
-            data=_loose(probe.data),
+            data=loose,
             raw=_as_bytes(data),
         )
     raise _error_from_msgspec(exc, data) from None

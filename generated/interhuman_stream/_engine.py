@@ -426,6 +426,8 @@ class Core:
     def connection_lost(self, code: int | None = None) -> None:
         """Tell the session its WebSocket closed (with the close code, when known); an
         attached summary fold is finalised too."""
+        if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
+            raise TypeError(f"a close code is an int or None, not {type(code).__name__}")
         self.close_code = code
         self.handle("connection_lost", code, None)
         if self.fold is not None:

@@ -26,7 +26,7 @@ from ._codec import (
 )
 from ._contract import SessionState
 from ._engine import Core, SessionView, binary
-from ._errors import LocalProtocolError
+from ._errors import LocalProtocolError, RemoteProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import (
     ErrorData,
@@ -81,6 +81,14 @@ class ServerConnection(SessionView):
         strict: bool = False,
         max_drain_seconds: float = 30.0,
     ) -> None:
+        if (
+            isinstance(max_drain_seconds, bool)
+            or not isinstance(max_drain_seconds, (int, float))
+            or not 0 <= max_drain_seconds < float("inf")
+        ):
+            raise ValueError(
+                f"max_drain_seconds is a finite number of seconds >= 0, not {max_drain_seconds!r}"
+            )
         self._core = Core("server", strict=strict, switches={})
         self._ready_data = ready
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
@@ -123,8 +131,38 @@ class ServerConnection(SessionView):
         """session.ready, the first frame of every session - then the answers to any config
         that arrived before it (a client may send one as soon as the socket opens), and
         session.closing when the client already asked to close."""
+        _checked_timestamp(timestamp)
         frames = [self.send("session.ready", self._ready_data, timestamp=timestamp, now=now)]
+        frames += self._answer_pending(timestamp, now)
+        if self._core.state is SessionState.CLOSE_SENT:
+            # The client closed before session.ready (D23): the close is answered now.
+            frames.append(self._closing_frame(timestamp, now))
+        return tuple(frames)
+
+    def send(
+        self, event: str, data: msgspec.Struct, *, timestamp: datetime, now: float | None = None
+    ) -> str:
+        """Build, check and encode one server envelope of type `event` around `data`."""
+        _checked_timestamp(timestamp)
+        if not isinstance(event, str):
+            raise TypeError(f"event is a server message type (str), not {type(event).__name__}")
+        cls: Any = MESSAGE_CLASSES.get(event)
+        if cls is None:
+            raise ValueError(f"not a server message type: {event!r}")
+        envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
+        frame = _encoder.encode(envelope)
+        try:
+            message = decode_server_message(frame)  # the spec's checks, on what we emit
+        except DecodeError as error:
+            raise ValueError(f"invalid {event} data: {error}") from None
+        self._core.handle(event, message, now)
+        return frame.decode()
+
+    def _answer_pending(self, timestamp: datetime, now: float | None) -> list[str]:
+        """The answers to every config waiting for one, oldest first: session.updated, or
+        ih6001 for one session.ready does not allow (answers pair with configs in order)."""
         guards = self._core.plans["config", self._core.state].guards
+        frames = []
         for config in tuple(self._core.pending_configs):
             codes = [
                 g.server_reply
@@ -137,26 +175,7 @@ class ServerConnection(SessionView):
                 frames.append(self.fail(codes[0], timestamp=timestamp, now=now))
             else:
                 frames.append(self._acknowledge(timestamp, now))
-        if self._core.state is SessionState.CLOSE_SENT:
-            # The client closed before session.ready (D23): the close is answered now.
-            frames.append(self._closing_frame(timestamp, now))
-        return tuple(frames)
-
-    def send(
-        self, event: str, data: msgspec.Struct, *, timestamp: datetime, now: float | None = None
-    ) -> str:
-        """Build, check and encode one server envelope of type `event` around `data`."""
-        cls: Any = MESSAGE_CLASSES.get(event)
-        if cls is None:
-            raise ValueError(f"not a server message type: {event!r}")
-        envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
-        frame = _encoder.encode(envelope)
-        try:
-            message = decode_server_message(frame)  # the spec's checks, on what we emit
-        except DecodeError as error:
-            raise ValueError(f"invalid {event} data: {error}") from None
-        self._core.handle(event, message, now)
-        return frame.decode()
+        return frames
 
     def _closing_frame(self, timestamp: datetime, now: float | None) -> str:
         closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
@@ -186,6 +205,8 @@ class ServerConnection(SessionView):
         now: float | None = None,
     ) -> str:
         """An error envelope for a catalog code, with its documented wording."""
+        if not isinstance(code, str):
+            raise TypeError(f"code is an error code (str), not {type(code).__name__}")
         info = ERROR_CATALOG.get(code)
         message = f"{info.title}. {info.meaning}" if info is not None else code
         data = ErrorData(code=code, message=message, link=None, segment=segment)
@@ -251,6 +272,7 @@ class ServerConnection(SessionView):
         """The error frame to send once the idle timeout or the maximum duration has passed
         (then close the WebSocket and call connection_lost), or nothing. Reported once."""
         # A limit the server sends no error for (the drain) is the server's own to keep.
+        _checked_timestamp(timestamp)
         expired = [deadline for deadline in self.expired(now) if deadline.error_code is not None]
         if not expired or self._deadline_reported:
             return ()
@@ -267,42 +289,48 @@ class ServerConnection(SessionView):
         options) is answered at once with session.updated or the invalid-config error, so
         answers stay in order; a close is answered with session.closing. A text frame that
         does not decode is a config the server cannot read, and is answered as invalid."""
+        _checked_timestamp(timestamp)
         try:
             frame: SessionConfig | SessionClose | None = decode_client_message(data)
         except DecodeError:
             frame = None
         if isinstance(frame, SessionClose):
             state_before = self._core.state
-            self._core.handle("close", frame, now)
+            self._handle_received("close", frame, now)
             replies = self._reply_frames(None, timestamp, now)
             if self._core.state is not state_before and self._core.state is SessionState.CLOSE_SENT:
                 # Before session.ready, start() answers the close (D23).
                 replies += (self._closing_frame(timestamp, now),)
             return ServerReceived(message=frame, replies=replies)
-        queued = len(self._core.pending_configs)
         allowed = self._core.allows("config") is None
-        self._core.handle("config", frame if frame is not None else _UNREADABLE_CONFIG, now)
-        replies = self._reply_frames(None, timestamp, now)
-        if not allowed:
-            pass  # a config the client had no business sending is recorded, not answered
-        elif self._core.ready is None:
-            pass  # answered by start(), right after session.ready
-        elif frame is None and len(self._core.pending_configs) > queued:
-            replies += (self.fail(_BAD_CONFIG_CODE, timestamp=timestamp, now=now),)
-        elif len(self._core.pending_configs) > queued:
-            replies += (self._acknowledge(timestamp, now),)
-        return ServerReceived(message=frame, replies=replies)
+        self._handle_received("config", frame if frame is not None else _UNREADABLE_CONFIG, now)
+        # The config's own answer comes from _answer_pending, in order with any older ones.
+        self._core.replies.clear()
+        if not allowed or self._core.ready is None:
+            # A config the client had no business sending is recorded, not answered; one
+            # before session.ready is answered by start(), right after it.
+            return ServerReceived(message=frame)
+        return ServerReceived(message=frame, replies=tuple(self._answer_pending(timestamp, now)))
 
     def receive_segment(
         self, data: bytes, *, timestamp: datetime, now: float | None = None
     ) -> ServerReceived:
         """Take a binary video frame; an oversized one is answered with an error naming it."""
+        _checked_timestamp(timestamp)
         data = binary(data)
         count = len(self._core.segments)
-        self._core.handle("segment", data, now)
+        self._handle_received("segment", data, now)
         segment = self._core.segments[-1] if len(self._core.segments) > count else None
         index = segment.index if segment is not None else None
         return ServerReceived(segment=segment, replies=self._reply_frames(index, timestamp, now))
+
+    def _handle_received(self, event: str, payload: Any, now: float | None) -> None:
+        try:
+            self._core.handle(event, payload, now)
+        except RemoteProtocolError:
+            # A strict server raises instead of answering: no stale answer may follow later.
+            self._core.replies.clear()
+            raise
 
     def _reply_frames(
         self, segment: int | None, timestamp: datetime, now: float | None
@@ -311,3 +339,12 @@ class ServerConnection(SessionView):
         return tuple(
             self.fail(code, timestamp=timestamp, segment=segment, now=now) for code in replies
         )
+
+
+def _checked_timestamp(timestamp: object) -> None:
+    """An envelope's timestamp, checked before anything is applied: a timezone-aware datetime
+    (D5). A naive one could not be sent, and a frame already applied could not be answered."""
+    if not isinstance(timestamp, datetime):
+        raise TypeError(f"timestamp is a timezone-aware datetime, not {type(timestamp).__name__}")
+    if timestamp.utcoffset() is None:
+        raise ValueError(f"timestamp must carry its UTC offset (D5), not {timestamp!r}")
