@@ -202,9 +202,47 @@ class _Builder:
             lines += self.apply(entry)
         if target != state:
             lines.append(f"core.move(SessionState.{target.upper()})")
+        lines = _merged(lines)
+        prelude = []
         if any("data." in line for line in lines):
-            lines.insert(0, "data = message.data")
-        return lines
+            prelude.append("data = message.data")
+        # A name read more than once is read once: each attribute load costs on every frame.
+        for expression, name in _ALIASES:
+            if sum(line.count(expression) for line in lines) >= 2:
+                lines = [re.sub(re.escape(expression) + r"\b", name, line) for line in lines]
+                prelude.append(f"{name} = {expression}")
+        return prelude + lines
+
+
+# Attributes a handler may read once into a local: never reassigned while a handler runs
+# (the dicts are changed in place).
+_ALIASES = (
+    ("data.signal_type", "kind"),
+    ("core.signals", "signals"),
+    ("core.track_times", "times"),
+)
+
+
+def _merged(lines: list[str]) -> list[str]:
+    """Consecutive blocks under the same `if` become one, when the first block does not
+    change what the condition reads."""
+    merged: list[str] = []
+    header: str | None = None
+    for line in lines:
+        indented = line.startswith("    ")
+        if line.startswith("if ") and line == header and not line.endswith("return"):
+            continue  # the same condition again: its body joins the block above
+        if line.startswith("if "):
+            header = line
+        elif not indented:
+            header = None
+        elif header is not None:
+            target = line.strip().split(" = ", 1)[0] if " = " in line else ""
+            root = re.match(r"[\w.]+", target)
+            if root is not None and root.group(0) in header:
+                header = None  # the block changes what the condition reads: keep them apart
+        merged.append(line)
+    return merged
 
 
 def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:

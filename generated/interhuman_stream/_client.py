@@ -119,7 +119,7 @@ class ClientConnection(SessionView):
         except (msgspec.DecodeError, UnicodeError, RecursionError):
             message = decode_server_message(data)  # the slow path, or a DecodeError
             if message.correlation_id != core.correlation_id:
-                core.handle(EVENT_OF[message.__class__], message, now)
+                core.handle(EVENT_OF[type(message)], message, now)
                 return message
         else:
             if known.correlation_id != core.correlation_id:
@@ -129,14 +129,13 @@ class ClientConnection(SessionView):
                 core.handle(EVENT_OF[type(known)], known, now)
                 return known
             message = known
-        fold = core.fold
-        if fold is None:
+        if core.fold is None:
             core.on[type(message)](core, message, now)
         else:
             handled = core.handled
             core.on[type(message)](core, message, now)
             if core.handled == handled:  # the fast path applied it; Core.handle feeds the fold
-                fold.add(message)
+                core.fold.add(message)
         return message
 
     def send_config(

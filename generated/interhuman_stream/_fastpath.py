@@ -201,66 +201,65 @@ def _on_session_updated(core: Core, message: Any, now: float | None) -> None:
 
 def _on_signal_detected(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if data.signal_type in core.signals:
+    kind = data.signal_type
+    signals = core.signals
+    times = core.track_times
+    if kind in signals:
         core.handle("signal.detected", message, now)
         return
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.detected", message, now)
         return
-    if data.signal_type in core.track_times and data.start < core.track_times[data.signal_type]:
+    if kind in times and data.start < times[kind]:
         core.handle("signal.detected", message, now)
         return
-    if (
-        data.signal_type not in core.track_times
-        and len(core.track_times) >= core.max_signal_types
-        and not core.capped
-    ):
+    if kind not in times and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.detected", message, now)
         return
-    if data.signal_type in core.track_times or len(core.track_times) < core.max_signal_types:
-        core.signals[data.signal_type] = data
-    if data.signal_type in core.track_times or len(core.track_times) < core.max_signal_types:
-        core.track_times[data.signal_type] = data.start
+    if kind in times or len(times) < core.max_signal_types:
+        signals[kind] = data
+        times[kind] = data.start
 
 
 def _on_signal_updated(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if data.signal_type not in core.signals:
+    kind = data.signal_type
+    signals = core.signals
+    times = core.track_times
+    if kind not in signals:
         core.handle("signal.updated", message, now)
         return
-    if _unchanged(core.signals[data.signal_type], data):
+    if _unchanged(signals[kind], data):
         core.handle("signal.updated", message, now)
         return
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.updated", message, now)
         return
-    if data.signal_type in core.track_times and data.start < core.track_times[data.signal_type]:
+    if kind in times and data.start < times[kind]:
         core.handle("signal.updated", message, now)
         return
-    if (
-        data.signal_type not in core.track_times
-        and len(core.track_times) >= core.max_signal_types
-        and not core.capped
-    ):
+    if kind not in times and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.updated", message, now)
         return
-    if data.signal_type in core.track_times or len(core.track_times) < core.max_signal_types:
-        core.signals[data.signal_type] = data
-    if data.signal_type in core.track_times or len(core.track_times) < core.max_signal_types:
-        core.track_times[data.signal_type] = data.start
+    if kind in times or len(times) < core.max_signal_types:
+        signals[kind] = data
+        times[kind] = data.start
 
 
 def _on_signal_ended(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if data.signal_type not in core.signals:
+    kind = data.signal_type
+    signals = core.signals
+    times = core.track_times
+    if kind not in signals:
         core.handle("signal.ended", message, now)
         return
-    if data.signal_type in core.track_times and data.end < core.track_times[data.signal_type]:
+    if kind in times and data.end < times[kind]:
         core.handle("signal.ended", message, now)
         return
-    core.signals.pop(data.signal_type, None)
-    if data.signal_type in core.track_times or len(core.track_times) < core.max_signal_types:
-        core.track_times[data.signal_type] = data.end
+    signals.pop(kind, None)
+    if kind in times or len(times) < core.max_signal_types:
+        times[kind] = data.end
 
 
 def _on_engagement_updated(core: Core, message: Any, now: float | None) -> None:

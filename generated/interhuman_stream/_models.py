@@ -89,14 +89,14 @@ KnownDegradedReason: TypeAlias = Literal["video_gap"]
 DegradedReason: TypeAlias = Annotated[str, Meta(min_length=1)]
 
 
-class TimeRange(Struct, frozen=True, kw_only=True):
+class TimeRange(Struct, frozen=True, gc=False, kw_only=True):
     """A span of session time."""
 
     start: Seconds
     end: Seconds
 
 
-class QualityScores(Struct, frozen=True, kw_only=True):
+class QualityScores(Struct, frozen=True, gc=False, kw_only=True):
     """Conversation Quality Index values: the index (mean of the five dimensions) and each
     dimension."""
 
@@ -108,7 +108,7 @@ class QualityScores(Struct, frozen=True, kw_only=True):
     learning: Score
 
 
-class QualityPeriod(Struct, frozen=True, kw_only=True):
+class QualityPeriod(Struct, frozen=True, gc=False, kw_only=True):
     """Scores for one closed cadence period."""
 
     start: Seconds
@@ -116,7 +116,7 @@ class QualityPeriod(Struct, frozen=True, kw_only=True):
     values: QualityScores
 
 
-class SessionOptions(Struct, frozen=True, kw_only=True):
+class SessionOptions(Struct, frozen=True, gc=False, kw_only=True):
     """The session-config values this server accepts."""
 
     include: list[IncludeFlagValue] | UnsetType = UNSET
@@ -124,7 +124,7 @@ class SessionOptions(Struct, frozen=True, kw_only=True):
     model: list[str] | str | UnsetType | None = UNSET
 
 
-class SessionReadyData(Struct, frozen=True, kw_only=True):
+class SessionReadyData(Struct, frozen=True, gc=False, kw_only=True):
     """The session contract: timeouts, segment limits and accepted config options."""
 
     session_idle_timeout_seconds: Seconds
@@ -136,7 +136,7 @@ class SessionReadyData(Struct, frozen=True, kw_only=True):
     max_segment_duration_seconds: Seconds | UnsetType | None = UNSET
 
 
-class SessionUpdatedData(Struct, frozen=True, kw_only=True):
+class SessionUpdatedData(Struct, frozen=True, gc=False, kw_only=True):
     """The whole configuration in force after the server applied a config frame."""
 
     include: list[IncludeFlagValue] | UnsetType = UNSET
@@ -144,7 +144,7 @@ class SessionUpdatedData(Struct, frozen=True, kw_only=True):
     model: str | UnsetType | None = UNSET
 
 
-class SignalData(Struct, frozen=True, kw_only=True):
+class SignalData(Struct, frozen=True, gc=False, kw_only=True):
     """A signal's current reading. Time is session time."""
 
     signal_type: SignalType
@@ -154,21 +154,21 @@ class SignalData(Struct, frozen=True, kw_only=True):
     modality: Modality | UnsetType | None = UNSET
 
 
-class SignalEndedData(Struct, frozen=True, kw_only=True):
+class SignalEndedData(Struct, frozen=True, gc=False, kw_only=True):
     """When a previously active signal stopped."""
 
     signal_type: SignalType
     end: Seconds
 
 
-class EngagementUpdatedData(Struct, frozen=True, kw_only=True):
+class EngagementUpdatedData(Struct, frozen=True, gc=False, kw_only=True):
     """A new engagement level and when it began."""
 
     state: EngagementStateValue
     start: Seconds
 
 
-class ConversationQualityData(Struct, frozen=True, kw_only=True):
+class ConversationQualityData(Struct, frozen=True, gc=False, kw_only=True):
     """Scores for the cadence period that just closed: overall is cumulative since the
     session began, timeline covers only that period. Which sections appear follows the
     acknowledged include flags."""
@@ -177,7 +177,7 @@ class ConversationQualityData(Struct, frozen=True, kw_only=True):
     timeline: list[QualityPeriod] | UnsetType | None = UNSET
 
 
-class ErrorData(Struct, frozen=True, kw_only=True):
+class ErrorData(Struct, frozen=True, gc=False, kw_only=True):
     """A failure while handling the stream. segment names the binary frame it concerns,
     when it concerns one."""
 
@@ -187,38 +187,40 @@ class ErrorData(Struct, frozen=True, kw_only=True):
     segment: SegmentIndex | UnsetType | None = UNSET
 
 
-class SessionClosingData(Struct, frozen=True, kw_only=True):
+class SessionClosingData(Struct, frozen=True, gc=False, kw_only=True):
     """The server accepted the close request and will drain for at most this long."""
 
     max_drain_seconds: Seconds
 
 
-class SessionEndedData(Struct, frozen=True, kw_only=True):
+class SessionEndedData(Struct, frozen=True, gc=False, kw_only=True):
     """The last message of a session; a normal close (1000) follows."""
 
     reason: EndReason
 
 
-class CoverageDroppedData(Struct, frozen=True, kw_only=True):
+class CoverageDroppedData(Struct, frozen=True, gc=False, kw_only=True):
     """Spans of received video that were never analyzed (and are not billed)."""
 
     ranges: list[TimeRange] | UnsetType = UNSET
 
 
-class CoverageDegradedData(Struct, frozen=True, kw_only=True):
+class CoverageDegradedData(Struct, frozen=True, gc=False, kw_only=True):
     """Spans analyzed with only partial visual coverage (billed as usual)."""
 
     ranges: list[TimeRange] | UnsetType = UNSET
     reason: DegradedReason | UnsetType = UNSET
 
 
-class FeedbackGeneratedData(Struct, frozen=True, kw_only=True):
+class FeedbackGeneratedData(Struct, frozen=True, gc=False, kw_only=True):
     """Coaching feedback on the active goal dimensions."""
 
     feedback: str
 
 
-class SessionReady(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.ready"):
+class SessionReady(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ready"
+):
     """First message of every established session, sent once: the contract the client must
     respect. No video may be sent before it."""
 
@@ -227,7 +229,9 @@ class SessionReady(Struct, frozen=True, kw_only=True, tag_field="type", tag="ses
     data: SessionReadyData
 
 
-class SessionUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.updated"):
+class SessionUpdated(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.updated"
+):
     """The server applied a session config frame."""
 
     timestamp: Timestamp
@@ -235,7 +239,9 @@ class SessionUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="s
     data: SessionUpdatedData
 
 
-class SignalDetected(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.detected"):
+class SignalDetected(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.detected"
+):
     """A signal type went from inactive to active."""
 
     timestamp: Timestamp
@@ -243,7 +249,9 @@ class SignalDetected(Struct, frozen=True, kw_only=True, tag_field="type", tag="s
     data: SignalData
 
 
-class SignalUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.updated"):
+class SignalUpdated(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.updated"
+):
     """An active signal's probability, rationale or modality changed."""
 
     timestamp: Timestamp
@@ -251,7 +259,9 @@ class SignalUpdated(Struct, frozen=True, kw_only=True, tag_field="type", tag="si
     data: SignalData
 
 
-class SignalEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="signal.ended"):
+class SignalEnded(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.ended"
+):
     """An active signal is no longer present."""
 
     timestamp: Timestamp
@@ -260,7 +270,7 @@ class SignalEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="sign
 
 
 class EngagementUpdated(
-    Struct, frozen=True, kw_only=True, tag_field="type", tag="engagement.updated"
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="engagement.updated"
 ):
     """Engagement was first established, or changed level."""
 
@@ -270,7 +280,12 @@ class EngagementUpdated(
 
 
 class ConversationQualityUpdated(
-    Struct, frozen=True, kw_only=True, tag_field="type", tag="conversation_quality.updated"
+    Struct,
+    frozen=True,
+    gc=False,
+    kw_only=True,
+    tag_field="type",
+    tag="conversation_quality.updated",
 ):
     """Conversation Quality Index for the period that just closed; at most one per period,
     only while a CQI include flag is set."""
@@ -280,7 +295,7 @@ class ConversationQualityUpdated(
     data: ConversationQualityData
 
 
-class ErrorMessage(Struct, frozen=True, kw_only=True, tag_field="type", tag="error"):
+class ErrorMessage(Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="error"):
     """Something went wrong. Whether the session survives depends on the code
     (errors.json); fatal errors are followed by a close."""
 
@@ -289,7 +304,9 @@ class ErrorMessage(Struct, frozen=True, kw_only=True, tag_field="type", tag="err
     data: ErrorData
 
 
-class SessionClosing(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.closing"):
+class SessionClosing(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.closing"
+):
     """Reply to the client's session.close: no more video is accepted; final results
     follow, then session.ended."""
 
@@ -298,7 +315,9 @@ class SessionClosing(Struct, frozen=True, kw_only=True, tag_field="type", tag="s
     data: SessionClosingData
 
 
-class SessionEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="session.ended"):
+class SessionEnded(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ended"
+):
     """The session is over; nothing follows but the close."""
 
     timestamp: Timestamp
@@ -306,7 +325,9 @@ class SessionEnded(Struct, frozen=True, kw_only=True, tag_field="type", tag="ses
     data: SessionEndedData
 
 
-class CoverageDropped(Struct, frozen=True, kw_only=True, tag_field="type", tag="coverage.dropped"):
+class CoverageDropped(
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.dropped"
+):
     """Informational: some received video was shed without analysis."""
 
     timestamp: Timestamp
@@ -315,7 +336,7 @@ class CoverageDropped(Struct, frozen=True, kw_only=True, tag_field="type", tag="
 
 
 class CoverageDegraded(
-    Struct, frozen=True, kw_only=True, tag_field="type", tag="coverage.degraded"
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.degraded"
 ):
     """Informational: some video was analyzed with partial coverage."""
 
@@ -325,7 +346,7 @@ class CoverageDegraded(
 
 
 class FeedbackGenerated(
-    Struct, frozen=True, kw_only=True, tag_field="type", tag="feedback.generated"
+    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="feedback.generated"
 ):
     """Coaching feedback, emitted while goal dimensions are set."""
 
@@ -351,7 +372,7 @@ ServerMessage: TypeAlias = (
 )
 
 
-class SessionConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class SessionConfig(Struct, frozen=True, gc=False, kw_only=True, forbid_unknown_fields=True):
     """Client text frame that sets the session configuration. It has no type field; each
     frame replaces the whole previous configuration (an omitted field goes back to the
     server default). May be sent at any time (D23)."""
@@ -363,6 +384,7 @@ class SessionConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 class SessionClose(
     Struct,
     frozen=True,
+    gc=False,
     kw_only=True,
     tag_field="type",
     tag="session.close",
@@ -372,7 +394,7 @@ class SessionClose(
     drains, sends final results and session.ended."""
 
 
-class SignalReading(Struct, frozen=True, kw_only=True):
+class SignalReading(Struct, frozen=True, gc=False, kw_only=True):
     """One reading of a signal as the stream reported it (signal.detected, then each
     signal.updated)."""
 
@@ -381,7 +403,7 @@ class SignalReading(Struct, frozen=True, kw_only=True):
     modality: Modality | UnsetType | None = UNSET
 
 
-class SignalInterval(Struct, frozen=True, kw_only=True):
+class SignalInterval(Struct, frozen=True, gc=False, kw_only=True):
     """A signal from its start to its end, as the upload API reports it (signals[]): type,
     start, end and the last reading's probability, rationale and modality. history lists
     every reading in order; unended is true when the session stopped before the signal's
@@ -397,7 +419,7 @@ class SignalInterval(Struct, frozen=True, kw_only=True):
     modality: Modality | UnsetType | None = UNSET
 
 
-class OpenSignal(Struct, frozen=True, kw_only=True):
+class OpenSignal(Struct, frozen=True, gc=False, kw_only=True):
     """A signal that is active and has no end yet."""
 
     type: SignalType
@@ -408,7 +430,7 @@ class OpenSignal(Struct, frozen=True, kw_only=True):
     modality: Modality | UnsetType | None = UNSET
 
 
-class EngagementInterval(Struct, frozen=True, kw_only=True):
+class EngagementInterval(Struct, frozen=True, gc=False, kw_only=True):
     """An engagement level from its start until the next change (upload API
     engagement_state[])."""
 
@@ -417,7 +439,7 @@ class EngagementInterval(Struct, frozen=True, kw_only=True):
     end: Seconds
 
 
-class QualitySummary(Struct, frozen=True, kw_only=True):
+class QualitySummary(Struct, frozen=True, gc=False, kw_only=True):
     """The latest cumulative scores and every closed period in order (upload API
     conversation_quality, whose overall is required)."""
 
@@ -425,7 +447,7 @@ class QualitySummary(Struct, frozen=True, kw_only=True):
     timeline: list[QualityPeriod]
 
 
-class CoverageGap(Struct, frozen=True, kw_only=True):
+class CoverageGap(Struct, frozen=True, gc=False, kw_only=True):
     """A span of the stream that was not analyzed (dropped) or analyzed with partial
     coverage (degraded)."""
 
@@ -435,7 +457,7 @@ class CoverageGap(Struct, frozen=True, kw_only=True):
     reason: str | None
 
 
-class SummaryError(Struct, frozen=True, kw_only=True):
+class SummaryError(Struct, frozen=True, gc=False, kw_only=True):
     """An error the session reported, with the segment it names."""
 
     code: ErrorCode
@@ -443,7 +465,7 @@ class SummaryError(Struct, frozen=True, kw_only=True):
     segment: SegmentIndex | None
 
 
-class SessionSummary(Struct, frozen=True, kw_only=True):
+class SessionSummary(Struct, frozen=True, gc=False, kw_only=True):
     """A live session folded into the upload API's result shape: signals[],
     engagement_state[] and conversation_quality, plus what only a stream has, under
     names the upload result does not use (so its readers ignore them).
