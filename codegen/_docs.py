@@ -51,6 +51,20 @@ def state_diagram(contract: dict[str, Any]) -> str:
     for state, meaning in contract["states"].items():
         allowed = ", ".join(f"`{label}`" for label in stays.get(state, [])) or "nothing"
         lines.append(f"| `{state}` | {meaning} | {allowed} |")
+    lines += [
+        "",
+        "Every rule of the contract, by who can break it: a rule our caller breaks is a "
+        "`LocalProtocolError`; a rule the server breaks is a violation (`RemoteProtocolError` "
+        "in strict mode).",
+        "",
+        "| Rule | Broken by | What it says |",
+        "|---|---|---|",
+    ]
+    order_of_breakers = {"server": 0, "client": 1, "caller": 2}
+    for rule_id, rule in sorted(
+        contract["rules"].items(), key=lambda item: order_of_breakers[item[1]["breaker"]]
+    ):
+        lines.append(f"| `{rule_id}` | {rule['breaker']} | {rule['says']} |")
     lines.append(END)
     return "\n".join(lines) + "\n"
 

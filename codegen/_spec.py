@@ -229,13 +229,41 @@ def load_spec(spec_dir: Path = SPEC_DIR) -> Spec:
         errors=loaded["errors.json"],
         handshake=loaded["handshake.json"],
         segments=loaded["segments.json"],
-        contract=loaded["contract.json"],
+        contract=with_groups_expanded(loaded["contract.json"]),
         data_schema=data_schema,
         sources=(PROTOCOL_FILE, *DATA_FILES),
     )
     spec.server_messages()  # consistency checks raise SpecError early
     check_contract(spec)
     return spec
+
+
+def with_groups_expanded(contract: dict[str, Any]) -> dict[str, Any]:
+    """The contract with every moves row of an event group given to each of its events, in
+    the order of `events`: what the generators work from (they never see a group)."""
+    groups = {k: v for k, v in contract.get("event_groups", {}).items() if not k.startswith("$")}
+    events = contract["events"]
+    problems = [
+        f"event group {name!r} has the name of an event" for name in groups if name in events
+    ]
+    problems += [
+        f"event group {name!r}: no event {event!r}"
+        for name, members in groups.items()
+        for event in members
+        if event not in events
+    ]
+    rows: dict[str, Any] = {}
+    for key, row in contract["moves"].items():
+        for event in groups.get(key, [key]):
+            if event in rows:
+                problems.append(f"moves: {event!r} has two rows (its own and a group's)")
+            rows[event] = row
+    if problems:
+        raise SpecError("contract.json: " + "; ".join(problems))
+    expanded = dict(contract)
+    expanded["moves"] = {event: rows[event] for event in events if event in rows}
+    expanded["moves"].update({e: r for e, r in rows.items() if e not in events})
+    return expanded
 
 
 def _fields_of(spec: Spec, def_name: str) -> set[str]:
