@@ -48,7 +48,7 @@ REGEN_COMMAND = "nox -s regen"
 MODULE_TEMPLATES = {
     "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
     "_catalog.py": ("_catalog.py.jinja2", ("errors.json",)),
-    "_handshake.py": ("_handshake.py.jinja2", ("handshake.json",)),
+    "_handshake_data.py": ("_handshake_data.py.jinja2", ("handshake.json",)),
     "_segments.py": ("_segments.py.jinja2", ("segments.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),

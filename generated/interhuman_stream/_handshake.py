@@ -1,8 +1,7 @@
-# Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/handshake.json
-# Template: codegen/templates/_handshake.py.jinja2
+# Hand-written runtime module: edit codegen/runtime/_handshake.py (regen copies it here verbatim).
 
-"""The WebSocket upgrade (handshake.json, D10): names, values, and helpers for both sides.
+"""The WebSocket upgrade (handshake.json, D10): helpers for both sides, on the names and
+values in _handshake_data.py.
 
 An API key is wrapped in ApiKey as soon as it enters, so no repr, str, exception or log line
 made by this package ever shows it; reveal() is the one way to read it back.
@@ -11,39 +10,46 @@ made by this package ever shows it; reveal() is the one way to read it back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, get_args
 
-DEFAULT_URL: Final = "wss://api.interhuman.ai/v1/stream/analyze"
-ENDPOINT_PATH: Final = "/v1/stream/analyze"
-
-AUTHORIZATION_HEADER: Final = "Authorization"
-BEARER_SCHEME: Final = "Bearer"
-
-SUBPROTOCOL_HEADER: Final = "Sec-WebSocket-Protocol"
-SUBPROTOCOL_TOKEN_NAME: Final = "access_token"
-SubprotocolForm = Literal["pair", "bare"]
-"""How the credential travels as subprotocols: "pair" offers [token name, key], "bare" the key alone."""
-DEFAULT_SUBPROTOCOL_FORM: Final[SubprotocolForm] = "pair"
-
-CLIENT_REQUEST_ID_HEADER: Final = "X-Client-Request-Id"
-"""Caller's own request id, logged by the server next to its correlation id; not echoed back."""
-CORRELATION_ID_HEADER: Final = "X-Correlation-ID"
-"""The server's id for this connection; equal to correlation_id in every envelope."""
-
-CLOSE_CODES: Final[Mapping[int, str]] = MappingProxyType(
-    {
-        1000: "Normal end, after session.ended.",
-        1006: "Abnormal end without a close frame, e.g. the socket reset after a very large frame.",
-        1008: "Policy violation (documented for an invalid model query on v2).",
-        1013: "Try again later: no backend available (with ih1003).",
-        4003: "The credential lacks the stream scope (with ih2003).",
-    }
+from ._handshake_data import (
+    AUTHORIZATION_HEADER,
+    BEARER_SCHEME,
+    CLIENT_REQUEST_ID_HEADER,
+    CLOSE_CODES,
+    CORRELATION_ID_HEADER,
+    DEFAULT_SUBPROTOCOL_FORM,
+    DEFAULT_URL,
+    ENDPOINT_PATH,
+    SUBPROTOCOL_HEADER,
+    SUBPROTOCOL_TOKEN_NAME,
+    UNAUTHORIZED_STATUS,
+    SubprotocolForm,
 )
-"""WebSocket close codes the sources document for this endpoint, and when each is used."""
 
-UNAUTHORIZED_STATUS: Final = 401
-"""The credential is missing, malformed, expired or revoked (or, with a subprotocol, not in the form the server expects). No body."""
+__all__ = [
+    "AUTHORIZATION_HEADER",
+    "BEARER_SCHEME",
+    "CLIENT_REQUEST_ID_HEADER",
+    "CLOSE_CODES",
+    "CORRELATION_ID_HEADER",
+    "DEFAULT_SUBPROTOCOL_FORM",
+    "DEFAULT_URL",
+    "ENDPOINT_PATH",
+    "SUBPROTOCOL_HEADER",
+    "SUBPROTOCOL_TOKEN_NAME",
+    "UNAUTHORIZED_STATUS",
+    "ApiKey",
+    "AuthMethod",
+    "ClientHandshake",
+    "Credential",
+    "Headers",
+    "SubprotocolForm",
+    "client_handshake",
+    "correlation_id_from_headers",
+    "credential_from_request",
+    "server_response_headers",
+]
 
 
 Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
@@ -145,7 +151,7 @@ def client_handshake(
         not client_request_id or not _FORBIDDEN_IN_HEADER.isdisjoint(client_request_id)
     ):
         raise ValueError("client_request_id must be a non-empty single-line string")
-    if method not in ("bearer", "subprotocol") or subprotocol_form not in ("pair", "bare"):
+    if method not in ("bearer", "subprotocol") or subprotocol_form not in get_args(SubprotocolForm):
         raise ValueError(f"unknown method {method!r} or subprotocol form {subprotocol_form!r}")
     api_key = _as_key(key)
     headers: list[tuple[str, str]] = []

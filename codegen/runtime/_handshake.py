@@ -1,4 +1,7 @@
-"""The WebSocket upgrade (handshake.json, D10): names, values, and helpers for both sides.
+# Hand-written runtime module: edit codegen/runtime/_handshake.py (regen copies it here verbatim).
+
+"""The WebSocket upgrade (handshake.json, D10): helpers for both sides, on the names and
+values in _handshake_data.py.
 
 An API key is wrapped in ApiKey as soon as it enters, so no repr, str, exception or log line
 made by this package ever shows it; reveal() is the one way to read it back.
@@ -7,38 +10,46 @@ made by this package ever shows it; reveal() is the one way to read it back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, get_args
 
-
-DEFAULT_URL: Final = {{ handshake.url | pyrepr }}
-ENDPOINT_PATH: Final = {{ handshake.path | pyrepr }}
-
-AUTHORIZATION_HEADER: Final = {{ handshake.bearer.header | pyrepr }}
-BEARER_SCHEME: Final = {{ handshake.bearer.scheme | pyrepr }}
-
-SUBPROTOCOL_HEADER: Final = {{ handshake.subprotocol.header | pyrepr }}
-SUBPROTOCOL_TOKEN_NAME: Final = {{ handshake.subprotocol.token_name | pyrepr }}
-SubprotocolForm = Literal[{% for form in handshake.subprotocol.forms %}{{ form | pyrepr }}{{ ", " if not loop.last }}{% endfor %}]
-"""How the credential travels as subprotocols: "pair" offers [token name, key], "bare" the key alone."""
-DEFAULT_SUBPROTOCOL_FORM: Final[SubprotocolForm] = {{ handshake.subprotocol.default_form | pyrepr }}
-
-CLIENT_REQUEST_ID_HEADER: Final = {{ handshake.client_request_id_header.name | pyrepr }}
-"""{{ handshake.client_request_id_header.description }}"""
-CORRELATION_ID_HEADER: Final = {{ handshake.correlation_id_header.name | pyrepr }}
-"""{{ handshake.correlation_id_header.description }}"""
-
-CLOSE_CODES: Final[Mapping[int, str]] = MappingProxyType(
-    {
-{% for close in handshake.close_codes %}
-        {{ close.code }}: {{ close.when | pyrepr }},
-{% endfor %}
-    }
+from ._handshake_data import (
+    AUTHORIZATION_HEADER,
+    BEARER_SCHEME,
+    CLIENT_REQUEST_ID_HEADER,
+    CLOSE_CODES,
+    CORRELATION_ID_HEADER,
+    DEFAULT_SUBPROTOCOL_FORM,
+    DEFAULT_URL,
+    ENDPOINT_PATH,
+    SUBPROTOCOL_HEADER,
+    SUBPROTOCOL_TOKEN_NAME,
+    UNAUTHORIZED_STATUS,
+    SubprotocolForm,
 )
-"""WebSocket close codes the sources document for this endpoint, and when each is used."""
 
-UNAUTHORIZED_STATUS: Final = {{ handshake.rejections[0].status }}
-"""{{ handshake.rejections[0].when }}"""
+__all__ = [
+    "AUTHORIZATION_HEADER",
+    "BEARER_SCHEME",
+    "CLIENT_REQUEST_ID_HEADER",
+    "CLOSE_CODES",
+    "CORRELATION_ID_HEADER",
+    "DEFAULT_SUBPROTOCOL_FORM",
+    "DEFAULT_URL",
+    "ENDPOINT_PATH",
+    "SUBPROTOCOL_HEADER",
+    "SUBPROTOCOL_TOKEN_NAME",
+    "UNAUTHORIZED_STATUS",
+    "ApiKey",
+    "AuthMethod",
+    "ClientHandshake",
+    "Credential",
+    "Headers",
+    "SubprotocolForm",
+    "client_handshake",
+    "correlation_id_from_headers",
+    "credential_from_request",
+    "server_response_headers",
+]
 
 
 Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
@@ -117,7 +128,10 @@ class ClientHandshake:
         secret = self._key.reveal()
         headers = [(n, v.replace(secret, "***")) for n, v in self.headers]
         offered = [p.replace(secret, "***") for p in self.subprotocols]
-        return f"ClientHandshake(method={self.method!r}, headers={headers!r}, subprotocols={offered!r})"
+        return (
+            f"ClientHandshake(method={self.method!r}, headers={headers!r}, "
+            f"subprotocols={offered!r})"
+        )
 
     __str__ = __repr__
 
@@ -140,7 +154,7 @@ def client_handshake(
         not client_request_id or not _FORBIDDEN_IN_HEADER.isdisjoint(client_request_id)
     ):
         raise ValueError("client_request_id must be a non-empty single-line string")
-    if method not in ("bearer", "subprotocol") or subprotocol_form not in {{ handshake.subprotocol.forms | tuple | pyrepr }}:
+    if method not in ("bearer", "subprotocol") or subprotocol_form not in get_args(SubprotocolForm):
         raise ValueError(f"unknown method {method!r} or subprotocol form {subprotocol_form!r}")
     api_key = _as_key(key)
     headers: list[tuple[str, str]] = []
@@ -198,7 +212,9 @@ class Credential:
 
     def __repr__(self) -> str:
         accept = "***" if self.form == "bare" else self.accept_subprotocol
-        return f"Credential(method={self.method!r}, form={self.form!r}, accept_subprotocol={accept!r})"
+        return (
+            f"Credential(method={self.method!r}, form={self.form!r}, accept_subprotocol={accept!r})"
+        )
 
     __str__ = __repr__
 
