@@ -128,7 +128,10 @@ class ClientHandshake:
         secret = self._key.reveal()
         headers = [(n, v.replace(secret, "***")) for n, v in self.headers]
         offered = [p.replace(secret, "***") for p in self.subprotocols]
-        return f"ClientHandshake(method={self.method!r}, headers={headers!r}, subprotocols={offered!r})"
+        return (
+            f"ClientHandshake(method={self.method!r}, headers={headers!r}, "
+            f"subprotocols={offered!r})"
+        )
 
     __str__ = __repr__
 
