@@ -20,6 +20,7 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
 from ._fastpath import fast_path
+from ._model import contract_tables
 from ._registry import check_registry
 from ._spec import (
     CLIENT_UNION,
@@ -449,6 +450,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "segments": spec.segments,
         "contract": spec.contract,
         "fast": fast_path(spec, _comparable_fields(spec, "SignalData")),
+        "tables": contract_tables(spec),
         "guard_documented": documented,
         "documented_constants": sorted({c for sets in documented for c in sets.values()}),
         "inline_documented_constants": sorted(

@@ -2,7 +2,8 @@
 # Sources: spec/contract.json
 # Template: codegen/templates/_contract.py.jinja2
 
-"""The session contract (contract.json) as Python data, for the engine in _session.py."""
+"""The session contract (contract.json) as Python data, for the engine in _engine.py. Every
+entry is computed by codegen/_model.py; this module only holds them."""
 
 from __future__ import annotations
 
@@ -73,7 +74,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.ready is sent exactly once per session.",
             hint="Keep the contract from the first session.ready; report the repeat to the vendor.",
             sources=("DOC-V1",),
-            still_applies=False,
         ),
         "nothing-after-ended": Rule(
             id="nothing-after-ended",
@@ -81,7 +81,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.ended is the last message of a session.",
             hint="Close the WebSocket; the session's results are final.",
             sources=("PYSDK", "SK-V2"),
-            still_applies=False,
         ),
         "closing-answers-close": Rule(
             id="closing-answers-close",
@@ -89,7 +88,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="session.closing is sent once, only in answer to the client's session.close.",
             hint="Keep streaming; the session is not closing.",
             sources=("PYSDK", "SK-ARCH"),
-            still_applies=False,
         ),
         "one-correlation-id": Rule(
             id="one-correlation-id",
@@ -129,7 +127,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             hint="Close the WebSocket and open a new session to continue.",
             sources=("PYSDK", "SK-V2"),
             peer_ignores=True,
-            still_applies=False,
         ),
         "connection-closed": Rule(
             id="connection-closed",
@@ -137,7 +134,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             says="The connection was reported lost; it takes no more frames.",
             hint="Create a new connection object for a new WebSocket.",
             sources=(),
-            still_applies=False,
         ),
         "time-forward": Rule(
             id="time-forward",
@@ -300,10 +296,7 @@ EVENT_SENDERS: Final[Mapping[str, Literal["client", "server", "transport"]]] = M
 """Every event of the contract and who causes it. `unknown` is any server envelope type this
 spec does not define; `connection_lost` is the WebSocket going away."""
 
-SWITCHES: Final = (
-    "check_segment_sizes",
-    "sniff_containers",
-)
+SWITCHES: Final = ("check_segment_sizes", "sniff_containers")
 """Names of the checks a client may turn off (keyword arguments of ClientConnection)."""
 
 MOVES: Final[Mapping[tuple[str, SessionState], SessionState | Rule]] = MappingProxyType(
@@ -469,32 +462,16 @@ class Guard(Struct, frozen=True, kw_only=True):
 
 
 GUARDS: Final[tuple[Guard, ...]] = (
-    Guard(
-        rule=RULES["one-correlation-id"],
-        event="*",
-        check="same_correlation_id",
-    ),
-    Guard(
-        rule=RULES["signal-detected-inactive"],
-        event="signal.detected",
-        check="signal_inactive",
-    ),
+    Guard(rule=RULES["one-correlation-id"], event="*", check="same_correlation_id"),
+    Guard(rule=RULES["signal-detected-inactive"], event="signal.detected", check="signal_inactive"),
     Guard(
         rule=RULES["documented-values"],
         event="signal.detected",
         check="values_documented",
         fields=("probability",),
-        documented=MappingProxyType(
-            {
-                "probability": PROBABILITIES,
-            }
-        ),
+        documented=MappingProxyType({"probability": PROBABILITIES}),
     ),
-    Guard(
-        rule=RULES["signal-updated-active"],
-        event="signal.updated",
-        check="signal_active",
-    ),
+    Guard(rule=RULES["signal-updated-active"], event="signal.updated", check="signal_active"),
     Guard(
         rule=RULES["signal-updated-changed"],
         event="signal.updated",
@@ -506,50 +483,25 @@ GUARDS: Final[tuple[Guard, ...]] = (
         event="signal.updated",
         check="values_documented",
         fields=("probability",),
-        documented=MappingProxyType(
-            {
-                "probability": PROBABILITIES,
-            }
-        ),
+        documented=MappingProxyType({"probability": PROBABILITIES}),
     ),
-    Guard(
-        rule=RULES["signal-ended-active"],
-        event="signal.ended",
-        check="signal_active",
-    ),
-    Guard(
-        rule=RULES["engagement-changed"],
-        event="engagement.updated",
-        check="engagement_changed",
-    ),
+    Guard(rule=RULES["signal-ended-active"], event="signal.ended", check="signal_active"),
+    Guard(rule=RULES["engagement-changed"], event="engagement.updated", check="engagement_changed"),
     Guard(
         rule=RULES["documented-values"],
         event="engagement.updated",
         check="values_documented",
         fields=("state",),
-        documented=MappingProxyType(
-            {
-                "state": ENGAGEMENT_STATES,
-            }
-        ),
+        documented=MappingProxyType({"state": ENGAGEMENT_STATES}),
     ),
-    Guard(
-        rule=RULES["updated-answers-config"],
-        event="session.updated",
-        check="config_pending",
-    ),
+    Guard(rule=RULES["updated-answers-config"], event="session.updated", check="config_pending"),
     Guard(
         rule=RULES["documented-values"],
         event="session.updated",
         check="values_documented_or_offered",
         fields=("include", "goal_dimensions"),
         options="supported_session_config_options",
-        documented=MappingProxyType(
-            {
-                "include": INCLUDE_FLAGS,
-                "goal_dimensions": GOAL_DIMENSIONS,
-            }
-        ),
+        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
     ),
     Guard(
         rule=RULES["updated-answers-config"],
@@ -577,39 +529,23 @@ GUARDS: Final[tuple[Guard, ...]] = (
         event="conversation_quality.updated",
         check="quality_periods_advance",
     ),
-    Guard(
-        rule=RULES["error-names-sent-segment"],
-        event="error",
-        check="segment_was_sent",
-    ),
+    Guard(rule=RULES["error-names-sent-segment"], event="error", check="segment_was_sent"),
     Guard(
         rule=RULES["ended-after-closing"],
         event="session.ended",
         check="end_reason_not",
         reasons=frozenset(("client_shutdown",)),
         states=frozenset(
-            {
-                SessionState.CLOSE_BEFORE_READY,
-                SessionState.STREAMING,
-                SessionState.CLOSE_SENT,
-            }
+            {SessionState.CLOSE_BEFORE_READY, SessionState.STREAMING, SessionState.CLOSE_SENT}
         ),
     ),
     Guard(
         rule=RULES["final-signals-ended"],
         event="session.ended",
         check="no_active_signals",
-        states=frozenset(
-            {
-                SessionState.DRAINING,
-            }
-        ),
+        states=frozenset({SessionState.DRAINING}),
     ),
-    Guard(
-        rule=RULES["segment-not-empty"],
-        event="segment",
-        check="segment_not_empty",
-    ),
+    Guard(rule=RULES["segment-not-empty"], event="segment", check="segment_not_empty"),
     Guard(
         rule=RULES["segment-size"],
         event="segment",
@@ -646,12 +582,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         fields=("include", "goal_dimensions"),
         options="supported_session_config_options",
         server_reply="ih6001",
-        documented=MappingProxyType(
-            {
-                "include": INCLUDE_FLAGS,
-                "goal_dimensions": GOAL_DIMENSIONS,
-            }
-        ),
+        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
     ),
     Guard(
         rule=RULES["time-forward"],
@@ -671,21 +602,9 @@ GUARDS: Final[tuple[Guard, ...]] = (
         check="signal_time_forward",
         fields=("end",),
     ),
-    Guard(
-        rule=RULES["time-forward"],
-        event="engagement.updated",
-        check="engagement_time_forward",
-    ),
-    Guard(
-        rule=RULES["resource-cap"],
-        event="signal.detected",
-        check="signal_types_within_cap",
-    ),
-    Guard(
-        rule=RULES["resource-cap"],
-        event="signal.updated",
-        check="signal_types_within_cap",
-    ),
+    Guard(rule=RULES["time-forward"], event="engagement.updated", check="engagement_time_forward"),
+    Guard(rule=RULES["resource-cap"], event="signal.detected", check="signal_types_within_cap"),
+    Guard(rule=RULES["resource-cap"], event="signal.updated", check="signal_types_within_cap"),
 )
 
 
@@ -737,13 +656,7 @@ DEADLINE_RULES: Final[tuple[DeadlineRule, ...]] = (
         limit="session_idle_timeout_seconds",
         of="session.ready",
         since="last_client_frame",
-        states=frozenset(
-            {
-                SessionState.STREAMING,
-                SessionState.CLOSE_SENT,
-                SessionState.DRAINING,
-            }
-        ),
+        states=frozenset({SessionState.STREAMING, SessionState.CLOSE_SENT, SessionState.DRAINING}),
         error_code="ih6003",
         means="The server ends the session for inactivity (ih6003, then a close): send a frame before it, or open a new session.",
     ),
@@ -752,13 +665,7 @@ DEADLINE_RULES: Final[tuple[DeadlineRule, ...]] = (
         limit="session_max_duration_seconds",
         of="session.ready",
         since="ready",
-        states=frozenset(
-            {
-                SessionState.STREAMING,
-                SessionState.CLOSE_SENT,
-                SessionState.DRAINING,
-            }
-        ),
+        states=frozenset({SessionState.STREAMING, SessionState.CLOSE_SENT, SessionState.DRAINING}),
         error_code="ih6004",
         means="The server ends the session at its maximum duration (ih6004, then a close): open a new session to go on.",
     ),
@@ -767,11 +674,7 @@ DEADLINE_RULES: Final[tuple[DeadlineRule, ...]] = (
         limit="max_drain_seconds",
         of="session.closing",
         since="closing",
-        states=frozenset(
-            {
-                SessionState.DRAINING,
-            }
-        ),
+        states=frozenset({SessionState.DRAINING}),
         error_code=None,
         means="The drain the server announced is over without session.ended: close the WebSocket; results that did not arrive are lost.",
     ),
