@@ -142,14 +142,18 @@ def test_a_broken_spec_is_reported_not_generated(tmp_path: Path) -> None:
         (lambda c: c["moves"]["config"].update(streaming="!no-such-rule"), "no rule"),
         (lambda c: c["moves"]["config"].update(streaming="nowhere"), "no state"),
         (
-            lambda c: c["events"].pop("coverage.dropped")
-            and c["event_groups"]["results"].remove("coverage.dropped"),
+            lambda c: (
+                c["events"].pop("coverage.dropped")
+                and c["event_groups"]["results"].remove("coverage.dropped")
+            ),
             "server events",
         ),
         (lambda c: c["event_groups"]["results"].append("signal.paused"), "no event"),
         (
-            lambda c: c["moves"].update(error=c["moves"]["results"])
-            or c["event_groups"]["results"].append("error"),
+            lambda c: (
+                c["moves"].update(error=c["moves"]["results"])
+                or c["event_groups"]["results"].append("error")
+            ),
             "two rows",
         ),
         (lambda c: c["guards"][0].update(event="signal.paused"), "unknown event"),
