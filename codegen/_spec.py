@@ -76,6 +76,15 @@ class Spec:
         defs: dict[str, Any] = self.protocol["$defs"]
         return defs
 
+    def properties_of(self, name: str) -> dict[str, Any]:
+        """A definition's properties, with those of the definitions it extends (allOf)."""
+        schema = self.defs[name]
+        found: dict[str, Any] = {}
+        for base in schema.get("allOf", []):
+            found.update(self.properties_of(_def_name(base["$ref"])))
+        found.update(schema.get("properties", {}))
+        return found
+
     def server_messages(self) -> list[TaggedMessage]:
         union = self.defs[SERVER_UNION]
         if union.get("discriminator", {}).get("propertyName") != TAG_FIELD:
@@ -512,7 +521,7 @@ def uuid_fields(spec: Spec) -> list[str]:
     refs = {f"#/$defs/{name}" for name in _uuid_defs(spec)}
     envelope_fields: set[str] | None = None
     for message in spec.server_messages():
-        properties = spec.defs[message.class_name]["properties"]
+        properties = spec.properties_of(message.class_name)
         found = {field for field, schema in properties.items() if schema.get("$ref") in refs}
         if envelope_fields is not None and found != envelope_fields:
             raise SpecError("uuid fields must be the same in every server envelope")
@@ -521,6 +530,7 @@ def uuid_fields(spec: Spec) -> list[str]:
         name
         for name in _reachable(spec, [m.class_name for m in spec.server_messages()])
         if name not in {m.class_name for m in spec.server_messages()}
+        and name not in _bases_of_messages(spec)
         and any(ref in json.dumps(spec.defs[name]) for ref in refs)
     )
     if used_elsewhere:
@@ -528,6 +538,15 @@ def uuid_fields(spec: Spec) -> list[str]:
             f"uuid values are only supported as envelope fields, not in {used_elsewhere}"
         )
     return sorted(envelope_fields or ())
+
+
+def _bases_of_messages(spec: Spec) -> set[str]:
+    """The definitions server envelopes extend (allOf): the envelope base."""
+    return {
+        _def_name(base["$ref"])
+        for message in spec.server_messages()
+        for base in spec.defs[message.class_name].get("allOf", [])
+    }
 
 
 def _reachable(spec: Spec, roots: list[str]) -> set[str]:

@@ -2,8 +2,8 @@
 
 The builder covers exactly the JSON Schema the spec uses (type, const, enum, properties,
 required, additionalProperties, items, minimum/maximum, minLength, pattern, format date-time
-and uuid, anyOf/oneOf, $ref) and refuses anything else, so a new keyword in the spec cannot be
-silently ignored by the differential tests.
+and uuid, anyOf/oneOf, allOf of object schemas, $ref) and refuses anything else, so a new
+keyword in the spec cannot be silently ignored by the differential tests.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fuzz.targets import member_at, members
 KNOWN_KEYWORDS = {
     "$ref", "type", "const", "enum", "properties", "required", "additionalProperties", "items",
     "minimum", "maximum", "minLength", "pattern", "format", "anyOf", "oneOf", "discriminator",
-    "description", "$comment", "title", "not",
+    "description", "$comment", "title", "not", "allOf",
 }  # fmt: skip
 # Keys a server may add to any object: the models must ignore them (D20).
 EXTRA_KEYS = st.sampled_from(["version", "trace", "x_extra", "confidence_band"])
@@ -38,7 +38,26 @@ def defs() -> dict[str, Any]:
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = defs()[schema["$ref"].rsplit("/", 1)[1]]
-    return schema
+    return merged(schema)
+
+
+def merged(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema with the object schemas it extends (allOf) folded in: their
+    properties and required members are its own (all the spec uses allOf for)."""
+    if "allOf" not in schema:
+        return schema
+    result = {k: v for k, v in schema.items() if k != "allOf"}
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for base in (resolve(branch) for branch in schema["allOf"]):
+        if set(base) - {"type", "properties", "required", "description", "$comment"}:
+            raise NotImplementedError("allOf is only supported over plain object schemas")
+        properties.update(base.get("properties", {}))
+        required += base.get("required", [])
+    properties.update(schema.get("properties", {}))
+    result["properties"] = properties
+    result["required"] = [*required, *schema.get("required", [])]
+    return result
 
 
 def timestamps() -> st.SearchStrategy[str]:
@@ -86,6 +105,8 @@ def strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
         raise NotImplementedError(f"schema keywords the strategies do not cover: {sorted(unknown)}")
     if "$ref" in schema:
         return st.deferred(lambda: strategy_for(schema["$ref"].rsplit("/", 1)[1]))
+    if "allOf" in schema:
+        return strategy(merged(schema))
     if "not" in schema:
         excluded = Draft202012Validator(schema["not"])
         rest = {k: v for k, v in schema.items() if k != "not"}

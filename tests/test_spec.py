@@ -45,7 +45,17 @@ def test_every_server_message_has_the_common_envelope() -> None:
     for branch in defs["ServerMessage"]["oneOf"]:
         name = branch["$ref"].rsplit("/", 1)[1]
         message = defs[name]
-        assert set(message["properties"]) == {"type", "timestamp", "correlation_id", "data"}
-        assert message["required"] == ["type", "timestamp", "correlation_id", "data"]
-        assert message["properties"]["timestamp"] == {"$ref": "#/$defs/Timestamp"}
-        assert message["properties"]["correlation_id"] == {"$ref": "#/$defs/CorrelationId"}
+        # The envelope fields are written once, in Envelope, which every message extends.
+        assert message["allOf"] == [{"$ref": "#/$defs/Envelope"}]
+        assert set(message["properties"]) == {"type", "data"}
+        assert message["required"] == ["type", "data"]
+    envelope = defs["Envelope"]
+    assert envelope["required"] == ["timestamp", "correlation_id"]
+    assert envelope["properties"]["timestamp"] == {"$ref": "#/$defs/Timestamp"}
+    assert envelope["properties"]["correlation_id"] == {"$ref": "#/$defs/CorrelationId"}
+    # ... and the models inherit them: one Struct holds the envelope fields.
+    import interhuman_stream as ih
+
+    for cls in ih.messages.MESSAGE_CLASSES.values():
+        assert issubclass(cls, ih.messages.Envelope)
+        assert cls.__struct_fields__[:2] == ("timestamp", "correlation_id")

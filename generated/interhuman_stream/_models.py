@@ -218,69 +218,65 @@ class FeedbackGeneratedData(Struct, frozen=True, gc=False, kw_only=True):
     feedback: str
 
 
+class Envelope(Struct, frozen=True, gc=False, kw_only=True):
+    """What every server message carries besides its type and data: when it was sent and
+    the connection's id."""
+
+    timestamp: Timestamp
+    correlation_id: CorrelationId
+
+
 class SessionReady(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ready"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ready"
 ):
     """First message of every established session, sent once: the contract the client must
     respect. No video may be sent before it."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SessionReadyData
 
 
 class SessionUpdated(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.updated"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.updated"
 ):
     """The server applied a session config frame."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SessionUpdatedData
 
 
 class SignalDetected(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.detected"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.detected"
 ):
     """A signal type went from inactive to active."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SignalData
 
 
 class SignalUpdated(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.updated"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.updated"
 ):
     """An active signal's probability, rationale or modality changed."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SignalData
 
 
 class SignalEnded(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.ended"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="signal.ended"
 ):
     """An active signal is no longer present."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SignalEndedData
 
 
 class EngagementUpdated(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="engagement.updated"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="engagement.updated"
 ):
     """Engagement was first established, or changed level."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: EngagementUpdatedData
 
 
 class ConversationQualityUpdated(
-    Struct,
+    Envelope,
     frozen=True,
     gc=False,
     kw_only=True,
@@ -290,68 +286,54 @@ class ConversationQualityUpdated(
     """Conversation Quality Index for the period that just closed; at most one per period,
     only while a CQI include flag is set."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: ConversationQualityData
 
 
-class ErrorMessage(Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="error"):
+class ErrorMessage(Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="error"):
     """Something went wrong. Whether the session survives depends on the code
     (errors.json); fatal errors are followed by a close."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: ErrorData
 
 
 class SessionClosing(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.closing"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.closing"
 ):
     """Reply to the client's session.close: no more video is accepted; final results
     follow, then session.ended."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SessionClosingData
 
 
 class SessionEnded(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ended"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="session.ended"
 ):
     """The session is over; nothing follows but the close."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: SessionEndedData
 
 
 class CoverageDropped(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.dropped"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.dropped"
 ):
     """Informational: some received video was shed without analysis."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: CoverageDroppedData
 
 
 class CoverageDegraded(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.degraded"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="coverage.degraded"
 ):
     """Informational: some video was analyzed with partial coverage."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: CoverageDegradedData
 
 
 class FeedbackGenerated(
-    Struct, frozen=True, gc=False, kw_only=True, tag_field="type", tag="feedback.generated"
+    Envelope, frozen=True, gc=False, kw_only=True, tag_field="type", tag="feedback.generated"
 ):
     """Coaching feedback, emitted while goal dimensions are set."""
 
-    timestamp: Timestamp
-    correlation_id: CorrelationId
     data: FeedbackGeneratedData
 
 
