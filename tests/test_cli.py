@@ -1,4 +1,5 @@
-"""The `check` command line: its help, its input corpus of broken files, and its limits.
+"""The `check` command line: its help, its input corpus of broken files, hostile lines, and its
+limits.
 
 Each file in tests/data/cli/ starts with {"expect": [[line, text], ...]}: every line the
 check must print about the file, in order, as "FILE:LINE: text..." (a null line stands for a
@@ -167,6 +168,55 @@ def test_a_line_too_long_is_skipped_without_holding_it(
         (2, 'invalid line: "lost" must be a close code or null, not a string'),
         (3, "invalid line: not JSON: Expecting value at column 1"),  # exactly the limit
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"segment": 5}',
+        '{"segment": {"size": -1}}',
+        '{"segment": {"size": 1e12}}',
+        '{"segment": {"size": 10, "head": "zz"}}',
+        '{"segment": {"size": 1, "head": "0011"}}',
+        '{"at": "x", "send": {"type": "session.close"}}',
+        '{"lost": "later"}',
+        '{"recv": "session.ready"}',
+        '{"send": [1]}',
+        "[1, 2]",
+        '"just text"',
+        "{not json",
+    ],
+)
+def test_cli_reports_hostile_lines_and_goes_on(tmp_path: Path, line: str) -> None:
+    transcript = tmp_path / "hostile.jsonl"
+    transcript.write_text(line + "\n" + '{"lost": 1000}\n', encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 1
+    assert f"{transcript}:1: invalid line" in output, output
+    assert "final state closed" in output  # the replay went on to line 2
+
+
+def test_cli_reports_a_line_that_is_not_text(tmp_path: Path) -> None:
+    transcript = tmp_path / "binary.jsonl"
+    transcript.write_bytes(b"\xff\xfe\x00garbage")
+    out = io.StringIO()
+    assert check(transcript, out) == 1
+    assert f"{transcript}:1: invalid line: not UTF-8" in out.getvalue()
+
+
+def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
+    transcript = tmp_path / "bad.jsonl"
+    transcript.write_text(
+        '{"recv": {"type": "signal.detected", "data": {}}}\n'
+        '{"send": {"model": "inter-2"}}\n'
+        "\n"
+        '{"note": "an unknown key"}\n',
+        encoding="utf-8",
+    )
+    status, output = run(transcript)
+    assert status == 1
+    assert [line for line, _ in reports(transcript, output)] == [1, 2, 4]
+    assert "undecodable" in output and "invalid line" in output
 
 
 # -- segments by their declared size -----------------------------------------------------
