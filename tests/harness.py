@@ -2,10 +2,12 @@
 
 Frames go into a queue per direction and are delivered in order when asked, so tests can
 interleave the two peers the way a network does. `agree()` compares what both sides know.
+Also the server frames tests feed a ClientConnection by hand: `envelope()`, `ready_frame()`.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import deque
 from datetime import datetime, timedelta, timezone
@@ -19,6 +21,39 @@ EPOCH = datetime(2026, 5, 20, 14, 0, tzinfo=timezone.utc)
 WEBM_HEAD = bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01" + bytes(64)
 ALL_FLAGS = ["conversation_quality_overall", "conversation_quality_timeline"]
 ALL_GOALS = ["clarity", "authority", "energy", "rapport", "learning"]
+CID = str(uuid.UUID(int=7))
+
+
+def envelope(kind: str, data: dict[str, Any], correlation_id: str = CID) -> str:
+    """A server message as its text frame (every one stamped 2026-05-20T14:00:00Z)."""
+    return json.dumps(
+        {
+            "type": kind,
+            "timestamp": "2026-05-20T14:00:00Z",
+            "correlation_id": correlation_id,
+            "data": data,
+        }
+    )
+
+
+def envelope_bytes(kind: str, data: dict[str, Any]) -> bytes:
+    """The same frame as bytes, as a transport may hand it over."""
+    return envelope(kind, data).encode()
+
+
+def ready_frame(max_segment_size_bytes: int = 34000, **options: Any) -> str:
+    """A session.ready frame; `options` are its supported_session_config_options (both
+    include flags when none are given)."""
+    return envelope(
+        "session.ready",
+        {
+            "session_idle_timeout_seconds": 300,
+            "session_max_duration_seconds": 3600,
+            "min_segment_size_bytes": 1,
+            "max_segment_size_bytes": max_segment_size_bytes,
+            "supported_session_config_options": options or {"include": list(ALL_FLAGS)},
+        },
+    )
 
 
 def ready_data(**overrides: Any) -> ih.messages.SessionReadyData:
@@ -118,3 +153,11 @@ class Pair:
         assert client.engagement == server.engagement
         assert client.ready == server.ready
         assert not client.violations and not server.violations
+
+
+def started(**client_options: Any) -> Pair:
+    """A pair whose client has received the server's session.ready."""
+    pair = Pair(**client_options)
+    pair.start()
+    pair.flush()
+    return pair

@@ -1,4 +1,5 @@
-"""The `check` command line: its help, its input corpus of broken files, and its limits.
+"""The `check` command line: its help, its input corpus of broken files, hostile lines, and its
+limits.
 
 Each file in tests/data/cli/ starts with {"expect": [[line, text], ...]}: every line the
 check must print about the file, in order, as "FILE:LINE: text..." (a null line stands for a
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 
 import interhuman_stream as ih
 import interhuman_stream.__main__ as cli
-from conftest import ROOT
+from conftest import ROOT, transcript_marks, unmarked, unmarked_text
 from interhuman_stream.__main__ import check, main
 
 CORPUS = sorted((ROOT / "tests" / "data" / "cli").glob("*.jsonl"))
@@ -143,12 +144,13 @@ class Unreadable(io.BytesIO):
 def test_a_file_that_stops_being_readable_exits_2_with_what_was_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = (ROOT / "tests/transcripts/ready-once--violation.jsonl").read_bytes()
+    session = unmarked_text(ROOT / "tests/transcripts/ready-once--violation.jsonl").encode()
+    assert b'"session.ready"' in session.split(b"\n", 1)[0]
     monkeypatch.setattr(Path, "open", lambda self, mode="r": Unreadable(session))
     status, output = run(tmp_path / "session.jsonl", summary=True)
     assert status == 2
     assert "cannot read after line 1" in capsys.readouterr().err
-    assert "0 problem(s), final state awaiting_ready" in output
+    assert "0 problem(s), final state streaming" in output  # line 1 was replayed
     assert '"signals": []' in output  # the summary of what was read
 
 
@@ -167,6 +169,55 @@ def test_a_line_too_long_is_skipped_without_holding_it(
         (2, 'invalid line: "lost" must be a close code or null, not a string'),
         (3, "invalid line: not JSON: Expecting value at column 1"),  # exactly the limit
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"segment": 5}',
+        '{"segment": {"size": -1}}',
+        '{"segment": {"size": 1e12}}',
+        '{"segment": {"size": 10, "head": "zz"}}',
+        '{"segment": {"size": 1, "head": "0011"}}',
+        '{"at": "x", "send": {"type": "session.close"}}',
+        '{"lost": "later"}',
+        '{"recv": "session.ready"}',
+        '{"send": [1]}',
+        "[1, 2]",
+        '"just text"',
+        "{not json",
+    ],
+)
+def test_cli_reports_hostile_lines_and_goes_on(tmp_path: Path, line: str) -> None:
+    transcript = tmp_path / "hostile.jsonl"
+    transcript.write_text(line + "\n" + '{"lost": 1000}\n', encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 1
+    assert f"{transcript}:1: invalid line" in output, output
+    assert "final state closed" in output  # the replay went on to line 2
+
+
+def test_cli_reports_a_line_that_is_not_text(tmp_path: Path) -> None:
+    transcript = tmp_path / "binary.jsonl"
+    transcript.write_bytes(b"\xff\xfe\x00garbage")
+    out = io.StringIO()
+    assert check(transcript, out) == 1
+    assert f"{transcript}:1: invalid line: not UTF-8" in out.getvalue()
+
+
+def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
+    transcript = tmp_path / "bad.jsonl"
+    transcript.write_text(
+        '{"recv": {"type": "signal.detected", "data": {}}}\n'
+        '{"send": {"model": "inter-2"}}\n'
+        "\n"
+        '{"note": "an unknown key"}\n',
+        encoding="utf-8",
+    )
+    status, output = run(transcript)
+    assert status == 1
+    assert [line for line, _ in reports(transcript, output)] == [1, 2, 4]
+    assert "undecodable" in output and "invalid line" in output
 
 
 # -- segments by their declared size -----------------------------------------------------
@@ -200,9 +251,8 @@ SNIFFED_HEADS = {
 
 
 def ready_line(max_size: int) -> str:
-    ready = json.loads(
-        (ROOT / "tests/transcripts/segment-size--ok.jsonl").read_text().split("\n")[1]
-    )
+    lines = unmarked_text(ROOT / "tests/transcripts/segment-size--ok.jsonl").split("\n")
+    ready = next(json.loads(line) for line in lines if '"session.ready"' in line)
     ready["recv"]["data"].update(min_segment_size_bytes=70_000, max_segment_size_bytes=max_size)
     return json.dumps(ready["recv"])
 
@@ -236,20 +286,22 @@ def test_a_small_segment_is_built_whole() -> None:
 # -- how problems are printed ------------------------------------------------------------
 
 
-def test_a_violation_detail_is_printed_after_the_rule() -> None:
+def test_a_violation_detail_is_printed_after_the_rule(tmp_path: Path) -> None:
     # Each violation names the offending value and the set it broke (D35).
-    path = ROOT / "tests/transcripts/documented-values--violation.jsonl"
+    marked = ROOT / "tests/transcripts/documented-values--violation.jsonl"
+    line = next(n for n, broken in transcript_marks(marked) if broken == "documented-values")
+    path = unmarked(marked, tmp_path)
     _status, output = run(path)
     rule = ih.RULES["documented-values"]
     detail = "probability 'very_high' is not one of ['high', 'low', 'medium']"
-    assert f"{path}:5: documented-values (broken by the server): {rule.says} ({detail})\n" in (
+    assert f"{path}:{line}: documented-values (broken by the server): {rule.says} ({detail})\n" in (
         output
     )
 
 
 def test_repeats_in_one_state_are_counted_then_a_new_state_starts_over(tmp_path: Path) -> None:
-    lines = (
-        (ROOT / "tests/transcripts/nothing-after-ended--violation.jsonl").read_text().split("\n")
+    lines = unmarked_text(ROOT / "tests/transcripts/nothing-after-ended--violation.jsonl").split(
+        "\n"
     )
     ended = next(i for i, line in enumerate(lines) if '"session.ended"' in line)
     extra = lines[ended + 1]
@@ -313,7 +365,10 @@ lines_of_words = st.dictionaries(
     max_size=3,
 )
 real_lines = [
-    line for path in TRANSCRIPTS[:12] for line in path.read_bytes().split(b"\n")[1:] if line.strip()
+    line
+    for path in TRANSCRIPTS[:12]
+    for line in unmarked_text(path).encode().split(b"\n")
+    if line.strip()
 ]
 
 

@@ -1,4 +1,5 @@
-"""The package's public surface: exactly __all__, every name real, nothing else leaking."""
+"""The package's public surface: exactly __all__, every name real, nothing else leaking; and
+what the package itself may use: the standard library and msgspec, no I/O and no clock."""
 
 from __future__ import annotations
 
@@ -97,3 +98,27 @@ def test_package_imports_only_stdlib_and_msgspec() -> None:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.partition(".")[0])
     assert imported - set(sys.stdlib_module_names) == {"msgspec"}
+
+
+def test_the_core_does_no_io_and_reads_no_clock() -> None:
+    import ast
+    from pathlib import Path
+
+    forbidden = {"asyncio", "socket", "threading", "time", "select", "selectors", "websockets",
+                 "wsproto", "trio", "subprocess", "multiprocessing"}  # fmt: skip
+    package = Path(ih.__file__).parent
+    modules = sorted(package.glob("_*.py"))
+    assert len(modules) > 10, modules
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.partition(".")[0] not in forbidden, (path.name, name)
+            if isinstance(node, ast.Attribute) and node.attr in {"now", "utcnow", "monotonic"}:
+                assert not (
+                    isinstance(node.value, ast.Name) and node.value.id in {"datetime", "time"}
+                )

@@ -1,5 +1,6 @@
-"""The session summary: golden sessions with their expected summaries, and properties of
-summaries of random valid sessions."""
+"""The session summary (SummaryFold): golden sessions with their expected summaries, properties
+of summaries of random valid sessions, and a fold attached to a connection: it follows what
+the connection applied, and what a hostile server can make it keep is capped (D39)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from harness import WEBM_HEAD, Pair, ready_data
+from harness import WEBM_HEAD, Pair, envelope_bytes, ready_data, ready_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from interhuman_stream.__main__ import check
 
 CASES = sorted((ROOT / "tests" / "summaries").glob("*.jsonl"))
 assert CASES, "tests/summaries/ holds the summary goldens"
+# session.ready offering one include flag, as bytes (what a transport hands over).
+READY_BYTES = ready_frame(include=["conversation_quality_overall"]).encode()
 
 
 def replay(path: Path) -> tuple[dict[str, Any], ih.SummaryFold]:
@@ -180,3 +183,62 @@ def test_summaries_of_random_sessions(pair: Pair) -> None:
     from interhumanai.types import AnalysisResult
 
     AnalysisResult.model_validate(json.loads(ih.encode_summary(summary)))
+
+
+# -- a fold attached to a connection -----------------------------------------------------
+
+
+def test_readings_of_one_signal_are_capped_in_the_fold() -> None:
+    fold = ih.SummaryFold(max_readings_per_signal=50)
+    client = ih.ClientConnection(fold=fold)
+    client.receive_message(READY_BYTES)
+    client.receive_message(
+        envelope_bytes(
+            "signal.detected", {"signal_type": "interest", "start": 1, "probability": "low"}
+        )
+    )
+    for i in range(2_000):
+        probability = ("high", "medium")[i % 2]
+        client.receive_message(
+            envelope_bytes(
+                "signal.updated",
+                {"signal_type": "interest", "start": 1 + i / 10, "probability": probability},
+            )
+        )
+    (open_signal,) = fold.summary().open_signals
+    assert len(open_signal.history) == 50
+    assert open_signal.probability == "medium"  # the last reading is kept
+    assert fold.limits_reached and "max_readings_per_signal 50" in fold.limits_reached[0]
+    assert client.violations == ()
+
+
+def test_a_session_ended_the_connection_refused_does_not_finalise_the_fold() -> None:
+    fold = ih.SummaryFold()
+    client = ih.ClientConnection(fold=fold)
+    client.receive_message(envelope_bytes("session.ended", {"reason": "server_shutdown"}))
+    assert [v.rule for v in client.violations] == ["ready-first"]
+    assert not fold.final
+    client.receive_message(READY_BYTES)
+    client.receive_message(
+        envelope_bytes("signal.detected", {"signal_type": "interest", "start": 2})
+    )
+    client.receive_message(envelope_bytes("signal.ended", {"signal_type": "interest", "end": 5}))
+    assert [s.type for s in fold.summary().signals] == ["interest"]
+    client.connection_lost(1006)
+    assert fold.final and fold.summary().partial
+
+
+def test_an_attached_fold_sees_what_a_strict_connection_applied_before_raising() -> None:
+    fold = ih.SummaryFold()
+    client = ih.ClientConnection(strict=True, fold=fold)
+    client.receive_message(READY_BYTES)
+    client.send_segment(WEBM_HEAD)
+    client.receive_message(
+        envelope_bytes("signal.detected", {"signal_type": "interest", "start": 2})
+    )
+    with pytest.raises(ih.RemoteProtocolError):  # a repeated detected: applied, then raised
+        client.receive_message(
+            envelope_bytes("signal.detected", {"signal_type": "interest", "start": 3})
+        )
+    (open_signal,) = fold.summary().open_signals
+    assert len(open_signal.history) == 2

@@ -1,17 +1,20 @@
-"""Random whole sessions between a ClientConnection and a ServerConnection.
+"""A ClientConnection and a ServerConnection joined in memory (tests/harness.py's Pair): whole
+sessions, answers paired with the configs they answer, both peers knowing the same session.
 
-A hypothesis state machine plays both peers with random sends, config changes, oversized
-segments, closes, timeouts and connection losses, delivering frames in random interleavings.
-Invariants: a strict client never sees a contract breach from a server that emitted only
-what its own side of the contract allowed; once nothing is in flight both peers know the same
-session; every error names a segment that was sent; only documented errors are ever raised.
+Then random whole sessions: a hypothesis state machine plays both peers with random sends,
+config changes, oversized segments, closes, timeouts and connection losses, delivering frames
+in random interleavings. Invariants: a strict client never sees a contract breach from a
+server that emitted only what its own side of the contract allowed; once nothing is in flight
+both peers know the same session; every error names a segment that was sent; only documented
+errors are ever raised.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness import ALL_FLAGS, ALL_GOALS, WEBM_HEAD, Pair, ready_data
+import pytest
+from harness import ALL_FLAGS, ALL_GOALS, EPOCH, WEBM_HEAD, Pair, ready_data, started
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -24,6 +27,124 @@ from hypothesis.stateful import (
 
 import interhuman_stream as ih
 from interhuman_stream._contract import EVENT_SENDERS, GUARDS, MOVES
+
+T = EPOCH
+
+
+def test_a_whole_session_in_memory() -> None:
+    pair = started()
+    assert pair.client.state is ih.SessionState.STREAMING
+    pair.client_config(include=ALL_FLAGS, goal_dimensions=["clarity"])
+    pair.flush()
+    pair.client_segment(WEBM_HEAD)
+    pair.client_segment(b"cluster" * 50)
+    pair.flush()
+    pair.server_sends("signal.detected", ih.messages.SignalData(signal_type="interest", start=1.5))
+    pair.server_sends(
+        "signal.updated",
+        ih.messages.SignalData(signal_type="interest", start=1.5, probability="low"),
+    )
+    pair.server_sends(
+        "engagement.updated", ih.messages.EngagementUpdatedData(state="engaged", start=0)
+    )
+    scores = ih.messages.QualityScores(
+        quality_index=50, clarity=50, authority=50, energy=50, rapport=50, learning=50
+    )
+    pair.server_sends(
+        "conversation_quality.updated",
+        ih.messages.ConversationQualityData(
+            overall=scores, timeline=[ih.messages.QualityPeriod(start=0, end=6, values=scores)]
+        ),
+    )
+    pair.flush()
+    pair.agree()
+    assert set(pair.client.active_signals) == {"interest"}
+    pair.client_close()
+    pair.flush()
+    assert pair.client.state is ih.SessionState.DRAINING
+    pair.to_client.extend(pair.server.finish(timestamp=T, at=6.0))
+    pair.flush()
+    pair.agree()
+    assert pair.client.state is ih.SessionState.ENDED
+    assert pair.client.active_signals == {}
+    kinds = [type(m).__name__ for m in pair.received]
+    assert kinds[-3:] == ["SessionClosing", "SignalEnded", "SessionEnded"]
+    pair.lose(1000)
+    assert pair.client.state is ih.SessionState.CLOSED and pair.client.close_code == 1000
+
+
+def test_config_answers_pair_in_order() -> None:
+    pair = started()
+    pair.client_config(include=["conversation_quality_overall"])
+    pair.client_config(include=ALL_FLAGS)
+    assert len(pair.client.pending_configs) == 2
+    while pair.to_server:
+        pair.deliver_to_server()
+    pair.deliver_to_client()
+    acknowledged = pair.client.acknowledged_config
+    assert acknowledged is not None and acknowledged.include == ["conversation_quality_overall"]
+    assert pair.client.pending_configs == (ih.messages.SessionConfig(include=ALL_FLAGS),)
+    pair.flush()
+    assert pair.client.acknowledged_config.include == ALL_FLAGS  # type: ignore[union-attr]
+    pair.agree()
+
+
+def test_a_config_sent_before_ready_and_not_offered_is_rejected_in_turn() -> None:
+    pair = Pair(
+        ready=ready_data(
+            supported_session_config_options=ih.messages.SessionOptions(
+                include=["conversation_quality_overall"]
+            )
+        )
+    )
+    pair.client_config(include=ALL_FLAGS)  # before session.ready: nothing to check against
+    pair.start()
+    pair.client_config(include=["conversation_quality_overall"])
+    pair.flush()
+    answers = [
+        m
+        for m in pair.received
+        if isinstance(m, (ih.messages.ErrorMessage, ih.messages.SessionUpdated))
+    ]
+    assert [type(m).__name__ for m in answers] == ["ErrorMessage", "SessionUpdated"]
+    assert answers[0].data.code == "ih6001"  # type: ignore[union-attr]
+    pair.agree()
+
+
+def test_a_server_answers_a_close_before_ready_after_its_ready() -> None:
+    pair = Pair()
+    pair.client_close()
+    pair.flush()
+    assert pair.server.state is ih.SessionState.CLOSE_BEFORE_READY
+    pair.start()
+    pair.flush()
+    assert pair.client.state is pair.server.state is ih.SessionState.DRAINING
+    pair.agree()
+
+
+def test_segment_checks_can_be_turned_off() -> None:
+    pair = started(sniff_containers=False, check_segment_sizes=False)
+    pair.client_segment(b"raw bytes")
+    pair.client_segment(bytes(5000))
+    pair.flush()
+    errors = [m for m in pair.received if isinstance(m, ih.messages.ErrorMessage)]
+    assert [(e.data.code, e.data.segment) for e in errors] == [("ih6002", 1)]
+    assert pair.client.segment_for(errors[0]) == pair.client.segments_sent[1]
+    pair.agree()
+    assert pair.client.state is ih.SessionState.STREAMING  # the session goes on
+
+
+@pytest.mark.parametrize("data", ["text", [1, 2], 42, None])
+def test_a_segment_must_be_binary(data: object) -> None:
+    pair = started()
+    with pytest.raises(TypeError, match="binary"):
+        pair.client.send_segment(data)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="binary"):
+        pair.server.receive_segment(data, timestamp=T)  # type: ignore[arg-type]
+    assert pair.client.segments_sent == () and pair.server.segments_sent == ()
+
+
+# -- random whole sessions --------------------------------------------------------------
 
 SIGNALS = ["agreement", "interest", "stress", "curiosity"]
 # For each event, the rules that may refuse it: the table's forbidding rules and its guards.
@@ -263,4 +384,6 @@ SessionPair.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
 TestSessionPair = SessionPair.TestCase

@@ -1,7 +1,11 @@
-"""Contract transcripts: one recorded session per file, replayed by the conformance CLI.
+"""Contract transcripts: one recorded session per file, replayed by the conformance CLI and
+played again by the server role.
 
-Each file's first line is {"expect": [[line, rule], ...]}: the violations the strict replay
-must report, in order. Every rule of the contract has a conforming and a violating file.
+Each line the strict replay must report carries what it must report, as its first key:
+{"expect": ["rule", ...], "at": ..., "recv": {...}}. The replay must report exactly those
+[line, rule] pairs, in order (tests/conftest.py reads the marks and hands the CLI a copy
+without them, line for line), so a line inserted or removed moves no expectation. Every rule
+of the contract has a conforming and a violating file.
 """
 
 from __future__ import annotations
@@ -17,23 +21,19 @@ from typing import Any
 import pytest
 
 import interhuman_stream as ih
-from conftest import ROOT
+from conftest import ROOT, transcript_marks, unmarked, unmarked_text
 from interhuman_stream.__main__ import check
 
 TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
-REPORT = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<what>[a-z0-9-]+)\b")
+REPORT = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<what>invalid line|[a-z0-9-]+)\b")
+# What a mark may name: a rule, or what the check says about a line that is not a message.
+REPORTABLE = {*ih.RULES, "undecodable", "invalid line"}
 
 
-def expectation(path: Path) -> list[list[object]]:
-    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
-    assert set(first) == {"expect"}, f"{path.name}: the first line must be the expectation"
-    expected: list[list[object]] = first["expect"]
-    return expected
-
-
-def replay(path: Path) -> tuple[int, list[list[object]], str]:
+def replay(path: Path, directory: Path) -> tuple[int, list[list[object]], str]:
+    """Check the transcript as the CLI does, on its copy without the marks."""
     out = io.StringIO()
-    status = check(path, out)
+    status = check(unmarked(path, directory), out)
     reported = []
     for line in out.getvalue().splitlines():
         match = REPORT.match(line)
@@ -43,11 +43,74 @@ def replay(path: Path) -> tuple[int, list[list[object]], str]:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-def test_transcript(path: Path) -> None:
-    expected = expectation(path)
-    status, reported, output = replay(path)
+def test_transcript(path: Path, tmp_path: Path) -> None:
+    expected = transcript_marks(path)
+    status, reported, output = replay(path, tmp_path)
     assert reported == expected, output
     assert status == (1 if expected else 0), output
+
+
+def test_expectations_are_marks_on_the_lines() -> None:
+    for path in TRANSCRIPTS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            entry = json.loads(line)
+            # No line is an annotation of its own (the old first-line form is gone).
+            assert set(entry) - {"expect"}, f"{path.name}:{number}: {line[:60]}"
+        for number, rule in transcript_marks(path):
+            assert rule in REPORTABLE, f"{path.name}:{number}: {rule!r}"
+
+
+def test_a_line_inserted_above_moves_no_expectation(tmp_path: Path) -> None:
+    original = ROOT / "tests" / "transcripts" / "signal-updated-active--violation.jsonl"
+    expected = transcript_marks(original)
+    assert len(expected) == 2
+    lines = original.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith('{"expect"'))
+    # A line a recording may hold anywhere: a message of a type this package does not know.
+    recorded = json.loads(lines[0])["recv"]
+    unknown = {"recv": {**recorded, "type": "transcript.updated", "data": {"text": "hi"}}}
+    edited = tmp_path / "edited" / original.name
+    edited.parent.mkdir()
+    edited.write_text(
+        "\n".join([*lines[:first], json.dumps(unknown), "", *lines[first:]]), encoding="utf-8"
+    )
+    moved = transcript_marks(edited)
+    assert moved == [[line + 2, rule] for line, rule in expected]
+    status, reported, output = replay(edited, tmp_path)
+    assert (status, reported) == (1, moved), output
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ('{"lost": 1000, "expect": ["connection-closed"]}', "first key"),
+        ('{"expect": ["connection-closed"]}', "not on its own"),
+        ('{"expect": [], "lost": 1000}', "[]"),
+        ('{"expect": "connection-closed", "lost": 1000}', "first key"),
+    ],
+)
+def test_a_misplaced_mark_is_refused(tmp_path: Path, line: str, complaint: str) -> None:
+    transcript = tmp_path / "misplaced.jsonl"
+    transcript.write_text('{"lost": 1000}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match=re.escape("misplaced.jsonl:2: ")) as caught:
+        transcript_marks(transcript)
+    assert complaint in str(caught.value)
+
+
+def test_the_unmarked_copy_is_the_recording_line_for_line(tmp_path: Path) -> None:
+    for path in TRANSCRIPTS:
+        marked = path.read_text(encoding="utf-8").split("\n")
+        copy = unmarked(path, tmp_path).read_text(encoding="utf-8").split("\n")
+        assert len(copy) == len(marked), path.name
+        for number, (line, kept) in enumerate(zip(marked, copy, strict=True), 1):
+            entry = json.loads(line) if line.strip() else None
+            if entry is None or "expect" not in entry:
+                assert kept == line, f"{path.name}:{number}"
+            else:
+                del entry["expect"]
+                assert json.loads(kept) == entry, f"{path.name}:{number}"
+                assert kept == "{" + line.split("], ", 1)[1], f"{path.name}:{number}"
 
 
 def events_of_rule(rule: str) -> set[str]:
@@ -84,7 +147,9 @@ def test_a_star_guard_is_about_every_server_event() -> None:
 
 def line_events(path: Path) -> set[str]:
     found = set()
-    for text in path.read_text(encoding="utf-8").splitlines()[1:]:
+    for text in unmarked_text(path).splitlines():
+        if not text.strip():
+            continue
         entry = json.loads(text)
         if "recv" in entry:
             found.add(entry["recv"]["type"])
@@ -103,15 +168,15 @@ def test_every_rule_is_covered_both_ways() -> None:
         assert f"{rule}--ok" in names, rule
         assert f"{rule}--violation" in names, rule
         violating = ROOT / "tests" / "transcripts" / f"{rule}--violation.jsonl"
-        assert rule in {str(r) for _, r in expectation(violating)}, rule
+        assert rule in {str(r) for _, r in transcript_marks(violating)}, rule
         conforming = ROOT / "tests" / "transcripts" / f"{rule}--ok.jsonl"
-        assert expectation(conforming) == [], rule
+        assert transcript_marks(conforming) == [], rule
         # The conforming session does what the rule is about, the right way.
         assert line_events(conforming) & events_of_rule(rule), rule
 
 
 def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
-    violating = ROOT / "tests" / "transcripts" / "ready-once--violation.jsonl"
+    violating = unmarked(ROOT / "tests" / "transcripts" / "ready-once--violation.jsonl", tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "interhuman_stream", "check", str(violating)],
         capture_output=True,
@@ -119,7 +184,7 @@ def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    (line, rule) = expectation(violating)[0]
+    (line, rule) = transcript_marks(ROOT / "tests" / "transcripts" / violating.name)[0]
     assert f"{violating}:{line}: {rule} (broken by the server)" in result.stdout
 
     missing = subprocess.run(
@@ -129,55 +194,6 @@ def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 2
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        '{"segment": 5}',
-        '{"segment": {"size": -1}}',
-        '{"segment": {"size": 1e12}}',
-        '{"segment": {"size": 10, "head": "zz"}}',
-        '{"segment": {"size": 1, "head": "0011"}}',
-        '{"at": "x", "send": {"type": "session.close"}}',
-        '{"lost": "later"}',
-        '{"recv": "session.ready"}',
-        '{"send": [1]}',
-        "[1, 2]",
-        '"just text"',
-        "{not json",
-    ],
-)
-def test_cli_reports_hostile_lines_and_goes_on(tmp_path: Path, line: str) -> None:
-    transcript = tmp_path / "hostile.jsonl"
-    transcript.write_text(line + "\n" + '{"lost": 1000}\n', encoding="utf-8")
-    status, _reported, output = replay(transcript)
-    assert status == 1
-    assert f"{transcript}:1: invalid line" in output, output
-    assert "final state closed" in output  # the replay went on to line 2
-
-
-def test_cli_reports_a_line_that_is_not_text(tmp_path: Path) -> None:
-    transcript = tmp_path / "binary.jsonl"
-    transcript.write_bytes(b"\xff\xfe\x00garbage")
-    out = io.StringIO()
-    assert check(transcript, out) == 1
-    assert f"{transcript}:1: invalid line: not UTF-8" in out.getvalue()
-
-
-def test_cli_reports_undecodable_and_malformed_lines(tmp_path: Path) -> None:
-    transcript = tmp_path / "bad.jsonl"
-    transcript.write_text(
-        '{"recv": {"type": "signal.detected", "data": {}}}\n'
-        '{"send": {"model": "inter-2"}}\n'
-        "\n"
-        '{"note": "an unknown key"}\n',
-        encoding="utf-8",
-    )
-    status, reported, output = replay(transcript)
-    assert status == 1
-    assert [line for line, _ in reported] == [1, 2, 4]
-    assert "undecodable" in output and "invalid line" in output
 
 
 # -- the same recordings, played by the server role ----------------------------------------
@@ -213,7 +229,7 @@ class ServerReplay:
     def __init__(self, path: Path) -> None:
         self.lines = [
             (number, json.loads(text))
-            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            for number, text in enumerate(unmarked_text(path).splitlines(), 1)
             if text.strip()
         ]
         received = [
@@ -284,7 +300,7 @@ class ServerReplay:
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
 def test_the_server_role_sees_the_same_session(path: Path) -> None:
-    expected = expectation(path)
+    expected = transcript_marks(path)
     reported = ServerReplay(path).play()
     if not expected:
         assert reported == []  # a conforming session conforms from both ends
