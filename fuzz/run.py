@@ -40,7 +40,7 @@ COLUMNS += ("DISAGREE",)
 def differential(examples: int) -> int:
     """Run the differential properties with a large budget; print the agreement counts."""
     from hypothesis import HealthCheck, settings
-    from test_differential import CLIENT, SERVER
+    from test_messages import CLIENT, SERVER
 
     budget = settings(
         max_examples=examples,
@@ -68,7 +68,7 @@ def _properties(name: str, budget: Any, counts: Counter[tuple[str, str]]) -> tup
     from hypothesis import given
     from hypothesis import strategies as st
     from schema_strategies import defs, mutated, strategy_for
-    from test_differential import decode
+    from test_messages import decode
 
     from conftest import validator_for
 

@@ -84,8 +84,8 @@ file format (JSON Lines):
     {"lost": 1000}             the WebSocket closed, with its close code (null if unknown)
   and may also have "at": when it happened, in seconds on any monotonic clock (null if
   unknown); the idle and maximum-duration deadlines need it.
-  A line {"expect": ...} is a test annotation (each file in tests/transcripts/ starts with
-  one) and is ignored; it has no other key.
+  A line {"expect": ...} is a test annotation (the CLI's own test files start with one)
+  and is ignored; it has no other key.
   Anything else is an invalid line and is reported: a key not listed here, a line that is
   not a JSON object, a value of the wrong type, text that is not UTF-8, JSON that is not
   JSON (NaN, Infinity, a number out of range), a line longer than """

@@ -5,7 +5,7 @@
 """The client's receive fast path: one handler per (state, message class) the table allows,
 with the simplest checks and effects written out, computed by codegen/_fastpath.py from the
 same table Core.handle applies. A frame that fails any check goes to Core.handle, which
-decides and reports exactly as the table says; tests/test_session_fast_path.py checks that
+decides and reports exactly as the table says; tests/test_engine.py checks that
 both paths always agree.
 """
 
