@@ -438,3 +438,20 @@ def test_the_summary_follows_what_the_client_applied(tmp_path: Path) -> None:
     summary = json.loads(output[output.index("\n{") :])
     assert [s["type"] for s in summary["signals"]] == ["interest"]
     assert summary["partial"] is True and summary["complete"] is False
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ready-first--violation",
+        "documented-values--violation",
+        "whole-session--trailing-results-after-closing",
+    ],
+)
+def test_a_marked_transcript_checks_as_it_is(name: str) -> None:
+    # The marks ("expect" beside an action) are ignored by the CLI, so a transcript from
+    # tests/transcripts/ can be checked by hand as it is, and reports its marked lines.
+    path = ROOT / "tests" / "transcripts" / f"{name}.jsonl"
+    _status, output = run(path)
+    found = [[line, text.split(" ", 1)[0]] for line, text in reports(path, output)]
+    assert found == transcript_marks(path), output

@@ -779,3 +779,49 @@ def test_unknown_values_decode_without_loss_and_one_violation_each(
             if name in decoded:
                 assert getattr(message.data, name) == decoded[name]  # type: ignore[union-attr]
     assert [v.rule for v in client.violations] == ["documented-values"] * unknown
+
+
+# -- found by review: caps on what a breach quotes, and types beyond the cap -------------------
+
+
+def test_a_detail_quotes_at_most_a_bounded_part_of_the_value() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(ready_frame())
+    huge = "x" * (1024 * 1024)
+    client.receive_message(
+        envelope("signal.detected", {"signal_type": "interest", "start": 1, "probability": huge})
+    )
+    (violation,) = client.violations
+    assert violation.rule == "documented-values"
+    assert len(violation.detail) < 1100 and "1,04" in violation.detail  # its length is named
+
+
+def test_a_signal_type_beyond_the_cap_is_reported_once() -> None:
+    client = ih.ClientConnection(max_signal_types=2)
+    client.receive_message(ready_frame())
+    for kind in ("a", "b", "c"):
+        client.receive_message(envelope("signal.detected", {"signal_type": kind, "start": 1}))
+    for start in (2, 3, 4):
+        client.receive_message(
+            envelope("signal.updated", {"signal_type": "c", "start": start, "probability": "low"})
+        )
+    client.receive_message(envelope("signal.ended", {"signal_type": "c", "end": 5}))
+    assert [v.rule for v in client.violations] == ["resource-cap"]
+
+
+def test_an_unknown_type_does_not_set_a_connection_id_that_is_no_uuid() -> None:
+    client = ih.ClientConnection()
+    client.receive_message(
+        json.dumps({"type": "x.hello", "correlation_id": "abc", "data": {}}).encode()
+    )
+    client.receive_message(ready_frame())
+    client.receive_message(envelope("signal.detected", {"signal_type": "a", "start": 1}))
+    assert client.violations == ()
+    assert client.correlation_id == CID
+
+
+def test_a_now_beyond_any_float_is_a_value_error() -> None:
+    client = ih.ClientConnection()
+    with pytest.raises(ValueError, match="finite"):
+        client.receive_message(ready_frame(), now=10**400)
+    assert client.state is ih.SessionState.AWAITING_READY

@@ -150,3 +150,20 @@ def test_an_expired_deadline_is_reported_once() -> None:
     pair.flush()
     assert len(pair.server.check_deadlines(1.5, timestamp=T)) == 1
     assert pair.server.check_deadlines(2.5, timestamp=T) == ()
+
+
+def test_send_refuses_data_of_another_message_and_finish_names_why() -> None:
+    server = ih.ServerConnection(ready_data(), uuid.UUID(int=7))
+    server.start(timestamp=EPOCH)
+    with pytest.raises(TypeError, match=r"coverage\.dropped carries CoverageDroppedData"):
+        server.send(
+            "coverage.dropped", ih.messages.SignalData(signal_type="x", start=1), timestamp=EPOCH
+        )
+    server.finish(timestamp=EPOCH, at=1.0, reason="server_shutdown")
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        server.finish(timestamp=EPOCH, at=2.0, reason="server_shutdown")
+    assert caught.value.detail.startswith("session.ended in state ended")
+    with pytest.raises(ValueError, match="-1"):
+        ih.ServerConnection(ready_data(), uuid.UUID(int=7)).finish(
+            timestamp=EPOCH, at=-1, reason="x"
+        )

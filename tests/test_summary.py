@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from harness import WEBM_HEAD, Pair, envelope_bytes, ready_data, ready_frame
+from harness import WEBM_HEAD, Pair, envelope, envelope_bytes, ready_data, ready_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,3 +242,34 @@ def test_an_attached_fold_sees_what_a_strict_connection_applied_before_raising()
         )
     (open_signal,) = fold.summary().open_signals
     assert len(open_signal.history) == 2
+
+
+def test_every_list_of_the_fold_is_capped_and_quality_periods_never_overlap() -> None:
+    fold = ih.SummaryFold(max_entries=3)
+    client = ih.ClientConnection(fold=fold)
+    client.receive_message(ready_frame())
+    for i in range(5):
+        client.receive_message(
+            envelope("coverage.dropped", {"ranges": [{"start": i, "end": i + 0.5}]})
+        )
+        client.receive_message(envelope("feedback.generated", {"feedback": f"tip {i}"}))
+    summary = fold.summary()
+    assert len(summary.coverage) == 3 and len(summary.feedback_messages) == 3
+    assert any("coverage gaps" in note for note in fold.limits_reached)
+    assert any("feedback texts" in note for note in fold.limits_reached)
+
+    scores = dict.fromkeys(
+        ("quality_index", "clarity", "authority", "energy", "rapport", "learning"), 50
+    )
+    lenient = ih.SummaryFold()
+    for start, end in ((0, 10), (5, 8), (10, 20)):
+        lenient.add(
+            ih.decode_server_message(
+                envelope(
+                    "conversation_quality.updated",
+                    {"timeline": [{"start": start, "end": end, "values": scores}]},
+                )
+            )
+        )
+    periods = lenient.summary().quality_timeline
+    assert [(p.start, p.end) for p in periods] == [(0, 10), (10, 20)]  # type: ignore[union-attr]

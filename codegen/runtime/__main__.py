@@ -83,9 +83,10 @@ file format (JSON Lines):
                                zeros (it is not built: a large size costs nothing)
     {"lost": 1000}             the WebSocket closed, with its close code (null if unknown)
   and may also have "at": when it happened, in seconds on any monotonic clock (null if
-  unknown); the idle and maximum-duration deadlines need it.
+  unknown): the replayed session's clocks follow it (check itself reports no deadline).
   A line {"expect": ...} is a test annotation (the CLI's own test files start with one)
-  and is ignored; it has no other key.
+  and is ignored; an "expect" key beside an action (how tests/transcripts/ mark the lines
+  they expect a breach on) is ignored too.
   Anything else is an invalid line and is reported: a key not listed here, a line that is
   not a JSON object, a value of the wrong type, text that is not UTF-8, JSON that is not
   JSON (NaN, Infinity, a number out of range), a line longer than """
@@ -102,10 +103,11 @@ output:
   broke it, what the rule says), "undecodable" (a frame that is not a valid message) or
   "invalid line" (see above). Every line is checked, whatever happened on the lines
   before it.
-  A rule broken again while the session is still in the state it was first broken in
-  (the usual sign that the repeats follow from that first breach: with no session.ready,
-  every later message breaks ready-first) is printed once, at its first line; when the
-  session leaves that state, or the file ends, one line counts the repeats:
+  A move the session's state forbids, made again while the session is still in the state
+  it was first made in (the usual sign that the repeats follow from that first breach: with
+  no session.ready, every later message breaks ready-first), is printed once, at its first
+  line; when the session leaves that state, or the file ends, one line counts the repeats.
+  A rule about a frame's content is printed every time, with the value that broke it:
     FILE:3: ready-first (broken by the server): session.ready must be the first ...
     FILE: ... and 12 more `ready-first` violations (lines 5-17)
   Then one line with the number of problems and the state the session ended in, and with
@@ -225,7 +227,10 @@ def _parse(raw: bytes | None, number: int) -> _Line | None:
         raise TranscriptError(f"not JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(entry, dict):
         raise TranscriptError(f"a line must be a JSON object, not {_kind(entry)}")
-    if any(key in entry for key in _ANNOTATIONS):
+    if any(key in entry for key in _ACTIONS):
+        # A test may mark the line it expects a breach on ({"expect": [...], "recv": ...}).
+        entry = {key: value for key, value in entry.items() if key not in _ANNOTATIONS}
+    elif any(key in entry for key in _ANNOTATIONS):
         if len(entry) > 1:
             raise TranscriptError(
                 f"a test annotation ({_names(list(_ANNOTATIONS))}) has no other key"

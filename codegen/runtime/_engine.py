@@ -100,7 +100,10 @@ def checked_now(now: object) -> float | None:
         )
     if not -INF < now < INF:
         raise ValueError(f"now must be a finite number of seconds, not {now!r}")
-    return float(now)
+    try:
+        return float(now)
+    except OverflowError:  # an int beyond any float
+        raise ValueError("now must be a finite number of seconds, not an int that big") from None
 
 
 class Fold(Protocol):
@@ -183,9 +186,9 @@ class Core:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} is a whole number >= 1, not {value!r}")
-        if (
-            segment_index_base is not None
-            and segment_index_base not in POSSIBLE_SEGMENT_INDEX_BASES
+        if segment_index_base is not None and (
+            type(segment_index_base) is not int
+            or segment_index_base not in POSSIBLE_SEGMENT_INDEX_BASES
         ):
             raise ValueError(
                 f"segment_index_base {segment_index_base!r} is not one of "
@@ -354,6 +357,9 @@ class Core:
         detail: str = "",
     ) -> list[Violation] | None:
         state = self.state.value
+        if len(detail) > _MAX_DETAIL:
+            # A detail quotes the offending value, which the peer chose: keep its start.
+            detail = detail[:_MAX_DETAIL] + f"... ({len(detail):,} characters)"
         if rule.peer_ignores and rule.breaker != self.role:
             return breaches  # frames crossed on the wire; the peer did nothing wrong
         if rule.breaker == "caller" or (rule.breaker == self.role and not self.audit):
@@ -437,6 +443,7 @@ class Core:
 
 
 _PEER: Final[dict[str, str]] = {"client": "server", "server": "client"}
+_MAX_DETAIL: Final = 1000
 # Events whose effects change the session beyond remembering the correlation id.
 _CHANGING_EVENTS: Final = frozenset(
     entry.event for entry in EFFECT_ENTRIES if entry.event != EVERY_SERVER_EVENT

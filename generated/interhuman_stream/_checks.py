@@ -62,6 +62,17 @@ def effect(apply: Apply) -> Apply:
 
 
 _STRINGS: Final = frozenset({str})
+_HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def is_uuid(text: str) -> bool:
+    """The canonical 8-4-4-4-12 hex form (D5), as the decoder checks it."""
+    return (
+        len(text) == 36
+        and text[8] == text[13] == text[18] == text[23] == "-"
+        and text.count("-") == 4
+        and _HEX_DIGITS.issuperset(text.replace("-", ""))
+    )
 
 
 def include_of(config: SessionUpdatedData) -> list[str]:
@@ -101,14 +112,18 @@ def signal_inactive(core: Core, guard: Guard, message: Any) -> bool:
 
 
 def _why_signal_active(core: Core, guard: Guard, message: Any) -> tuple[str, ...]:
-    active = ", ".join(repr(name) for name in sorted(core.signals)) or "none"
-    return (f"signal_type {message.data.signal_type!r} is not active (active: {active})",)
+    count = len(core.signals)
+    shown = ", ".join(repr(name) for name in sorted(core.signals)[:5])
+    active = f"{count} active: {shown}{', ...' if count > 5 else ''}" if count else "none active"
+    return (f"signal_type {message.data.signal_type!r} is not active ({active})",)
 
 
 @check(explain=_why_signal_active)
 def signal_active(core: Core, guard: Guard, message: Any) -> bool:
-    """data.signal_type is an active signal."""
-    return message.data.signal_type in core.signals
+    """data.signal_type is an active signal (a type left untracked by max_signal_types is not
+    judged: resource-cap reported it once)."""
+    kind = message.data.signal_type
+    return kind in core.signals or (core.capped and kind not in core.track_times)
 
 
 def _why_signal_reading_changed(core: Core, guard: Guard, message: Any) -> tuple[str, ...]:
@@ -576,7 +591,8 @@ def remember_correlation_id(core: Core, effect: Effect, message: Any, now: float
     """Keep the envelope's correlation_id when it is the connection's first."""
     if core.correlation_id is None:
         seen = getattr(message, "correlation_id", None)
-        if isinstance(seen, str):
+        # An unknown type's id is not checked by the decoder: only a UUID becomes the id.
+        if isinstance(seen, str) and is_uuid(seen):
             core.correlation_id = seen
 
 

@@ -133,8 +133,9 @@ def _unreadable(exc: Exception, data: bytes | str) -> DecodeError:
         if container is not None:
             # A binary frame handed to the text decoder: say so, not "malformed JSON".
             return DecodeError(
-                f"this is binary video ({container.name}), not a server text frame: server "
-                "messages are text frames, and video goes out with send_segment",
+                f"this is binary video ({container.name}), not a JSON text frame: video "
+                "travels in binary frames (ClientConnection.send_segment, "
+                "ServerConnection.receive_segment)",
                 "$",
                 data,
             )

@@ -63,7 +63,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "ready-first": Rule(
             id="ready-first",
             breaker="server",
-            says="session.ready must be the first message of a session; only an error (a refused session), session.ended, session.closing after a close, or an envelope type this spec does not define may come before it.",
+            says="session.ready must be the first message of a session; only an error (a refused session), session.closing or session.ended answering a close sent before it, or an envelope type this spec does not define may come before it.",
             hint="Treat the session as not established: send no video, and reconnect if no session.ready arrives.",
             sources=("DOC-V1", "PYSDK"),
             still_applies=True,

@@ -41,6 +41,11 @@ from ._models import (
 from ._values import SentSegment
 
 _encoder: Final = msgspec.json.Encoder()
+# Envelope type -> the Struct its data member takes.
+_DATA_TYPES: Final[dict[str, type]] = {
+    tag: next(f.type for f in msgspec.structs.fields(cls) if f.name == "data")
+    for tag, cls in MESSAGE_CLASSES.items()
+}
 # The code a server answers an undecodable config frame with.
 _BAD_CONFIG_CODE: Final = "ih6001"
 _UNREADABLE_CONFIG: Final = SessionConfig()
@@ -149,6 +154,9 @@ class ServerConnection(SessionView):
         cls: Any = MESSAGE_CLASSES.get(event)
         if cls is None:
             raise ValueError(f"not a server message type: {event!r}")
+        expected = _DATA_TYPES[event]
+        if not isinstance(data, expected):
+            raise TypeError(f"{event} carries {expected.__name__}, not {type(data).__name__}")
         envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
         frame = _encoder.encode(envelope)
         try:
@@ -229,12 +237,17 @@ class ServerConnection(SessionView):
         """
         if reason is None:
             if self._core.state.value != "draining":
-                raise ValueError("say why the server ends a session the client did not close")
+                raise ValueError(
+                    "say why the server ends a session the client did not close "
+                    f"(reason=None in state {self._core.state.value})"
+                )
             reason = "client_shutdown"
         if not isinstance(reason, str) or not reason:
-            raise ValueError("the reason for ending a session is a non-empty string")
-        if not isinstance(at, (int, float)) or not at >= 0:
-            raise ValueError("`at` is a session time in seconds, >= 0")
+            raise ValueError(
+                f"the reason for ending a session is a non-empty string, not {reason!r}"
+            )
+        if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at < float("inf"):
+            raise ValueError(f"`at` is a finite session time in seconds, >= 0, not {at!r}")
         forbidden = self._core.allows("session.ended")
         if forbidden is not None:
             raise LocalProtocolError(
@@ -244,6 +257,7 @@ class ServerConnection(SessionView):
                 state=self._core.state.value,
                 event="session.ended",
                 hint=forbidden.hint,
+                detail=self._core.move_detail("session.ended"),
             )
         # All or nothing: the final signal.ended frames are applied as they are built, so a
         # session.ended the contract refuses must put them back.

@@ -10,10 +10,11 @@ It is final once session.ended arrived (complete), or once the connection was lo
 (partial: the signals still open are closed at the last known time and flagged unended).
 
 Time only moves forward per track (D40): a signal start before that type's last end, or an
-engagement start before the last one, is clamped, so intervals never run backwards or
-overlap. What a hostile peer can make the fold keep is capped (D39): `max_signal_types`
-distinct signal types, `max_readings_per_signal` readings in one interval's history; what
-is beyond a cap is left out and named once in `limits_reached`.
+engagement start before the last one, is clamped, and a quality period that repeats or goes
+back is left out, so intervals never run backwards or overlap. What a hostile peer can make
+the fold keep is capped (D39): `max_signal_types` distinct signal types,
+`max_readings_per_signal` readings in one interval's history, `max_entries` entries in each
+list; what is beyond a cap is left out and named once in `limits_reached`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ DEFAULT_MAX_SIGNAL_TYPES: Final = 1000
 """Distinct signal types a fold keeps (D39)."""
 DEFAULT_MAX_READINGS_PER_SIGNAL: Final = 1000
 """Readings kept in one signal interval's history (D39)."""
+DEFAULT_MAX_ENTRIES: Final = 10_000
+"""Entries kept in each list of the summary: signal intervals, engagement changes, quality
+periods, coverage gaps, errors, feedback texts (D39). An hour of analysis holds far fewer."""
 
 
 class SummaryFold:
@@ -72,6 +76,7 @@ class SummaryFold:
         "_feedback",
         "_last_time",
         "_limits",
+        "_max_entries",
         "_max_readings",
         "_max_types",
         "_open",
@@ -85,15 +90,18 @@ class SummaryFold:
         *,
         max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
         max_readings_per_signal: int = DEFAULT_MAX_READINGS_PER_SIGNAL,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         for name, value in (
             ("max_signal_types", max_signal_types),
             ("max_readings_per_signal", max_readings_per_signal),
+            ("max_entries", max_entries),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} is a whole number >= 1, not {value!r}")
         self._max_types = max_signal_types
         self._max_readings = max_readings_per_signal
+        self._max_entries = max_entries
         self._limits: list[str] = []
         # signal type -> the end of its last interval: every type seen, up to the cap
         self._ends: dict[str, float] = {}
@@ -138,7 +146,7 @@ class SummaryFold:
             if self._engagement:
                 start = max(start, self._engagement[-1][1])
             if not self._engagement or self._engagement[-1][0] != message.data.state:
-                self._engagement.append((message.data.state, start))
+                self._keep(self._engagement, (message.data.state, start), "engagement changes")
         elif isinstance(message, ConversationQualityUpdated):
             self._quality(message)
         elif isinstance(message, CoverageDropped):
@@ -147,15 +155,14 @@ class SummaryFold:
             self._gaps("degraded", message.data.ranges, message.data.reason)
         elif isinstance(message, ErrorMessage):
             segment = message.data.segment
-            self._errors.append(
-                SummaryError(
-                    code=message.data.code,
-                    message=message.data.message,
-                    segment=segment if isinstance(segment, int) else None,
-                )
+            error = SummaryError(
+                code=message.data.code,
+                message=message.data.message,
+                segment=segment if isinstance(segment, int) else None,
             )
+            self._keep(self._errors, error, "errors")
         elif isinstance(message, FeedbackGenerated):
-            self._feedback.append(message.data.feedback)
+            self._keep(self._feedback, message.data.feedback, "feedback texts")
         elif isinstance(message, SessionEnded):
             self._close_open()  # a server that ended on its own may leave signals open
             self._complete = True
@@ -251,6 +258,9 @@ class SummaryFold:
             return  # an end without a start (a contract breach): nothing to close
         start, history, last = current
         self._ends[signal_type] = max(start, end)
+        if len(self._closed) >= self._max_entries:
+            self._limit(self._entries_note("signal intervals"))
+            return
         self._closed.append(
             SignalInterval(
                 type=signal_type,
@@ -275,6 +285,9 @@ class SummaryFold:
             return
         for span in ranges:
             self._time(span.end)
+            if len(self._coverage) >= self._max_entries:
+                self._limit(self._entries_note("coverage gaps"))
+                return
             self._coverage.append(
                 CoverageGap(
                     kind=kind,
@@ -283,6 +296,16 @@ class SummaryFold:
                     reason=reason if isinstance(reason, str) else None,
                 )
             )
+
+    def _keep(self, entries: list[Any], item: Any, what: str) -> None:
+        """Append, within max_entries; the first item left out is named once."""
+        if len(entries) < self._max_entries:
+            entries.append(item)
+        else:
+            self._limit(self._entries_note(what))
+
+    def _entries_note(self, what: str) -> str:
+        return f"max_entries {self._max_entries:,}: later {what} are left out"
 
     def _limit(self, note: str) -> None:
         if note not in self._limits:
@@ -299,7 +322,9 @@ class SummaryFold:
         if isinstance(data.timeline, list):
             for period in data.timeline:
                 self._time(period.end)
-                self._timeline.append(period)
+                if self._timeline and period.start < self._timeline[-1].end:
+                    continue  # a repeated or earlier period (quality-period-order): keep the first
+                self._keep(self._timeline, period, "quality periods")
 
 
 def encode_summary(summary: SessionSummary) -> bytes:
