@@ -762,7 +762,21 @@ def sessions(draw: st.DrawFn) -> tuple[list[str], int]:
             state = new
             unknown += new not in ih.messages.ENGAGEMENT_STATES
             frames.append(envelope("engagement.updated", {"state": new, "start": i}))
+    for _ in range(draw(st.integers(0, 3))):
+        # A config is sent (SEND_CONFIG), and session.updated answers it with include flags
+        # and goal dimensions, documented or not; ready_frame offers only documented flags.
+        include = sorted({value(ih.messages.INCLUDE_FLAGS) for _ in range(draw(st.integers(0, 3)))})
+        goals = sorted({value(ih.messages.GOAL_DIMENSIONS) for _ in range(draw(st.integers(0, 3)))})
+        unknown += sum(v not in ih.messages.INCLUDE_FLAGS for v in include)
+        unknown += sum(v not in ih.messages.GOAL_DIMENSIONS for v in goals)
+        frames += [
+            SEND_CONFIG,
+            envelope("session.updated", {"include": include, "goal_dimensions": goals}),
+        ]
     return frames, unknown
+
+
+SEND_CONFIG = "send a config"
 
 
 @settings(max_examples=150, deadline=None)
@@ -773,9 +787,12 @@ def test_unknown_values_decode_without_loss_and_one_violation_each(
     frames, unknown = case
     client = ih.ClientConnection()
     for frame in frames:
+        if frame is SEND_CONFIG:
+            client.send_config(include=[])
+            continue
         message = client.receive_message(frame)
         decoded = json.loads(frame)["data"]
-        for name in ("probability", "state"):
+        for name in ("probability", "state", "include", "goal_dimensions"):
             if name in decoded:
                 assert getattr(message.data, name) == decoded[name]  # type: ignore[union-attr]
     assert [v.rule for v in client.violations] == ["documented-values"] * unknown
