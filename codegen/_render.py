@@ -78,7 +78,7 @@ TOP_LEVEL = {
     "_models": ("ServerMessage", "SessionSummary"),
     "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
     "_engine": ("Fold",),
-    "_values": ("Deadline", "FrameExcerpt", "SentSegment"),
+    "_values": ("Deadline", "FrameExcerpt", "OfferedConfig", "SentSegment"),
     "_summary": ("SummaryFold", "encode_summary"),
     "_catalog": ("ERROR_CATALOG", "ErrorInfo", "error_info"),
     "_handshake": ("ApiKey", "ClientHandshake", "client_handshake"),

@@ -842,3 +842,40 @@ def test_a_now_beyond_any_float_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="finite"):
         client.receive_message(ready_frame(), now=10**400)
     assert client.state is ih.SessionState.AWAITING_READY
+
+
+# -- what to do next: the catalog's verdicts, and a config of what the server offers ---------
+
+
+def test_every_documented_error_has_a_verdict() -> None:
+    verdicts = {code: info.verdict for code, info in ih.ERROR_CATALOG.items()}
+    assert verdicts["ih6001"] == "continues"
+    assert verdicts["ih6002"] == "segment_dropped"
+    assert verdicts["ih1003"] == "retry_later"
+    assert verdicts["ih2003"] == "fatal"
+    assert verdicts["ih6003"] == verdicts["ih6004"] == "ends"
+    assert set(verdicts.values()) <= {
+        "continues",
+        "ends",
+        "retry_later",
+        "fatal",
+        "segment_dropped",
+        "unknown",
+    }
+
+
+def test_send_offered_config_leaves_out_what_is_not_offered() -> None:
+    client = ih.ClientConnection(strict=True)
+    client.receive_message(ready_frame(include=["conversation_quality_overall", "speaker_turns"]))
+    sent = client.send_offered_config(
+        include=["conversation_quality_timeline", "speaker_turns"],
+        goal_dimensions=["clarity", "charisma"],
+    )
+    assert json.loads(sent.frame) == {"include": ["speaker_turns"], "goal_dimensions": ["clarity"]}
+    assert sent.left_out == {
+        "include": ("conversation_quality_timeline",),
+        "goal_dimensions": ("charisma",),
+    }
+    assert sent.config == client.pending_configs[-1]
+    with pytest.raises(ih.LocalProtocolError):  # a caller's shape mistake is still named
+        client.send_offered_config(include="speaker_turns")  # type: ignore[arg-type]

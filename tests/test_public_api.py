@@ -17,7 +17,7 @@ import interhuman_stream as ih
 EXPECTED_PUBLIC = {
     # the sans-IO connections
     "ClientConnection", "ServerConnection", "ServerReceived", "SessionState",
-    "Deadline", "SentSegment", "FrameExcerpt", "Fold",
+    "Deadline", "SentSegment", "FrameExcerpt", "Fold", "OfferedConfig",
     # decoding and encoding
     "decode_server_message", "decode_client_message", "encode_client_message",
     "DecodeError", "UnknownMessage", "ServerMessage", "ClientMessage",

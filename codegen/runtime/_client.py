@@ -15,7 +15,7 @@ from typing import Any, Final
 import msgspec
 from msgspec import UNSET
 
-from ._checks import CHECKS
+from ._checks import CHECKS, offered_values
 from ._codec import (
     UnknownMessage,
     _check_uuid,
@@ -37,7 +37,7 @@ from ._engine import (
 from ._errors import LocalProtocolError
 from ._fastpath import EVENT_OF, HANDLERS
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
-from ._values import SentSegment
+from ._values import OfferedConfig, SentSegment
 
 _CLOSE: Final = SessionClose()
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
@@ -157,6 +157,35 @@ class ClientConnection(SessionView):
             raise self._unsendable(config) from None
         self._core.handle("config", config, now)
         return frame
+
+    def send_offered_config(
+        self,
+        include: Sequence[str] | None = None,
+        goal_dimensions: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> OfferedConfig:
+        """The config frame for what you want of what the server offers: a value that
+        session.ready does not offer (for an option it does not list, and before it: one
+        that is not documented) is left out and reported in `left_out`, instead of refused
+        (D34). Wanting nothing of an option (None) leaves it out of the frame, as in
+        send_config; a list whose every value is left out is sent empty."""
+        guard = next(g for g in GUARDS if g.check == "config_values_supported")
+        wanted = {"include": include, "goal_dimensions": goal_dimensions}
+        kept: dict[str, list[str] | None] = {}
+        left_out: dict[str, tuple[str, ...]] = {}
+        for name, values in wanted.items():
+            if values is None or isinstance(values, str) or not isinstance(values, Sequence):
+                kept[name] = values  # type: ignore[assignment]  # send_config names the mistake
+                continue
+            offered = offered_values(self._core, guard, name)
+            allowed = guard.documented[name] if offered is None else frozenset(offered)
+            kept[name] = [v for v in values if not isinstance(v, str) or v in allowed]
+            dropped = tuple(v for v in values if isinstance(v, str) and v not in allowed)
+            if dropped:
+                left_out[name] = dropped
+        frame = self.send_config(kept["include"], kept["goal_dimensions"], now=now)
+        config = self._core.pending_configs[-1] if self._core.pending_configs else None
+        return OfferedConfig(frame=frame, config=config, left_out=left_out)
 
     def _unsendable(self, config: SessionConfig) -> LocalProtocolError:
         # Refused before anything changes, also in audit mode: there is no frame to send.

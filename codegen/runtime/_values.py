@@ -5,8 +5,11 @@ violation keeps of a message too large to keep whole."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from msgspec import Struct
 
+from ._models import SessionConfig
 from ._segments import SEGMENT_INDEX_BASE
 
 
@@ -37,3 +40,12 @@ class Deadline(Struct, frozen=True, kw_only=True):
     at: float
     error_code: str | None
     means: str
+
+
+class OfferedConfig(Struct, frozen=True, kw_only=True):
+    """What ClientConnection.send_offered_config sent: the text frame, the config in it, and
+    each value it left out because the server does not offer it, by field."""
+
+    frame: str
+    config: SessionConfig | None
+    left_out: Mapping[str, tuple[str, ...]]

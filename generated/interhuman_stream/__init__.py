@@ -62,6 +62,7 @@ from ._summary import (
 from ._values import (
     Deadline,
     FrameExcerpt,
+    OfferedConfig,
     SentSegment,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "Fold",
     "FrameExcerpt",
     "LocalProtocolError",
+    "OfferedConfig",
     "ProtocolError",
     "RULES",
     "RemoteProtocolError",

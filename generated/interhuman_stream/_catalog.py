@@ -18,7 +18,9 @@ class ErrorInfo(Struct, frozen=True, kw_only=True):
 
     ends_session is True when the server closes the connection after this error, False when
     the session goes on, and None when no source says. close_code is the WebSocket close code
-    that follows, or None when no source gives one.
+    that follows, or None when no source gives one. verdict says what to do (D41): continues,
+    ends (open a new session to go on), retry_later (back off and retry), fatal (retrying
+    cannot help), segment_dropped (that segment was not analysed), unknown (no source says).
     """
 
     code: str
@@ -27,6 +29,7 @@ class ErrorInfo(Struct, frozen=True, kw_only=True):
     category: Literal["general", "auth", "request", "media", "websocket"]
     ends_session: bool | None
     close_code: int | None
+    verdict: Literal["continues", "ends", "retry_later", "fatal", "segment_dropped", "unknown"]
     sources: tuple[str, ...]
 
 
@@ -39,6 +42,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="general",
             ends_session=None,
             close_code=None,
+            verdict="retry_later",
             sources=("EH",),
         ),
         "ih1003": ErrorInfo(
@@ -48,6 +52,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="general",
             ends_session=True,
             close_code=1013,
+            verdict="retry_later",
             sources=("SK-V2", "PYSDK"),
         ),
         "ih2003": ErrorInfo(
@@ -57,6 +62,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="auth",
             ends_session=True,
             close_code=4003,
+            verdict="fatal",
             sources=("SK-V2", "PYSDK"),
         ),
         "ih5001": ErrorInfo(
@@ -66,6 +72,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="media",
             ends_session=None,
             close_code=None,
+            verdict="unknown",
             sources=("SK-V2", "PYSDK"),
         ),
         "ih5004": ErrorInfo(
@@ -75,6 +82,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="media",
             ends_session=None,
             close_code=None,
+            verdict="unknown",
             sources=("SK-ARCH", "SK-V2", "PITCH"),
         ),
         "ih6001": ErrorInfo(
@@ -84,6 +92,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="websocket",
             ends_session=False,
             close_code=None,
+            verdict="continues",
             sources=("SK-V2",),
         ),
         "ih6002": ErrorInfo(
@@ -93,6 +102,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="websocket",
             ends_session=None,
             close_code=None,
+            verdict="segment_dropped",
             sources=("DOC-V1", "SK-V2"),
         ),
         "ih6003": ErrorInfo(
@@ -102,6 +112,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="websocket",
             ends_session=True,
             close_code=None,
+            verdict="ends",
             sources=("SK-V2",),
         ),
         "ih6004": ErrorInfo(
@@ -111,6 +122,7 @@ ERROR_CATALOG: Final[Mapping[str, ErrorInfo]] = MappingProxyType(
             category="websocket",
             ends_session=True,
             close_code=None,
+            verdict="ends",
             sources=("SK-V2",),
         ),
     }
