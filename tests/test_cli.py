@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import WEBM_HEAD, Pair
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -455,3 +456,33 @@ def test_a_marked_transcript_checks_as_it_is(name: str) -> None:
     _status, output = run(path)
     found = [[line, text.split(" ", 1)[0]] for line, text in reports(path, output)]
     assert found == transcript_marks(path), output
+
+
+def test_a_recording_is_what_check_reads(tmp_path: Path) -> None:
+    # A connection records its frames in the check CLI's format: a whole session recorded
+    # in memory checks clean, and folds into the summary the live connection folded.
+    lines: list[bytes] = []
+    fold = ih.SummaryFold()
+    pair = Pair()
+    pair.client = ih.ClientConnection(strict=True, fold=fold, record=lines.append)
+    pair.start()
+    pair.client_config(include=["conversation_quality_overall"])
+    pair.flush()
+    pair.client_segment(WEBM_HEAD + bytes(200))
+    pair.server_sends("signal.detected", ih.messages.SignalData(signal_type="interest", start=1.0))
+    pair.flush()
+    pair.client_close()
+    pair.flush()
+    pair.to_client.extend(pair.server.finish(timestamp=pair.timestamp, at=3.0))
+    pair.flush()
+    pair.client.connection_lost(1000)
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(b"".join(lines))
+    status, output = run(path, summary=True)
+    assert status == 0, output
+    assert f"{path}: 0 problem(s), final state closed" in output
+    replayed = json.loads(output[output.index("\n{") :])
+    assert replayed == json.loads(ih.encode_summary(fold.summary()))
+    segment = json.loads(lines[[b'"segment"' in line for line in lines].index(True)])
+    assert segment["segment"]["size"] == len(WEBM_HEAD) + 200
+    assert len(bytes.fromhex(segment["segment"]["head"])) == 64

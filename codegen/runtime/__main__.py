@@ -31,10 +31,12 @@ from ._codec import DecodeError, decode_client_message
 from ._contract import MOVES, RULES, SessionState
 from ._errors import ProtocolError, RemoteProtocolError
 from ._models import SessionClose
+from ._recording import ACTIONS, ANNOTATIONS
 from ._summary import SummaryFold, encode_summary
 
-_ACTIONS: Final = ("recv", "send", "segment", "lost")
-_ANNOTATIONS: Final = ("expect",)
+# The format is defined once, with the recorder that writes it (ClientConnection(record=...)).
+_ACTIONS: Final = ACTIONS
+_ANNOTATIONS: Final = ANNOTATIONS
 _FRAMES: Final = {"recv": "server message", "send": "client frame"}
 _BOM: Final = b"\xef\xbb\xbf"
 # Server text frames are a few KiB; a longer line is not a recording, and reading it whole

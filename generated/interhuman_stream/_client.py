@@ -37,6 +37,7 @@ from ._engine import (
 from ._errors import LocalProtocolError
 from ._fastpath import EVENT_OF, HANDLERS
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
+from ._recording import Record, lost_line, received_line, segment_line, sent_line
 from ._values import OfferedConfig, SentSegment
 
 _CLOSE: Final = SessionClose()
@@ -64,12 +65,14 @@ class ClientConnection(SessionView):
     fold (a SummaryFold, or anything with add and connection_lost) is fed every server
     message the connection applied, and finalised by connection_lost.
     max_signal_types and violation_excerpt_bytes bound what a hostile peer can make the
-    connection keep (README, "Caps").
+    connection keep (README, "Caps"). record (for example a binary file's write) gets every
+    frame received and sent, with `now`, as a line of the JSONL that
+    `python -m interhuman_stream check` reads (_recording.py).
     Every method takes an optional `now`, the current time of any monotonic clock in seconds
     (a finite number); pass it to get deadlines (next_deadline, expired).
     """
 
-    __slots__ = ()
+    __slots__ = ("_record",)
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class ClientConnection(SessionView):
         max_signal_types: int = DEFAULT_MAX_SIGNAL_TYPES,
         violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
         fold: Fold | None = None,
+        record: Record | None = None,
     ) -> None:
         self._core = Core(
             "client",
@@ -97,6 +101,7 @@ class ClientConnection(SessionView):
             fold=fold,
             handlers=HANDLERS,
         )
+        self._record = record
 
     def __repr__(self) -> str:
         core = self._core
@@ -112,6 +117,9 @@ class ClientConnection(SessionView):
         core = self._core
         if now is not None and (now.__class__ is not float or not -INF < now < INF):
             now = checked_now(now)  # refused at the call, before anything changes
+        if self._record is not None:
+            # Recorded as received, before it is judged: a strict raise loses nothing.
+            self._record(received_line(data, now))
         # decode_server_message, inlined: one Python call less on every frame.
         message: ServerMessage | UnknownMessage
         try:
@@ -156,6 +164,8 @@ class ClientConnection(SessionView):
         except (TypeError, ValueError):  # not strings, or text that UTF-8 cannot carry
             raise self._unsendable(config) from None
         self._core.handle("config", config, now)
+        if self._record is not None:
+            self._record(sent_line(frame, now))
         return frame
 
     def send_offered_config(
@@ -207,12 +217,23 @@ class ClientConnection(SessionView):
         """Check one video segment and record it; returns the bytes to send as a binary frame."""
         data = binary(data)
         self._core.handle("segment", data, now)
+        if self._record is not None:
+            self._record(segment_line(data, now))
         return data
 
     def send_close(self, now: float | None = None) -> str:
         """The text frame that asks the server to drain and end the session."""
         self._core.handle("close", _CLOSE, now)
+        if self._record is not None:
+            self._record(sent_line(_CLOSE_FRAME, now))
         return _CLOSE_FRAME
+
+    def connection_lost(self, code: int | None = None) -> None:
+        """Tell the session its WebSocket closed (with the close code, when known); an
+        attached summary fold is finalised too, and a recording gets its last line."""
+        self._core.connection_lost(code)
+        if self._record is not None:
+            self._record(lost_line(code))
 
     def segment_for(self, message: ErrorMessage) -> SentSegment | None:
         """The sent segment an error refers to, or None for a connection-wide error. Its
