@@ -879,3 +879,35 @@ def test_send_offered_config_leaves_out_what_is_not_offered() -> None:
     assert sent.config == client.pending_configs[-1]
     with pytest.raises(ih.LocalProtocolError):  # a caller's shape mistake is still named
         client.send_offered_config(include="speaker_turns")  # type: ignore[arg-type]
+
+
+def test_receive_says_what_changed_and_what_to_do_next() -> None:
+    client = ih.ClientConnection()
+    changes = [client.receive(ready_frame(max_segment_size_bytes=300), now=0.0).change]
+    assert changes[0].became_ready and changes[0].deadline is not None
+    client.send_config(include=["conversation_quality_overall"])
+    changes.append(
+        client.receive(
+            envelope("session.updated", {"include": ["conversation_quality_overall"]})
+        ).change
+    )
+    client.send_config(include=["conversation_quality_timeline"])
+    client.send_segment(WEBM_HEAD)
+    changes.append(client.receive(envelope("error", {"code": "ih6001", "message": "no"})).change)
+    changes.append(
+        client.receive(envelope("error", {"code": "ih6002", "message": "big", "segment": 0})).change
+    )
+    client.send_close()
+    changes.append(
+        client.receive(envelope("session.closing", {"max_drain_seconds": 5}), now=10.0).change
+    )
+    assert changes[-1].deadline is not None and changes[-1].deadline.id == "drain"
+    changes.append(client.receive(envelope("session.ended", {"reason": "client_shutdown"})).change)
+    assert [c.config for c in changes] == [None, "acknowledged", "refused", None, None, None]
+    assert changes[2].error == "continues"
+    assert changes[3].error == "segment_dropped" and changes[3].segment is not None
+    assert changes[3].segment.size == len(WEBM_HEAD)
+    assert changes[4].closing and not changes[5].closing
+    assert changes[5].ended == "client_shutdown" and changes[5].deadline is None
+    assert all(c.violations == 0 for c in changes)
+    assert not any(c.became_ready for c in changes[1:])

@@ -17,7 +17,7 @@ import interhuman_stream as ih
 EXPECTED_PUBLIC = {
     # the sans-IO connections
     "ClientConnection", "ServerConnection", "ServerReceived", "SessionState",
-    "Deadline", "SentSegment", "FrameExcerpt", "Fold", "OfferedConfig",
+    "Deadline", "SentSegment", "FrameExcerpt", "Fold", "OfferedConfig", "Received", "Change",
     # decoding and encoding
     "decode_server_message", "decode_client_message", "encode_client_message",
     "DecodeError", "UnknownMessage", "ServerMessage", "ClientMessage",
@@ -54,7 +54,7 @@ def test_nothing_public_beyond_all() -> None:
 
 
 def test_the_face_is_small_and_a_connection_shows_no_engine() -> None:
-    assert len(ih.__all__) <= 36
+    assert len(ih.__all__) <= 38
     client_face = {n for n in dir(ih.ClientConnection()) if not n.startswith("_")}
     assert len(client_face) <= 25, sorted(client_face)
     assert not {"handle", "plans", "breach", "move"} & client_face

@@ -10,11 +10,12 @@ the session state. The transport - any WebSocket library, a test rig, a proxy - 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import msgspec
 from msgspec import UNSET
 
+from ._catalog import error_info
 from ._checks import CHECKS, offered_values
 from ._codec import (
     UnknownMessage,
@@ -23,7 +24,7 @@ from ._codec import (
     decode_server_message,
     encode_client_message,
 )
-from ._contract import GUARDS, RULES
+from ._contract import GUARDS, RULES, SessionState
 from ._engine import (
     DEFAULT_MAX_SIGNAL_TYPES,
     DEFAULT_VIOLATION_EXCERPT_BYTES,
@@ -36,11 +37,12 @@ from ._engine import (
 )
 from ._errors import LocalProtocolError
 from ._fastpath import EVENT_OF, HANDLERS
-from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
+from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig, SessionEnded
 from ._recording import Record, lost_line, received_line, segment_line, sent_line
-from ._values import OfferedConfig, SentSegment
+from ._values import Change, OfferedConfig, Received, SentSegment, Verdict
 
 _CLOSE: Final = SessionClose()
+_BEFORE_READY: Final = frozenset({SessionState.AWAITING_READY, SessionState.CLOSE_BEFORE_READY})
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
 _encoder: Final = msgspec.json.Encoder()
 # Bound once: looking the method up on every frame costs more than the call.
@@ -145,6 +147,37 @@ class ClientConnection(SessionView):
             if core.handled == handled:  # the fast path applied it; Core.handle feeds the fold
                 core.fold.add(message)
         return message
+
+    def receive(self, data: bytes | str, now: float | None = None) -> Received:
+        """receive_message, and what the message changed and what to do next (Change): for a
+        transport that acts on the session's lifecycle. Strict mode raises as receive_message
+        does; the change is then in the error's `received` message and the connection."""
+        core = self._core
+        state, pending, count = core.state, len(core.pending_configs), core.violation_count
+        message = self.receive_message(data, now)
+        after = core.state
+        config: Literal["acknowledged", "refused"] | None = None
+        if len(core.pending_configs) < pending:
+            config = "refused" if isinstance(message, ErrorMessage) else "acknowledged"
+        error: Verdict | None = None
+        segment = None
+        if isinstance(message, ErrorMessage):
+            info = error_info(message.data.code)
+            error = info.verdict if info is not None else "unknown"
+            segment = self.segment_for(message)
+        change = Change(
+            became_ready=core.ready is not None and state in _BEFORE_READY and after is not state,
+            config=config,
+            closing=after is SessionState.DRAINING and state is not after,
+            ended=message.data.reason
+            if isinstance(message, SessionEnded) and after is SessionState.ENDED
+            else None,
+            error=error,
+            segment=segment,
+            deadline=core.next_deadline(),
+            violations=core.violation_count - count,
+        )
+        return Received(message=message, change=change)
 
     def send_config(
         self,

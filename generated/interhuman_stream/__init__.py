@@ -60,9 +60,11 @@ from ._summary import (
     encode_summary,
 )
 from ._values import (
+    Change,
     Deadline,
     FrameExcerpt,
     OfferedConfig,
+    Received,
     SentSegment,
 )
 
@@ -70,6 +72,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ApiKey",
+    "Change",
     "ClientConnection",
     "ClientHandshake",
     "ClientMessage",
@@ -83,6 +86,7 @@ __all__ = [
     "OfferedConfig",
     "ProtocolError",
     "RULES",
+    "Received",
     "RemoteProtocolError",
     "Rule",
     "SentSegment",

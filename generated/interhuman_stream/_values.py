@@ -6,6 +6,7 @@ violation keeps of a message too large to keep whole."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from msgspec import Struct
 
@@ -49,3 +50,35 @@ class OfferedConfig(Struct, frozen=True, kw_only=True):
     frame: str
     config: SessionConfig | None
     left_out: Mapping[str, tuple[str, ...]]
+
+
+Verdict = Literal["continues", "ends", "retry_later", "fatal", "segment_dropped", "unknown"]
+
+
+class Change(Struct, frozen=True, kw_only=True):
+    """What one received message changed, and what the transport does next.
+
+    became_ready: session.ready arrived (start sending video). config: a config was
+    acknowledged or refused (ih6001). closing: session.closing arrived: drain until
+    session.ended, at the latest until `deadline` (the drain). ended: session.ended arrived,
+    with its reason: close the WebSocket. error: the catalog's verdict on an error message
+    (D41; `unknown` for a code it does not list), and `segment` the sent segment it names.
+    deadline: the earliest running deadline after this message, whose `means` says what its
+    passing means. violations: the contract breaches this message added.
+    """
+
+    became_ready: bool = False
+    config: Literal["acknowledged", "refused"] | None = None
+    closing: bool = False
+    ended: str | None = None
+    error: Verdict | None = None
+    segment: SentSegment | None = None
+    deadline: Deadline | None = None
+    violations: int = 0
+
+
+class Received(Struct, frozen=True, kw_only=True):
+    """A received message and what it changed (ClientConnection.receive)."""
+
+    message: object
+    change: Change
