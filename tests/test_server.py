@@ -167,3 +167,22 @@ def test_send_refuses_data_of_another_message_and_finish_names_why() -> None:
         ih.ServerConnection(ready_data(), uuid.UUID(int=7)).finish(
             timestamp=EPOCH, at=-1, reason="x"
         )
+
+
+def test_configs_waiting_for_an_answer_are_bounded() -> None:
+    # A hostile client cannot make a server keep configs without bound before start().
+    from interhuman_stream._checks import MAX_PENDING_CONFIGS
+
+    server = ih.ServerConnection(ready_data(), uuid.UUID(int=7))
+    for _ in range(MAX_PENDING_CONFIGS + 10):
+        server.receive_text('{"include": ["conversation_quality_overall"]}', timestamp=EPOCH)
+    assert len(server.pending_configs) == MAX_PENDING_CONFIGS
+    assert [v.rule for v in server.violations] == ["config-backlog"] * 10
+    frames = server.start(timestamp=EPOCH)
+    assert len(frames) == 1 + MAX_PENDING_CONFIGS  # each kept config is answered, in order
+    client = ih.ClientConnection()
+    for _ in range(MAX_PENDING_CONFIGS):
+        client.send_config(include=[])
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_config(include=[])
+    assert caught.value.rule == "config-backlog" and "64" in caught.value.detail

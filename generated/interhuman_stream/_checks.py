@@ -446,6 +446,23 @@ def quality_periods_advance(core: Core, guard: Guard, message: Any) -> bool:
     return not _why_quality_periods_advance(core, guard, message)
 
 
+MAX_PENDING_CONFIGS: Final = 64
+"""Config frames that may wait for an answer at once (D39): far beyond any real client."""
+
+
+def _why_config_backlog_within_cap(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
+    return (
+        f"{len(core.pending_configs)} config frames already wait for an answer, the most "
+        f"kept is {MAX_PENDING_CONFIGS}: this one is not followed",
+    )
+
+
+@check(explain=_why_config_backlog_within_cap)
+def config_backlog_within_cap(core: Core, guard: Guard, config: Any) -> bool:
+    """Fewer than MAX_PENDING_CONFIGS config frames wait for an answer (D39)."""
+    return len(core.pending_configs) < MAX_PENDING_CONFIGS
+
+
 def _why_config_well_formed(core: Core, guard: Guard, config: SessionConfig) -> tuple[str, ...]:
     found = []
     for name in guard.fields:
@@ -538,8 +555,10 @@ def store_ready(core: Core, effect: Effect, message: Any, now: float | None) -> 
 
 @effect
 def queue_config(core: Core, effect: Effect, config: SessionConfig, now: float | None) -> None:
-    """Add the config frame to those waiting for an answer."""
-    core.pending_configs.append(config)
+    """Add the config frame to those waiting for an answer (at most MAX_PENDING_CONFIGS:
+    D39)."""
+    if len(core.pending_configs) < MAX_PENDING_CONFIGS:
+        core.pending_configs.append(config)
 
 
 @effect

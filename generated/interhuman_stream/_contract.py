@@ -254,6 +254,13 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             hint="Send the recorder's chunks in order and unmodified, the first one with its container header; turn the check off for a container the sniffing does not know.",
             sources=("DOC-V1", "PYSDK", "SK-ARCH"),
         ),
+        "config-backlog": Rule(
+            id="config-backlog",
+            breaker="client",
+            says="At most 64 config frames wait for an answer at once (before session.ready answers them, or while the server is slow to); a peer that sends more is not followed.",
+            hint="Wait for session.updated (or ih6001) before sending more configs.",
+            sources=(),
+        ),
         "config-well-formed": Rule(
             id="config-well-formed",
             breaker="client",
@@ -568,6 +575,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         switch="sniff_containers",
         checked_by=frozenset(("client",)),
     ),
+    Guard(rule=RULES["config-backlog"], event="config", check="config_backlog_within_cap"),
     Guard(
         rule=RULES["config-well-formed"],
         event="config",
