@@ -77,9 +77,10 @@ def typecheck(session: nox.Session) -> None:
 
 def _at_runtime_sources(report: str) -> str:
     """mypy's report with each runtime copy's path replaced by its source's."""
+    runtime = Path("codegen/runtime")
     copies = {
-        f"generated/interhuman_stream/{path.name}": f"codegen/runtime/{path.name}"
-        for path in Path("codegen/runtime").glob("*.py")
+        f"generated/interhuman_stream/{name}": f"codegen/runtime/{name}"
+        for name in (path.relative_to(runtime).as_posix() for path in runtime.rglob("*.py"))
     }
     lines = []
     for line in report.splitlines(keepends=True):

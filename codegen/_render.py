@@ -527,12 +527,14 @@ def render_all(spec: Spec) -> dict[str, str]:
 
 def runtime_modules() -> dict[str, str]:
     """The hand-written runtime modules, copied verbatim (they are linted and type-checked
-    as they are written, so they are not reformatted)."""
+    as they are written, so they are not reformatted), subpackages included: the optional
+    extras (`clients/`, `testing/`) live there, and only they import more than msgspec."""
     found = {}
-    for path in sorted(RUNTIME.glob("*.py")):
+    for path in sorted(RUNTIME.rglob("*.py")):
+        name = path.relative_to(RUNTIME).as_posix()
         text = path.read_text(encoding="utf-8")
-        header = RUNTIME_HEADER.format(name=path.name)
+        header = RUNTIME_HEADER.format(name=name)
         if not text.startswith(header):
-            raise SpecError(f"codegen/runtime/{path.name} must start with: {header.strip()}")
-        found[path.name] = text
+            raise SpecError(f"codegen/runtime/{name} must start with: {header.strip()}")
+        found[name] = text
     return found

@@ -64,18 +64,20 @@ def test_regen_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
 
 
 def test_every_generated_module_says_do_not_edit_and_names_its_sources() -> None:
-    modules = sorted(PACKAGE.glob("*.py"))
-    runtime = {path.name for path in (ROOT / "codegen" / "runtime").glob("*.py")}
+    modules = sorted(PACKAGE.rglob("*.py"))
+    runtime_dir = ROOT / "codegen" / "runtime"
+    runtime = {path.relative_to(runtime_dir).as_posix() for path in runtime_dir.rglob("*.py")}
     assert modules and runtime
     for module in modules:
         text = module.read_text(encoding="utf-8")
         head = text.splitlines()[:3]
-        if module.name in runtime:
+        name = module.relative_to(PACKAGE).as_posix()
+        if name in runtime:
             # A verbatim copy of the hand-written module, whose first line names it.
-            source = ROOT / "codegen" / "runtime" / module.name
-            assert text == source.read_text(encoding="utf-8"), module.name
+            source = runtime_dir / name
+            assert text == source.read_text(encoding="utf-8"), name
             assert head[0] == (
-                f"# Hand-written runtime module: edit codegen/runtime/{module.name} "
+                f"# Hand-written runtime module: edit codegen/runtime/{name} "
                 "(regen copies it here verbatim)."
             )
             continue
