@@ -37,9 +37,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 # The first line of every hand-written runtime module, in its source and in its verbatim copy:
 # the same bytes in both, so a line number in either points at the same line.
-RUNTIME_HEADER = (
-    "# Hand-written runtime module: edit codegen/runtime/{name} (regen copies it here verbatim).\n"
-)
+RUNTIME_HEADER = "# Hand-written runtime: edit codegen/runtime/{name} (regen copies it verbatim).\n"
 PACKAGE = "interhuman_stream"
 OUTPUT_DIR = ROOT / "generated" / PACKAGE
 

@@ -77,8 +77,7 @@ def test_every_generated_module_says_do_not_edit_and_names_its_sources() -> None
             source = runtime_dir / name
             assert text == source.read_text(encoding="utf-8"), name
             assert head[0] == (
-                f"# Hand-written runtime module: edit codegen/runtime/{name} "
-                "(regen copies it here verbatim)."
+                f"# Hand-written runtime: edit codegen/runtime/{name} (regen copies it verbatim)."
             )
             continue
         assert head[0].startswith("# Generated - do not edit."), module.name

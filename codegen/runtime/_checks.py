@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_checks.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_checks.py (regen copies it verbatim).
 
 """The registry of what the contract names: one function per check and per effect.
 

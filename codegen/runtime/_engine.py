@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_engine.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_engine.py (regen copies it verbatim).
 
 """The engine that applies the session contract, shared by both roles.
 

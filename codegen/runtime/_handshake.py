@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_handshake.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_handshake.py (regen copies it verbatim).
 
 """The WebSocket upgrade (handshake.json, D10): helpers for both sides, on the names and
 values in _handshake_data.py.

@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_server.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_server.py (regen copies it verbatim).
 
 """ServerConnection: the server role of a session, without I/O - for mock servers and tests.
 

@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/__main__.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/__main__.py (regen copies it verbatim).
 
 """Command line: python -m interhuman_stream check SESSION.jsonl
 

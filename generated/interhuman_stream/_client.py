@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_client.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_client.py (regen copies it verbatim).
 
 """ClientConnection: the client role of a session, without I/O.
 

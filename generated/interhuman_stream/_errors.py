@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_errors.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_errors.py (regen copies it verbatim).
 
 """Errors of the session contract.
 

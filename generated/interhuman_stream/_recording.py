@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_recording.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_recording.py (regen copies it verbatim).
 
 """The recording format: one JSON object per line, as the check CLI reads it and a
 ClientConnection(record=...) writes it. Both use the names defined here.

@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_summary.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_summary.py (regen copies it verbatim).
 
 """Folding a live session into the upload API's result shape (SessionSummary, D32).
 

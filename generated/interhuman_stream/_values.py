@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/_values.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/_values.py (regen copies it verbatim).
 
 """Values the session engine hands out: sent segments, running deadlines, and what a
 violation keeps of a message too large to keep whole."""
