@@ -1,0 +1,650 @@
+# Hand-written runtime module: edit codegen/runtime/testing/mock.py (regen copies it here verbatim).
+
+"""A reference mock of the Streaming Analyze v1 endpoint: `websockets` + ServerConnection.
+
+It checks the credential (401 on the upgrade when it is wrong), returns X-Correlation-ID,
+sends session.ready with the configured limits, answers oversized segments with ih6002,
+enforces the idle and maximum-duration timeouts (ih6003/ih6004, then close), acknowledges
+configs and plays a deterministic scripted analysis driven by the segments it receives.
+Every frame it sends goes through ServerConnection, so it cannot break the session contract
+(except the one scenario meant to: an unknown envelope type).
+
+    with MockServer().running() as url:              # ws://127.0.0.1:<port>/v1/stream/analyze
+        ...                                          # connect with the key "test-key"
+
+Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names them all):
+
+    MockServer.idle_timeout(seconds)        ih6003 once no frame came for `seconds`, close 1008
+    MockServer.max_duration(seconds)        ih6004 once the session is `seconds` old, close 1008
+    MockServer.drop_after(segments)         the TCP connection drops (no close frame: the client
+                                            sees 1006) once `segments` segments arrived
+    MockServer.oversized_segment(max_bytes) a segment above `max_bytes` gets ih6002
+    MockServer.unknown_message(after_segments, message_type)
+                                            an envelope of an undocumented type mid-stream
+    MockServer.slow_drain(delay_seconds)    the final signal.ended / session.ended come
+                                            `delay_seconds` after session.closing
+    MockServer.refuse(code, close_code)     an error and a close before session.ready
+                                            (default ih1003 and 1013: no backend available)
+
+Reliability: the mock keeps no client payload (sizes and counts only); its deadlines run on
+their own timer and every write has a timeout, so a client that never reads is still timed
+out and disconnected; incoming frames are bounded (max_frame_bytes, then close 1009); its
+logs never show a credential (the Authorization and Sec-WebSocket-Protocol values are
+redacted whoever sent them, and exception text is reduced to the exception's type); a
+refused handshake's body never echoes the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Any, Final
+
+from websockets.asyncio.server import Server, serve
+from websockets.asyncio.server import ServerConnection as WebSocket
+from websockets.datastructures import Headers as WsHeaders
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from .. import handshake, messages
+from .._codec import decode_server_message
+from .._contract import SessionState
+from .._errors import LocalProtocolError
+from .._handshake import ApiKey
+from .._server import ServerConnection
+
+__all__ = ["LOGGER", "SCENARIOS", "TIMEOUT_CLOSE_CODE", "MockConfig", "MockServer", "SessionRecord"]
+
+SIGNAL_SCRIPT: Final = ("interest", "agreement", "hesitation", "confidence")
+ENGAGEMENT_SCRIPT: Final[tuple[messages.EngagementState, ...]] = (
+    "neutral",
+    "engaged",
+    "engaged",
+    "disengaged",
+)
+# No source documents the close code after ih6003/ih6004 (D19); the mock uses "policy
+# violation", and says which limit in the close reason.
+TIMEOUT_CLOSE_CODE: Final = 1008
+_BAD_REQUEST_BODY: Final = b"Failed to open a WebSocket connection.\n"
+
+
+# -- logs that never show a credential -------------------------------------------------------
+
+_CREDENTIAL_HEADERS: Final = re.compile(
+    r"(?i)\b(authorization|sec-websocket-protocol)(['\"]?\s*[:=,]\s*['\"]?)[^'\"\r\n]*"
+)
+
+
+class _Redact(logging.Filter):
+    """Every credential header value goes, whoever sent it (a wrong key is a key too), and
+    so does every known key; an exception keeps only its type (its text may quote a header)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        message = _CREDENTIAL_HEADERS.sub(r"\1\2***", message)
+        for key in tuple(self.keys):
+            message = message.replace(key, "***")
+        record.msg, record.args = message, ()
+        if record.exc_info:
+            error = record.exc_info[1]
+            name = type(error).__name__ if error is not None else "exception"
+            record.exc_text = f"{name} (its text is withheld: it may quote a credential)"
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = "exception (its text is withheld: it may quote a credential)"
+        record.stack_info = None
+        return True
+
+
+LOGGER: Final = logging.getLogger("interhuman_stream.testing")
+_REDACT: Final = _Redact()
+LOGGER.addFilter(_REDACT)
+
+
+def sanitize_response(response: Response) -> Response:
+    """A refused upgrade's response without the request's text in its body (websockets
+    explains a 400 with the header it could not read, which may be a credential)."""
+    if response.status_code != HTTPStatus.BAD_REQUEST:
+        return response
+    headers = WsHeaders(
+        (name, value) for name, value in response.headers.raw_items() if name != "Content-Length"
+    )
+    headers["Content-Length"] = str(len(_BAD_REQUEST_BODY))
+    return Response(response.status_code, response.reason_phrase, headers, _BAD_REQUEST_BODY)
+
+
+def stamp() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def abort(websocket: WebSocket) -> None:
+    """Drop the TCP connection without a close frame (the peer sees 1006)."""
+    websocket.transport.abort()
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(websocket.wait_closed(), 1.0)
+
+
+async def close(websocket: WebSocket, code: int, reason: str, timeout: float) -> None:
+    """Close with `code`; a peer that does not answer within `timeout` is dropped."""
+    try:
+        await asyncio.wait_for(websocket.close(code, reason), timeout)
+    except Exception:
+        await abort(websocket)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """What the mock announces in session.ready, how it behaves, and which fault it plays."""
+
+    api_key: str = field(default="test-key", repr=False)
+    idle_timeout_seconds: float = 300
+    max_duration_seconds: float = 3600
+    min_segment_size_bytes: int = 1
+    max_segment_size_bytes: int = 33_554_432
+    include: tuple[str, ...] = ("conversation_quality_overall", "conversation_quality_timeline")
+    goal_dimensions: tuple[str, ...] | None = None
+    segment_seconds: float = 3.0
+    max_drain_seconds: float = 5
+    # Reliability.
+    max_frame_bytes: int | None = None
+    """The largest client frame read (then close 1009); None: max_segment_size_bytes + 1 MiB,
+    so an oversized segment up to that size still gets its ih6002."""
+    write_timeout_seconds: float = 5.0
+    """How long one send (or the closing handshake) may wait for a client that does not read;
+    then the connection is dropped."""
+    # Fault scenarios (all off by default).
+    drop_after_segments: int | None = None
+    unknown_message_after_segments: int | None = None
+    unknown_message_type: str = "x-test.unknown"
+    drain_delay_seconds: float = 0.0
+    refuse_with: tuple[str, int] | None = None
+    """(error code, close code): sent instead of session.ready."""
+
+    def ready(self) -> messages.SessionReadyData:
+        # Integral limits go out as JSON integers, as the service documents them.
+        def number(value: float) -> float:
+            return int(value) if float(value).is_integer() else value
+
+        return messages.SessionReadyData(
+            session_idle_timeout_seconds=number(self.idle_timeout_seconds),
+            session_max_duration_seconds=number(self.max_duration_seconds),
+            min_segment_duration_seconds=number(self.segment_seconds),
+            min_segment_size_bytes=self.min_segment_size_bytes,
+            max_segment_size_bytes=self.max_segment_size_bytes,
+            supported_session_config_options=messages.SessionOptions(
+                include=list(self.include),
+                goal_dimensions=(
+                    list(self.goal_dimensions) if self.goal_dimensions is not None else None
+                ),
+                model=None,
+            ),
+        )
+
+    @property
+    def frame_limit(self) -> int:
+        if self.max_frame_bytes is not None:
+            return self.max_frame_bytes
+        return self.max_segment_size_bytes + (1 << 20)
+
+
+@dataclass
+class SessionRecord:
+    """What one connection did: the frames the mock sent, and only the sizes and counts of
+    what the client sent (the mock keeps no client payload)."""
+
+    correlation_id: str
+    sent: list[str] = field(default_factory=list)
+    segment_sizes: list[int] = field(default_factory=list)
+    text_frames_received: int = 0
+    bytes_received: int = 0
+    close_code: int | None = None
+    ended_by: str | None = None
+    """Why the mock ended the connection: "client", "session.ended", an error code,
+    "dropped", "refused", "write timeout" (None while it runs)."""
+    finished: threading.Event = field(default_factory=threading.Event, repr=False)
+
+
+class Analysis:
+    """The deterministic script: what the 'analyzer' reports for the k-th accepted segment.
+
+    It only proposes frames; ServerConnection decides whether they are allowed now.
+    """
+
+    def __init__(self, segment_seconds: float) -> None:
+        self.segment_seconds = segment_seconds
+        self.accepted = 0
+
+    def step(self, server: ServerConnection) -> list[tuple[str, Any]]:
+        k, seconds = self.accepted, self.segment_seconds
+        self.accepted += 1
+        start = k * seconds
+        frames: list[tuple[str, Any]] = []
+        level = ENGAGEMENT_SCRIPT[k % len(ENGAGEMENT_SCRIPT)]
+        if server.engagement is None or server.engagement.state != level:
+            frames.append(
+                ("engagement.updated", messages.EngagementUpdatedData(state=level, start=start))
+            )
+        signal = SIGNAL_SCRIPT[(k // 3) % len(SIGNAL_SCRIPT)]
+        active = server.active_signals.get(signal)
+        phase = k % 3
+        if phase == 0 and active is None:
+            frames.append(
+                (
+                    "signal.detected",
+                    messages.SignalData(
+                        signal_type=signal,
+                        start=start + 0.5,
+                        probability="medium",
+                        rationale=f"Scripted {signal} in segment {k}.",
+                        modality=["video"],
+                    ),
+                )
+            )
+        elif phase == 1 and active is not None:
+            frames.append(
+                (
+                    "signal.updated",
+                    messages.SignalData(
+                        signal_type=signal,
+                        start=active.start,
+                        probability="high",
+                        rationale=f"Scripted {signal} grew stronger in segment {k}.",
+                        modality=["video"],
+                    ),
+                )
+            )
+        elif phase == 2 and active is not None:
+            frames.append(
+                (
+                    "signal.ended",
+                    messages.SignalEndedData(signal_type=signal, end=start + seconds - 0.5),
+                )
+            )
+        frames.extend(self._quality(server, k, start))
+        acknowledged = server.acknowledged_config
+        if acknowledged and acknowledged.goal_dimensions and k % 4 == 3:
+            goals = ", ".join(acknowledged.goal_dimensions)
+            frames.append(
+                ("feedback.generated", messages.FeedbackGeneratedData(feedback=f"Work on {goals}."))
+            )
+        return frames
+
+    def _quality(self, server: ServerConnection, k: int, start: float) -> list[tuple[str, Any]]:
+        # One cadence period per two segments, closed at the end of every odd segment.
+        acknowledged = server.acknowledged_config
+        if k % 2 == 0 or acknowledged is None:
+            return []
+        include = set(acknowledged.include or ())  # absent: no flag in force (D16)
+        if not include:
+            return []
+        period_start = start - self.segment_seconds
+        period_end = start + self.segment_seconds
+
+        def scores(seed: int) -> messages.QualityScores:
+            dims = [50 + ((seed * 7 + i * 11) % 31) for i in range(5)]
+            return messages.QualityScores(
+                quality_index=sum(dims) / 5,
+                clarity=dims[0],
+                authority=dims[1],
+                energy=dims[2],
+                rapport=dims[3],
+                learning=dims[4],
+            )
+
+        data = messages.ConversationQualityData(
+            overall=scores(k) if "conversation_quality_overall" in include else None,
+            timeline=(
+                [messages.QualityPeriod(start=period_start, end=period_end, values=scores(k + 1))]
+                if "conversation_quality_timeline" in include
+                else None
+            ),
+        )
+        return [("conversation_quality.updated", data)]
+
+    @property
+    def media_time(self) -> float:
+        return self.accepted * self.segment_seconds
+
+
+class _Ended(Exception):
+    """The mock ended the connection (it has been closed or dropped)."""
+
+
+# -- the server ------------------------------------------------------------------------------
+
+
+class MockServer:
+    """The mock endpoint. `running()` serves from a background thread (sync code, fixtures);
+    `start()` serves in the caller's event loop."""
+
+    def __init__(self, config: MockConfig | None = None) -> None:
+        self.config = config or MockConfig()
+        self.sessions: list[SessionRecord] = []
+        self._key = ApiKey(self.config.api_key)
+        _REDACT.keys.add(self.config.api_key)
+
+    @property
+    def api_key(self) -> str:
+        return self.config.api_key
+
+    # -- the scenarios --------------------------------------------------------------------
+
+    @classmethod
+    def idle_timeout(cls, seconds: float = 0.5, **options: Any) -> MockServer:
+        """ih6003 (then close 1008) once no client frame came for `seconds`."""
+        return cls(MockConfig(idle_timeout_seconds=seconds, **options))
+
+    @classmethod
+    def max_duration(cls, seconds: float = 1.0, **options: Any) -> MockServer:
+        """ih6004 (then close 1008) once the session is `seconds` old."""
+        return cls(MockConfig(max_duration_seconds=seconds, **options))
+
+    @classmethod
+    def drop_after(cls, segments: int = 2, **options: Any) -> MockServer:
+        """The connection drops without a close frame (1006) once `segments` arrived."""
+        return cls(MockConfig(drop_after_segments=segments, **options))
+
+    @classmethod
+    def oversized_segment(cls, max_bytes: int = 1024, **options: Any) -> MockServer:
+        """session.ready allows `max_bytes` per segment; a larger one gets ih6002."""
+        return cls(MockConfig(max_segment_size_bytes=max_bytes, **options))
+
+    @classmethod
+    def unknown_message(
+        cls, after_segments: int = 1, message_type: str = "x-test.unknown", **options: Any
+    ) -> MockServer:
+        """An envelope of an undocumented type after `after_segments` segments."""
+        return cls(
+            MockConfig(
+                unknown_message_after_segments=after_segments,
+                unknown_message_type=message_type,
+                **options,
+            )
+        )
+
+    @classmethod
+    def slow_drain(cls, delay_seconds: float = 1.0, **options: Any) -> MockServer:
+        """The final frames come `delay_seconds` after session.closing."""
+        options.setdefault("max_drain_seconds", max(5.0, 2 * delay_seconds))
+        return cls(MockConfig(drain_delay_seconds=delay_seconds, **options))
+
+    @classmethod
+    def refuse(cls, code: str = "ih1003", close_code: int = 1013, **options: Any) -> MockServer:
+        """An error (`code`) and a close (`close_code`) instead of session.ready."""
+        return cls(MockConfig(refuse_with=(code, close_code), **options))
+
+    # -- the upgrade ------------------------------------------------------------------------
+
+    def process_request(self, connection: WebSocket, request: Request) -> Response | None:
+        if request.path.split("?", 1)[0] != handshake.ENDPOINT_PATH:
+            return connection.respond(HTTPStatus.NOT_FOUND, "Not found.\n")
+        server = ServerConnection(
+            self.config.ready(), uuid.uuid4(), max_drain_seconds=self.config.max_drain_seconds
+        )
+        credential = server.accept_handshake(request.headers.raw_items())
+        if credential is None or credential.key != self._key:
+            return connection.respond(HTTPStatus.UNAUTHORIZED, "")
+        connection.interhuman = server  # type: ignore[attr-defined]
+        return None
+
+    def select_subprotocol(
+        self, connection: WebSocket, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        server: ServerConnection | None = getattr(connection, "interhuman", None)
+        if server is None or server.credential is None:
+            return None
+        accepted = server.credential.accept_subprotocol
+        return Subprotocol(accepted) if accepted is not None else None
+
+    def process_response(
+        self, connection: WebSocket, request: Request, response: Response
+    ) -> Response | None:
+        server: ServerConnection | None = getattr(connection, "interhuman", None)
+        if server is not None and response.status_code == HTTPStatus.SWITCHING_PROTOCOLS:
+            for name, value in server.response_headers():
+                response.headers[name] = value
+        return sanitize_response(response)
+
+    # -- a session --------------------------------------------------------------------------
+
+    async def handler(self, websocket: WebSocket) -> None:
+        server: ServerConnection = websocket.interhuman  # type: ignore[attr-defined]
+        record = SessionRecord(correlation_id=server.correlation_id)
+        self.sessions.append(record)
+        session = _Session(self.config, websocket, server, record)
+        watchdog = asyncio.create_task(session.watch())
+        try:
+            await session.run()
+        except _Ended:
+            pass
+        except ConnectionClosed:
+            record.ended_by = record.ended_by or "client"
+        except LocalProtocolError:
+            # A frame the contract refuses after a deadline ended the session: not sent.
+            if record.ended_by is None:
+                record.ended_by = "internal error"
+                await close(websocket, 1011, "internal error", self.config.write_timeout_seconds)
+        finally:
+            watchdog.cancel()
+            await asyncio.gather(watchdog, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.wait_closed(), self.config.write_timeout_seconds)
+            if websocket.state.name != "CLOSED":
+                await abort(websocket)
+            record.close_code = websocket.close_code
+            server.connection_lost(websocket.close_code)
+            record.finished.set()
+
+    # -- running ----------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Server:
+        server: Server = await serve(
+            self.handler,
+            host,
+            port,
+            process_request=self.process_request,
+            process_response=self.process_response,
+            select_subprotocol=self.select_subprotocol,
+            max_size=self.config.frame_limit,
+            ping_interval=None,
+            close_timeout=self.config.write_timeout_seconds,
+            logger=LOGGER,
+        )
+        return server
+
+    @contextlib.contextmanager
+    def running(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+        """Serve from a background thread; yields the ws:// URL."""
+        with serve_in_thread(self.start, host, port, "interhuman-mock") as url:
+            yield url
+
+
+class _Session:
+    """One connection: the receive loop, and the deadline watchdog on its own timer."""
+
+    def __init__(
+        self,
+        config: MockConfig,
+        websocket: WebSocket,
+        server: ServerConnection,
+        record: SessionRecord,
+    ) -> None:
+        self.config = config
+        self.websocket = websocket
+        self.server = server
+        self.record = record
+        self.analysis = Analysis(config.segment_seconds)
+        self.loop = asyncio.get_running_loop()
+
+    async def send(self, *frames: str) -> None:
+        for frame in frames:
+            self.record.sent.append(frame)
+            try:
+                await asyncio.wait_for(
+                    self.websocket.send(frame), self.config.write_timeout_seconds
+                )
+            except (TimeoutError, asyncio.TimeoutError):
+                await self.end("write timeout", None)
+
+    async def end(self, why: str, code: int | None, reason: str = "") -> None:
+        """Close with `code` (None: drop the connection), then stop the session."""
+        if self.record.ended_by is None:
+            self.record.ended_by = why
+            if code is None:
+                await abort(self.websocket)
+            else:
+                await close(self.websocket, code, reason, self.config.write_timeout_seconds)
+        raise _Ended
+
+    async def watch(self) -> None:
+        """The idle and maximum-duration deadlines, whether or not the client reads."""
+        try:
+            while self.record.ended_by is None:
+                deadline = self.server.next_deadline()
+                wait = 0.5 if deadline is None else deadline.at - self.loop.time()
+                await asyncio.sleep(min(0.5, max(0.0, wait)))
+                if self.server.state is SessionState.ENDED:
+                    return
+                expired = self.server.check_deadlines(self.loop.time(), timestamp=stamp())
+                if expired:
+                    reason = decode_server_message(expired[0])
+                    code = (
+                        reason.data.code if isinstance(reason, messages.ErrorMessage) else "timeout"
+                    )
+                    await self.send(*expired)
+                    await self.end(code, TIMEOUT_CLOSE_CODE, code)
+        except (_Ended, ConnectionClosed):
+            pass
+
+    async def run(self) -> None:
+        config, server = self.config, self.server
+        if config.refuse_with is not None:
+            code, close_code = config.refuse_with
+            await self.send(server.fail(code, timestamp=stamp(), now=self.loop.time()))
+            await self.end("refused", close_code, code)
+        await self.send(*server.start(timestamp=stamp(), now=self.loop.time()))
+        async for frame in self._frames():
+            now = self.loop.time()
+            if isinstance(frame, bytes):
+                await self._segment(frame, now)
+                continue
+            self.record.text_frames_received += 1
+            taken = server.receive_text(frame, timestamp=stamp(), now=now)
+            await self.send(*taken.replies)  # session.updated / ih6001, or session.closing
+            if server.state is SessionState.DRAINING:
+                if config.drain_delay_seconds:
+                    await asyncio.sleep(config.drain_delay_seconds)
+                at = self.analysis.media_time
+                await self.send(*server.finish(timestamp=stamp(), at=at, now=self.loop.time()))
+                await self.end("session.ended", 1000, "session ended")
+
+    async def _frames(self) -> AsyncIterator[bytes | str]:
+        while not self.ended():
+            frame = await self.websocket.recv()
+            if self.ended():
+                return  # the watchdog ended the session meanwhile
+            yield frame
+
+    def ended(self) -> bool:
+        return self.record.ended_by is not None
+
+    async def _segment(self, frame: bytes, now: float) -> None:
+        config, server, record = self.config, self.server, self.record
+        record.segment_sizes.append(len(frame))
+        record.bytes_received += len(frame)
+        taken = server.receive_segment(frame, timestamp=stamp(), now=now)
+        del frame  # sizes and counts only
+        await self.send(*taken.replies)
+        if taken.segment is not None and not taken.replies:
+            for event, data in self.analysis.step(server):
+                await self.send(server.send(event, data, timestamp=stamp(), now=now))
+        count = len(record.segment_sizes)
+        if count == config.unknown_message_after_segments:
+            await self.send(self._unknown_envelope())
+        if count == config.drop_after_segments:
+            await self.end("dropped", None)
+
+    def _unknown_envelope(self) -> str:
+        # ServerConnection refuses to emit a type the spec does not know: built by hand.
+        timestamp = stamp().isoformat().replace("+00:00", "Z")
+        return (
+            f'{{"type": "{self.config.unknown_message_type}", "timestamp": "{timestamp}", '
+            f'"correlation_id": "{self.server.correlation_id}", "data": {{"note": "test"}}}}'
+        )
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    start: Callable[[str, int], Any], host: str, port: int, name: str
+) -> Iterator[str]:
+    """Run `start(host, port)` (a coroutine returning a websockets Server) on an event loop
+    in a daemon thread; yield its ws:// URL; stop it all on exit."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        server: Server = asyncio.run_coroutine_threadsafe(start(host, port), loop).result(10)
+    except BaseException:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+        raise
+    bound_host, bound_port = next(iter(server.sockets)).getsockname()[:2]
+    try:
+        yield f"ws://{bound_host}:{bound_port}{handshake.ENDPOINT_PATH}"
+    finally:
+
+        async def stop() -> None:
+            server.close()
+            await asyncio.wait_for(server.wait_closed(), 15)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(stop(), loop).result(20)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        if not thread.is_alive():
+            loop.close()
+
+
+def _scenario(name: str) -> Callable[..., MockServer]:
+    method: Callable[..., MockServer] = getattr(MockServer, name)
+    return method
+
+
+SCENARIOS: Final[dict[str, Callable[..., MockServer]]] = {
+    name: _scenario(name)
+    for name in (
+        "idle_timeout",
+        "max_duration",
+        "drop_after",
+        "oversized_segment",
+        "unknown_message",
+        "slow_drain",
+        "refuse",
+    )
+}
+"""Each fault scenario by name (the classmethods above), for interhuman_mock_factory."""
+
+
+def with_options(config: MockConfig, **options: Any) -> MockConfig:
+    """`config` with some fields replaced."""
+    return replace(config, **options)
