@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/testing/__init__.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/testing/__init__.py (regen copies it verbatim).
 # ruff: noqa: E501, RUF100  (E501: the header above, which regen checks whole)
 
 """Test doubles for the Streaming Analyze v1 endpoint: `pip install "interhuman-stream[testing]"`.

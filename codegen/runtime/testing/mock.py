@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/testing/mock.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/testing/mock.py (regen copies it verbatim).
 
 """A reference mock of the Streaming Analyze v1 endpoint: `websockets` + ServerConnection.
 

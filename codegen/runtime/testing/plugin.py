@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/testing/plugin.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/testing/plugin.py (regen copies it verbatim).
 # ruff: noqa: E501, RUF100  (E501: the header above, which regen checks whole)
 
 """pytest fixtures for testing an integration offline, registered as the `pytest11` entry

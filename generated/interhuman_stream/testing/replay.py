@@ -1,4 +1,4 @@
-# Hand-written runtime module: edit codegen/runtime/testing/replay.py (regen copies it here verbatim).
+# Hand-written runtime: edit codegen/runtime/testing/replay.py (regen copies it verbatim).
 # ruff: noqa: E501, RUF100  (E501: the header above, which regen checks whole)
 
 """Play a recorded session back to a client: the server side of a JSONL recording.
