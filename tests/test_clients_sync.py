@@ -5,17 +5,21 @@ misbehaving websockets servers run in a thread."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
+import shutil
 import socket
 import ssl
 import struct
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,16 +85,24 @@ def peer(
             thread.join(5)
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def open_sockets() -> set[str]:
+    """The sockets this process holds open (their inodes)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            link = os.readlink(f"/proc/self/fd/{fd}")
+            if link.startswith("socket:"):
+                found.add(link)
+    return found
 
 
-def settle(before: int) -> int:
-    """The process's open descriptors once the client and server threads are done."""
+def settle(before: set[str]) -> set[str]:
+    """The sockets opened since `before` that are still open once the threads are done."""
     deadline = time.monotonic() + 3
-    while open_fds() != before and time.monotonic() < deadline:
+    while open_sockets() - before and time.monotonic() < deadline:
+        gc.collect()
         time.sleep(0.02)
-    return open_fds()
+    return open_sockets() - before
 
 
 # -- whole sessions -------------------------------------------------------------------------
@@ -364,23 +376,97 @@ def test_no_socket_is_left_behind_after_a_failure(mock: tuple[str, MockServer]) 
             websocket.send(frame)
         reset(websocket)
 
-    with peer(reset_after_ready) as resetting:
-        before = open_fds()
-        for _ in range(3):
+    def ready_then_silent(websocket: ServerConnection, server: ih.ServerConnection) -> None:
+        for frame in server.start(timestamp=stamp()):
+            websocket.send(frame)
+        for _ in websocket:  # until the client closes
+            pass
+
+    def silent(websocket: ServerConnection, server: ih.ServerConnection) -> None:
+        for _ in websocket:
+            pass
+
+    quick = {**QUICK, "receive_timeout": 0.1, "drain_timeout": 0.1, "close_timeout": 0.2}
+    with (
+        peer(reset_after_ready) as resetting,
+        peer(ready_then_silent) as quiet,
+        peer(silent) as mute,
+    ):
+        before = open_sockets()
+        for _ in range(2):
             with pytest.raises(HandshakeRejected):
-                stream(url, "wrong", CHUNKS, **QUICK)
+                stream(url, "wrong", CHUNKS, **quick)
             with pytest.raises(ConnectionLost):
-                stream(resetting, SECRET, CHUNKS, **QUICK)
+                stream(resetting, SECRET, CHUNKS, **quick)
             with pytest.raises(ConnectError):
-                stream("ws://127.0.0.1:9/", SECRET, CHUNKS, **QUICK)
-            summary = stream(url, SECRET, CHUNKS, **QUICK)
-            assert summary.signals
-        assert settle(before) == before
+                stream("ws://127.0.0.1:9/", SECRET, CHUNKS, **quick)
+            with pytest.raises(ReceiveTimeout, match="session"):
+                stream(mute, SECRET, CHUNKS, **quick)  # no session.ready
+            with pytest.raises(ReceiveTimeout, match="drain"):
+                stream(quiet, SECRET, CHUNKS, **quick)  # no session.ended
+            with pytest.raises(KeyError), StreamClient(quiet, SECRET, **quick):
+                raise KeyError("the caller's own failure inside the block")
+            assert stream(url, SECRET, CHUNKS, **quick).signals
+        assert settle(before) == set()
 
 
-def test_keepalive_and_the_wss_default() -> None:
+def test_keepalive_pings_go_out() -> None:
     major = int(websockets.__version__.split(".")[0])
     assert KEEPALIVE is (major >= 15)
+    if not KEEPALIVE:
+        pytest.skip("this websockets has no keepalive in its threading client")
+
+    def ready_then_serve(websocket: ServerConnection, server: ih.ServerConnection) -> None:
+        for frame in server.start(timestamp=stamp()):
+            websocket.send(frame)
+        play_until_close(websocket, server)
+
+    with (
+        peer(ready_then_serve) as url,
+        StreamClient(url, SECRET, ping_interval=0.05, **QUICK) as session,
+    ):
+        deadline = time.monotonic() + 2
+        while session.latency == 0.0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert session.latency > 0.0  # a ping went out and its pong came back
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test certificate")
+def test_wss_verifies_the_certificate(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+
+    def ready_then_close(websocket: ServerConnection, server: ih.ServerConnection) -> None:
+        for frame in server.start(timestamp=stamp()):
+            websocket.send(frame)
+        play_until_close(websocket, server)
+
+    with peer(ready_then_close, ssl=server_context) as url:
+        secure = url.replace("ws://", "wss://")
+        # The default context does not trust a self-signed certificate.
+        with pytest.raises(ConnectError, match=r"TLS .*failed.*CERTIFICATE_VERIFY_FAILED"):
+            stream(secure, SECRET, CHUNKS, **QUICK)
+        trusting = ssl.create_default_context(cafile=str(cert))
+        summary = stream(secure, SECRET, CHUNKS, ssl=trusting, **QUICK)
+        assert summary.signals == []
+
+
+def test_urls_are_checked() -> None:
     with pytest.raises(ValueError, match="ws:// or wss://"):
         StreamClient("http://example.com/", SECRET)
     with pytest.raises(ValueError, match="wss://"):

@@ -538,6 +538,18 @@ class StreamClient:
         error.summary = self.fold.summary()
         return error
 
+    @property
+    def websocket(self) -> WebSocket | None:
+        """The websockets connection underneath, once open (for what this class does not
+        cover; sending on it directly bypasses ClientConnection)."""
+        return self._websocket
+
+    @property
+    def latency(self) -> float:
+        """The round-trip time measured by the last keepalive ping, in seconds (0.0 before
+        the first, and without keepalive)."""
+        return self._websocket.latency if self._websocket is not None else 0.0
+
     def summary(self) -> SessionSummary:
         """The session so far in the upload API's shape (final once the session is over)."""
         return self.fold.summary()
