@@ -37,7 +37,12 @@ network's failures one of a few documented exceptions (StreamError and its subcl
   read as usual. A text frame that is not UTF-8 is a WebSocket protocol error (RFC 6455
   8.1): websockets closes the connection with 1007, reported as ConnectionLost.
 - The API key is wrapped in ApiKey at once: no repr, exception message or log line made
-  here or by websockets (its logger gets a filter) shows it.
+  here or by websockets (its logger gets a filter) shows it. websockets follows HTTP
+  redirects; to another origin it drops the Authorization header but not the offered
+  subprotocols, so with method="subprotocol" such a redirect would offer the key to the new
+  origin: outside browsers, keep the default method="bearer".
+- `latency` is the round-trip time of the last keepalive ping; `websocket` the websockets
+  connection underneath.
 """
 
 from __future__ import annotations
