@@ -277,7 +277,7 @@ class StreamClient:
 
     def __repr__(self) -> str:
         return (
-            f"<StreamClient url={self.url!r} method={self.method!r} "
+            f"<StreamClient url={self._redact(self.url)!r} method={self.method!r} "
             f"state={self.connection.state.value}>"
         )
 
@@ -325,7 +325,8 @@ class StreamClient:
         except (TimeoutError, asyncio.TimeoutError):
             raise StreamTimeout("connect", self.connect_timeout) from None
         except OSError as error:
-            raise ConnectFailed(f"cannot connect to {self.url}: {error}") from error
+            where = self._redact(self.url)
+            raise ConnectFailed(f"cannot connect to {where}: {self._redact(str(error))}") from error
         response = self._ws.response
         if response is not None:
             self.correlation_id = correlation_id_from_headers(response.headers.raw_items())
@@ -705,7 +706,6 @@ class _Redacting(_Adapter):
             text = str(msg) % args if args else str(msg)
         except (TypeError, ValueError):
             text = " ".join(str(part) for part in (msg, *args))
-        kwargs.pop("extra", None)
         self.logger.log(level, text.replace(self._secret_key.reveal(), "***"), **kwargs)
 
 
