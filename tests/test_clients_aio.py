@@ -427,3 +427,18 @@ def test_cancelling_a_session_leaves_nothing_behind() -> None:
 
     with serving(endless) as url:
         run(main)
+
+
+def test_strict_mode_raises_the_servers_breach_and_cleans_up() -> None:
+    async def twice(websocket: ServerConnection) -> None:
+        server = new_server()
+        ready = server.start(timestamp=stamp())[0]
+        await websocket.send(ready)
+        await websocket.send(ready)  # ready-once: a breach
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in websocket:
+                pass
+
+    with serving(twice) as url, pytest.raises(ih.RemoteProtocolError) as caught:
+        run(lambda: stream(url, KEY, CHUNKS, strict=True))
+    assert caught.value.rule == "ready-once"
