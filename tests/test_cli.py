@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -486,3 +487,37 @@ def test_a_recording_is_what_check_reads(tmp_path: Path) -> None:
     segment = json.loads(lines[[b'"segment"' in line for line in lines].index(True)])
     assert segment["segment"]["size"] == len(WEBM_HEAD) + 200
     assert len(bytes.fromhex(segment["segment"]["head"])) == 64
+
+
+def test_stream_a_file_from_the_shell_and_check_its_recording(tmp_path: Path) -> None:
+    # The main user job from the shell: stream a media file to the (mock) service, print
+    # the events and the summary, record the session; the recording checks clean.
+    from interhuman_stream.testing import MockServer
+    from transports.media import encode
+
+    talk = tmp_path / "talk.webm"
+    talk.write_bytes(encode("webm", 10.0, {"cluster_time_limit": "1000"}))
+    recording = tmp_path / "session.jsonl"
+    env = {**os.environ, "INTERHUMAN_API_KEY": "test-key"}
+    with MockServer().running() as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "interhuman_stream", "stream", str(talk), "--url", url,
+             "--record", str(recording)],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("session.ready ")
+    summary = json.loads(result.stdout[result.stdout.index("\n{") :])
+    assert summary["complete"] is True and summary["signals"]
+    assert "test-key" not in result.stdout + result.stderr
+    status, output = run(recording)
+    assert status == 0, output
+
+
+def test_stream_without_a_key_says_where_it_goes(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "INTERHUMAN_API_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "interhuman_stream", "stream", str(tmp_path / "x.webm")],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and "INTERHUMAN_API_KEY" in result.stderr

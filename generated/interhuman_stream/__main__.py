@@ -1,8 +1,11 @@
 # Hand-written runtime: edit codegen/runtime/__main__.py (regen copies it verbatim).
 
-"""Command line: python -m interhuman_stream check SESSION.jsonl
+"""Command line: python -m interhuman_stream check SESSION.jsonl | stream MEDIA
 
-Replays a recorded session through a strict ClientConnection and prints every contract
+`stream` streams a media file to the service with the asyncio client (an optional extra),
+printing each message and the summary, and can record the session for `check`.
+
+`check` replays a recorded session through a strict ClientConnection and prints every contract
 violation with its line number. The file format, how repeated violations are shown and the
 exit status are documented once, in `check --help` (_HELP below).
 
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final, NamedTuple, NoReturn, TextIO
@@ -30,6 +35,7 @@ from ._client import ClientConnection
 from ._codec import DecodeError, decode_client_message
 from ._contract import MOVES, RULES, SessionState
 from ._errors import ProtocolError, RemoteProtocolError
+from ._handshake_data import DEFAULT_URL
 from ._models import SessionClose
 from ._recording import ACTIONS, ANNOTATIONS
 from ._summary import SummaryFold, encode_summary
@@ -455,6 +461,86 @@ def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
     return status or (1 if report.problems else 0)
 
 
+KEY_VARIABLE: Final = "INTERHUMAN_API_KEY"
+
+
+def stream_file(
+    source: str,
+    *,
+    url: str,
+    record: Path | None,
+    method: str,
+    include: list[str] | None,
+    goal_dimensions: list[str] | None,
+    out: TextIO,
+) -> int:
+    """Stream a media file (or stdin, "-") to the service; print each message as it arrives
+    and the summary at the end. The key comes from INTERHUMAN_API_KEY."""
+    key = os.environ.get(KEY_VARIABLE)
+    if not key:
+        print(f"set {KEY_VARIABLE} to your API key (it is never printed)", file=sys.stderr)
+        return 2
+    try:
+        import asyncio  # noqa: PLC0415 - only this command needs it
+
+        from .clients import aio, media  # noqa: PLC0415 - an optional extra
+    except ImportError as error:
+        print(
+            f'streaming needs the asyncio client: pip install "interhuman-stream[asyncio]" '
+            f"({error.name} is missing)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "stdin"
+                path.write_bytes(data)
+                segments = media.segments_of(path)
+        else:
+            segments = media.segments_of(Path(source))
+    except (OSError, media.MediaError) as error:
+        print(f"{source}: {error}", file=sys.stderr)
+        return 2
+
+    def show(message: object) -> None:
+        print(_one_line(message), file=out, flush=True)
+
+    recording = record.open("wb") if record is not None else None
+    try:
+        summary = asyncio.run(
+            aio.stream(
+                url,
+                key,
+                segments,
+                include="offered" if include is None else include,
+                goal_dimensions=goal_dimensions,
+                method=method,  # type: ignore[arg-type]
+                on_message=show,
+                record=None if recording is None else recording.write,
+            )
+        )
+    except aio.StreamError as error:
+        print(f"stream failed: {error}", file=sys.stderr)
+        partial = getattr(error, "summary", None)
+        if partial is not None:
+            print(msgspec.json.format(encode_summary(partial), indent=2).decode(), file=out)
+        return 1
+    finally:
+        if recording is not None:
+            recording.close()
+    print(msgspec.json.format(encode_summary(summary), indent=2).decode(), file=out)
+    return 0
+
+
+def _one_line(message: object) -> str:
+    kind = getattr(message, "type", None) or type(message).__struct_config__.tag  # type: ignore[attr-defined]
+    data = getattr(message, "data", None)
+    shown = msgspec.json.encode(data).decode() if data is not None else ""
+    return f"{kind} {shown[:200]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m interhuman_stream")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -470,7 +556,40 @@ def main(argv: list[str] | None = None) -> int:
     check_command.add_argument(
         "--summary", action="store_true", help="also print the session in the upload result's shape"
     )
+    stream_command = commands.add_parser(
+        "stream",
+        help="stream a media file to the service and print what it finds",
+        description="Stream a media file (or stdin: -) to the Streaming Analyze endpoint, "
+        "print each message as it arrives and the session's summary at the end. The key "
+        f"comes from the environment variable {KEY_VARIABLE}. WebM and fragmented MP4 are "
+        "cut as they are; other media is remuxed with PyAV (the [media] extra). Needs the "
+        'asyncio client: pip install "interhuman-stream[asyncio]".',
+    )
+    stream_command.add_argument("media", help="a media file, or - for stdin")
+    stream_command.add_argument(
+        "--url", default=DEFAULT_URL, help=f"the endpoint (default {DEFAULT_URL})"
+    )
+    stream_command.add_argument(
+        "--record", type=Path, help="also write the session as JSONL for `check`"
+    )
+    stream_command.add_argument(
+        "--method", choices=("bearer", "subprotocol"), default="bearer", help="how the key travels"
+    )
+    stream_command.add_argument(
+        "--include", action="append", help="an include flag (default: every one offered)"
+    )
+    stream_command.add_argument("--goal", action="append", help="a goal dimension")
     args = parser.parse_args(argv)
+    if args.command == "stream":
+        return stream_file(
+            args.media,
+            url=args.url,
+            record=args.record,
+            method=args.method,
+            include=args.include,
+            goal_dimensions=args.goal,
+            out=sys.stdout,
+        )
     return check(args.transcript, sys.stdout, summary=args.summary)
 
 
