@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import logging
 import subprocess
 import sys
@@ -384,3 +385,57 @@ def test_the_sync_client_stops_when_the_server_ends_the_session(
     messages = list(session)
     assert isinstance(messages[-1], ih.messages.ErrorMessage) and messages[-1].data.code == "ih6004"
     assert session.connection.close_code == TIMEOUT_CLOSE_CODE
+
+
+def test_our_two_clients_and_the_vendor_sdk_agree_frame_by_frame(
+    webm_chunks: list[bytes],
+) -> None:
+    # The same recording through the installable asyncio and sync clients and through the
+    # vendor's SDK, each against the same scripted mock: they receive the same messages.
+    from interhumanai.auth import StaticTokenProvider
+    from interhumanai.stream import StreamClient
+
+    from interhuman_stream.clients import aio, sync
+
+    def received(lines: list[bytes]) -> list[tuple[str, Any]]:
+        entries = [json.loads(line) for line in lines]
+        return [(e["recv"]["type"], _builtins(e["recv"]["data"])) for e in entries if "recv" in e]
+
+    async def sdk_session(url: str) -> list[tuple[str, Any]]:
+        base = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
+        client = StreamClient(token_provider=StaticTokenProvider(KEY), base_url=base)
+        await client.connect()
+        await client.wait_for_session_ready()
+        await client.update_config(include=BOTH_FLAGS)
+        for chunk in webm_chunks:
+            await client.send_video(chunk)
+        await client.request_close()
+        found = []
+        async for event in client:
+            data = _builtins(event.data.model_dump(mode="json"))
+            for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
+                data.pop(field, None)
+            found.append((event.type, data))
+        return found
+
+    runs: dict[str, list[tuple[str, Any]]] = {}
+    for name in ("asyncio", "sync", "sdk"):
+        lines: list[bytes] = []
+        with MockServer().running() as url:
+            if name == "asyncio":
+                asyncio.run(
+                    aio.stream(url, KEY, webm_chunks, include=BOTH_FLAGS, record=lines.append)
+                )
+                runs[name] = received(lines)
+            elif name == "sync":
+                sync.stream(url, KEY, webm_chunks, include=BOTH_FLAGS, record=lines.append)
+                runs[name] = received(lines)
+            else:
+                runs[name] = asyncio.run(sdk_session(url))
+    for name in ("asyncio", "sync"):
+        ours = runs[name]
+        for field in SDK_DOES_NOT_MODEL["session.ready"]:
+            ours[0][1].pop(field, None)
+        assert ours[0][0] == "session.ready" and ours[-1][0] == "session.ended"
+        assert ours == runs["sdk"], name
+    assert runs["asyncio"] == runs["sync"]

@@ -1,9 +1,13 @@
-"""Streaming Analyze v1 over a plain socket and `wsproto`, without threads or asyncio.
+"""Streaming Analyze v1 over a plain socket and `wsproto`, without threads or asyncio: how to
+embed the core in a WebSocket library we do not ship a client for.
 
 Two sans-IO layers stacked: wsproto turns bytes into WebSocket events, ClientConnection turns
-frames into protocol messages. This loop only moves bytes: it sends the config once
-session.ready arrives, each chunk in order (collecting whatever the server said meanwhile),
-then session.close, and reads until the server closes.
+frames into protocol messages and says what each one changed (`receive`). The core owns the
+lifecycle - when the session became ready, the config of what the server offers
+(`send_offered_config`), the drain deadline after session.closing, the summary fold it feeds
+and finalises, the recording for `check` - so this loop only moves bytes: it sends the config
+once session.ready arrives, each chunk in order (collecting whatever the server said
+meanwhile), then session.close, and reads until the server closes or the drain runs out.
 
     for message in SyncStreamSession(url, api_key, chunks, include=[...]):
         print(message)
@@ -51,6 +55,7 @@ class SyncStreamSession:
         client_request_id: str | None = None,
         timeout: float = 30.0,
         connection: ih.ClientConnection | None = None,
+        fold: ih.SummaryFold | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "ws" or parts.hostname is None:
@@ -65,7 +70,9 @@ class SyncStreamSession:
         self._include = include
         self._goal_dimensions = goal_dimensions
         self._timeout = timeout
-        self.connection = connection or ih.ClientConnection()
+        self.fold = fold or ih.SummaryFold()
+        self.connection = connection or ih.ClientConnection(fold=self.fold)
+        self._drain_until: float | None = None
         self.correlation_id: str | None = None
         self._ws = WSConnection(ConnectionType.CLIENT)
         self._sock: socket.socket | None = None
@@ -96,7 +103,9 @@ class SyncStreamSession:
             yield from self._read(block=True)
         wants_config = self._include is not None or self._goal_dimensions is not None
         if not self._closed and session.state is ih.SessionState.STREAMING and wants_config:
-            self._send_text(session.send_config(self._include, self._goal_dimensions, now=_now()))
+            # What we want of what the server offers; what it does not offer is left out.
+            offered = session.send_offered_config(self._include, self._goal_dimensions, now=_now())
+            self._send_text(offered.frame)
         for chunk in self._chunks:
             if self._closed or session.state is not ih.SessionState.STREAMING:
                 break  # the server ended the session or closed the connection
@@ -105,6 +114,8 @@ class SyncStreamSession:
         if not self._closed and session.state is ih.SessionState.STREAMING:
             self._send_text(session.send_close(now=_now()))
         while not self._closed:
+            if self._drain_until is not None and _now() >= self._drain_until:
+                break  # the drain the server announced is over: what did not arrive is lost
             yield from self._read(block=True)
 
     # -- bytes in and out ---------------------------------------------------------------
@@ -141,7 +152,10 @@ class SyncStreamSession:
             self._text.append(event.data)
             if event.message_finished:
                 frame, self._text = "".join(self._text), []
-                yield self.connection.receive_message(frame, now=_now())
+                received = self.connection.receive(frame, now=_now())
+                if received.change.closing and received.change.deadline is not None:
+                    self._drain_until = received.change.deadline.at
+                yield received.message
         elif isinstance(event, Message):
             pass  # the server sends no binary frames
         elif isinstance(event, Ping):

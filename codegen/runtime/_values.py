@@ -10,7 +10,8 @@ from typing import Literal
 
 from msgspec import Struct
 
-from ._models import SessionConfig
+from ._codec import UnknownMessage
+from ._models import ServerMessage, SessionConfig
 from ._segments import SEGMENT_INDEX_BASE
 
 
@@ -80,5 +81,5 @@ class Change(Struct, frozen=True, kw_only=True):
 class Received(Struct, frozen=True, kw_only=True):
     """A received message and what it changed (ClientConnection.receive)."""
 
-    message: object
+    message: ServerMessage | UnknownMessage
     change: Change

@@ -550,7 +550,7 @@ class StreamClient:
                 except DecodeError as error:
                     self._undecodable("text", frame.encode(), f"{error.path}: {error.reason}")
                     continue
-                message: Message = received.message  # type: ignore[assignment]
+                message: Message = received.message
                 change = received.change
                 if isinstance(message, ErrorMessage):
                     self._last_error = message
