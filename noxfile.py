@@ -7,7 +7,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "extras"]
 nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -87,6 +87,16 @@ def _at_runtime_sources(report: str) -> str:
         path = line.split(":", 1)[0]
         lines.append(copies[path] + line[len(path) :] if path in copies else line)
     return "".join(lines)
+
+
+@nox.session
+@nox.parametrize("extra", ["asyncio", "sync"])
+def extras(session: nox.Session, extra: str) -> None:
+    """An optional extra as a pip user gets it, in a venv holding only the package with it
+    (and the testing kit, the media extra and pytest): the README's first example for that
+    client streams a file against the mock, and the pytest plugin works."""
+    session.install(f".[{extra},testing,media]", "pytest==9.2.0")
+    session.run("python", "tools/extras_check.py", extra)
 
 
 @nox.session

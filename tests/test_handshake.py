@@ -127,3 +127,12 @@ def test_the_key_is_still_there_for_the_one_place_that_needs_it() -> None:
     credential = ih.handshake.credential_from_request(dict(handshake.headers))
     assert credential is not None and credential.key.reveal() == KEY
     assert credential.key == ih.ApiKey(KEY) and credential.key != ih.ApiKey(KEY + "x")
+
+
+def test_a_key_that_is_no_token_cannot_travel_as_a_subprotocol() -> None:
+    # The old example client raised "invalid subprotocol: <the key>" from websockets.
+    key = "ih_live_abc=def/ghi"
+    with pytest.raises(ValueError) as caught:
+        ih.client_handshake(key, method="subprotocol")
+    assert key not in str(caught.value) and "bearer" in str(caught.value)
+    assert ih.client_handshake(key, method="bearer").headers[0][1].endswith(key)

@@ -58,6 +58,10 @@ Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tu
 AuthMethod = Literal["bearer", "subprotocol"]
 _FORBIDDEN_IN_KEY: Final = frozenset("\r\n\0 ,")
 _FORBIDDEN_IN_HEADER: Final = frozenset("\r\n\0")
+# The characters of an HTTP token (tchar, RFC 9110 5.6.2).
+_TOKEN: Final = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
 
 
 class ApiKey:
@@ -161,6 +165,13 @@ def client_handshake(
     subprotocols: tuple[str, ...] = ()
     if method == "bearer":
         headers.append((AUTHORIZATION_HEADER, f"{BEARER_SCHEME} {api_key.reveal()}"))
+    elif not _TOKEN.issuperset(api_key.reveal()):
+        # A subprotocol is an HTTP token (RFC 6455 4.1, RFC 9110 5.6.2): a key with "=" or
+        # another separator cannot travel as one. Said without showing the key.
+        raise ValueError(
+            "this key holds a character an HTTP token may not (such as '=', '/' or ':'), so it "
+            "cannot travel as a WebSocket subprotocol: use method='bearer'"
+        )
     elif subprotocol_form == "pair":
         subprotocols = (SUBPROTOCOL_TOKEN_NAME, api_key.reveal())
     else:
