@@ -115,7 +115,8 @@ def test_the_core_does_no_io_and_reads_no_clock() -> None:
     forbidden = {"asyncio", "socket", "threading", "time", "select", "selectors", "websockets",
                  "wsproto", "trio", "subprocess", "multiprocessing"}  # fmt: skip
     package = Path(ih.__file__).parent
-    modules = sorted(package.glob("_*.py"))
+    # The command line (__main__) is a program, not the core: its `stream` runs the client.
+    modules = sorted(p for p in package.glob("_*.py") if p.name != "__main__.py")
     assert len(modules) > 10, modules
     for path in modules:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
