@@ -240,7 +240,7 @@ def _integral_floats(data: bytes | str) -> ServerMessage:
     members are then encoded again and decoded with the typed decoder.
     """
     try:
-        shadow = _shadow_decoder.decode(data)
+        shadow = _shadow_decoder().decode(data)
     except msgspec.ValidationError as invalid:
         # Stopped at the first bad field; a later part of the frame may not even be JSON.
         try:
@@ -459,10 +459,20 @@ def _shadow_struct(model: type[msgspec.Struct]) -> type[msgspec.Struct]:
 _INTEGER_TYPES: Final[list[type[_Integers]]] = []
 _SHADOWS: Final[dict[type[msgspec.Struct], type[msgspec.Struct]]] = {}
 _SHADOWING: Final[set[type[msgspec.Struct]]] = set()
-_shadow_decoder: Final = msgspec.json.Decoder(
-    functools.reduce(operator.or_, [_shadow_struct(c) for c in MESSAGE_CLASSES.values()]),
-    dec_hook=_integers_hook,
-)
+_SHADOW_DECODER: Final[list[msgspec.json.Decoder[Any]]] = []
+
+
+def _shadow_decoder() -> msgspec.json.Decoder[Any]:
+    """Built on the first frame that needs it: the shadow structs cost a few milliseconds,
+    which an import should not pay for a path most processes never take."""
+    if not _SHADOW_DECODER:
+        union = functools.reduce(
+            operator.or_, [_shadow_struct(c) for c in MESSAGE_CLASSES.values()]
+        )
+        _SHADOW_DECODER.append(msgspec.json.Decoder(union, dec_hook=_integers_hook))
+    return _SHADOW_DECODER[0]
+
+
 _shadow_encoder: Final = msgspec.json.Encoder(enc_hook=_unwrap)
 
 
