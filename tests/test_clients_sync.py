@@ -15,6 +15,7 @@ import struct
 import subprocess
 import threading
 import time
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -24,6 +25,8 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.frames import Opcode
+from websockets.server import ServerProtocol
 from websockets.sync.server import ServerConnection, serve
 
 import interhuman_stream as ih
@@ -34,6 +37,7 @@ from interhuman_stream.clients.sync import (
     HandshakeRejected,
     ReceiveTimeout,
     StreamClient,
+    StreamError,
     stream,
 )
 from transports.mock_server import MockConfig, MockServer
@@ -475,3 +479,137 @@ def test_urls_are_checked() -> None:
         StreamClient("http://example.com/", SECRET)
     with pytest.raises(ValueError, match="wss://"):
         StreamClient("ws://example.com/", SECRET, ssl=ssl.create_default_context())
+
+
+# -- raw peers: what a websockets server would not do --------------------------------------
+
+
+def send_all(connection: socket.socket, protocol: ServerProtocol) -> None:
+    for data in protocol.data_to_send():
+        if data:  # b"" would mean "close the TCP connection": these peers decide that
+            connection.sendall(data)
+
+
+@contextlib.contextmanager
+def raw_peer(
+    handler: Callable[[socket.socket, ServerProtocol, ih.ServerConnection, threading.Event], None],
+) -> Iterator[str]:
+    """A one-connection server on a bare socket in a thread: websockets' sans-IO
+    ServerProtocol answers the upgrade, then `handler` owns the socket and may break the
+    rules (never read, never close) until `stop` is set; yields the ws:// URL."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def run() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.settimeout(5)
+            protocol = ServerProtocol(max_size=None)
+            events: list[Any] = []
+            while not events:
+                protocol.receive_data(connection.recv(65536))
+                events = protocol.events_received()
+            protocol.send_response(protocol.accept(events[0]))
+            send_all(connection, protocol)
+            handler(connection, protocol, ih.ServerConnection(ready_data(), uuid.uuid4()), stop)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"ws://127.0.0.1:{port}{ih.handshake.ENDPOINT_PATH}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+def test_a_ping_flood_from_a_peer_that_never_reads_is_bounded() -> None:
+    # Once the client streams the peer sends pings as fast as it can and reads nothing: the
+    # client's pongs and segments pile up in the kernel's buffers, then its writes block.
+    # The client must not buffer without bound (reading 64 KiB at a time it peaked at 14 MiB:
+    # RECV_BUFSIZE), and must fail within its timeouts.
+    pings = b"\x89\x00" * 32768  # 32768 empty ping frames
+
+    def flood(
+        connection: socket.socket,
+        protocol: ServerProtocol,
+        server: ih.ServerConnection,
+        stop: threading.Event,
+    ) -> None:
+        for frame in server.start(timestamp=stamp()):
+            protocol.send_text(frame.encode())
+        send_all(connection, protocol)
+        connection.recv(1)  # the client is streaming: it had session.ready
+        connection.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection.sendall(pings)
+            except TimeoutError:
+                continue  # the client stopped reading for now
+            except OSError:
+                return
+
+    chunk = bytes(256 << 10)
+    options = {**QUICK, "send_timeout": 1.0, "close_timeout": 0.5, "ping_interval": 0.2}
+    with raw_peer(flood) as url:
+        tracemalloc.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(StreamError) as caught:
+                stream(url, SECRET, [EBML + chunk, *([chunk] * 400)], **options)
+            elapsed = time.monotonic() - started
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert isinstance(caught.value, (ConnectionLost, ReceiveTimeout))
+    assert caught.value.summary is not None
+    # send_timeout for the blocked write, close_timeout for the closing, and slack.
+    assert elapsed < 1.0 + 0.5 + 3.0
+    assert peak < 3 << 20, f"peak {peak / (1 << 20):.1f} MiB"
+
+
+def test_a_peer_keeping_tcp_open_after_its_close_frame_costs_only_the_close_timeout() -> None:
+    # The peer ends the session (session.closing, session.ended), sends its close frame and
+    # keeps the TCP connection open: the client has all it needs and must return the
+    # complete summary, giving up on the TCP close after close_timeout.
+    def end_then_linger(
+        connection: socket.socket,
+        protocol: ServerProtocol,
+        server: ih.ServerConnection,
+        stop: threading.Event,
+    ) -> None:
+        for frame in server.start(timestamp=stamp()):
+            protocol.send_text(frame.encode())
+        send_all(connection, protocol)
+        connection.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                data = connection.recv(1 << 20)
+            except TimeoutError:
+                continue
+            if not data:
+                return
+            protocol.receive_data(data)
+            for event in protocol.events_received():
+                if event.opcode is Opcode.BINARY:
+                    replies = server.receive_segment(event.data, timestamp=stamp()).replies
+                elif event.opcode is Opcode.TEXT:
+                    replies = server.receive_text(event.data.decode(), timestamp=stamp()).replies
+                else:
+                    continue
+                for reply in replies:
+                    protocol.send_text(reply.encode())
+                if server.state is ih.SessionState.DRAINING:
+                    for reply in server.finish(timestamp=stamp(), at=1.0):
+                        protocol.send_text(reply.encode())
+                    protocol.send_close(1000)
+            send_all(connection, protocol)  # the client's close frame is answered, no FIN
+
+    close_timeout = 0.5
+    with raw_peer(end_then_linger) as url:
+        started = time.monotonic()
+        summary = stream(url, SECRET, CHUNKS, **{**QUICK, "close_timeout": close_timeout})
+        elapsed = time.monotonic() - started
+    assert summary.complete and not summary.partial
+    assert elapsed < close_timeout + 1.0
