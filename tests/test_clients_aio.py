@@ -12,8 +12,9 @@ import socket
 import struct
 import threading
 import time
+import tracemalloc
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,6 +22,8 @@ import msgspec
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
 
 import interhuman_stream as ih
 from interhuman_stream.clients.aio import (
@@ -29,6 +32,7 @@ from interhuman_stream.clients.aio import (
     HandshakeRejected,
     SessionOver,
     StreamClient,
+    StreamError,
     StreamTimeout,
     stream,
 )
@@ -120,6 +124,77 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+Script = Callable[[socket.socket, ServerProtocol, threading.Event], None]
+
+
+@contextlib.contextmanager
+def raw_serving(script: Script) -> Iterator[str]:
+    """A one-connection server on a plain socket, in its own thread: websockets' sans-IO
+    ServerProtocol answers the upgrade, then `script` writes what it likes and reads only
+    when it wants to. The socket stays open until the test is over (`stop` is set then).
+    Its receive buffer is small, so what the client writes and it does not read stays
+    with the client."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited on accept
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(10)
+    stop = threading.Event()
+
+    def serve_one() -> None:
+        with contextlib.suppress(OSError), listener.accept()[0] as conn:
+            conn.settimeout(5)
+            protocol = ServerProtocol()
+            while not (events := protocol.events_received()):
+                data = conn.recv(65536)
+                if not data:
+                    return
+                protocol.receive_data(data)
+            assert isinstance(events[0], Request)
+            protocol.send_response(protocol.accept(events[0]))
+            conn.sendall(b"".join(protocol.data_to_send()))
+            with contextlib.suppress(OSError):
+                script(conn, protocol, stop)
+            stop.wait(30)  # never closes the socket before the test is over
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}{ih.handshake.ENDPOINT_PATH}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(10)
+
+
+def raw_send(conn: socket.socket, protocol: ServerProtocol, *texts: str) -> None:
+    for text in texts:
+        protocol.send_text(text.encode())
+    conn.sendall(b"".join(protocol.data_to_send()))
+
+
+def raw_read_until_draining(
+    conn: socket.socket, protocol: ServerProtocol, server: ih.ServerConnection
+) -> None:
+    """Read the client's frames (answering them) until its session.close; bounded."""
+    deadline = time.monotonic() + 5
+    while server.state is not ih.SessionState.DRAINING and time.monotonic() < deadline:
+        data = conn.recv(65536)
+        if not data:
+            return
+        protocol.receive_data(data)
+        for frame in protocol.events_received():
+            if frame.opcode.name == "TEXT":
+                replies = server.receive_text(frame.data.decode(), timestamp=stamp()).replies
+            elif frame.opcode.name == "BINARY":
+                replies = server.receive_segment(frame.data, timestamp=stamp()).replies
+            else:
+                continue
+            for reply in replies:
+                protocol.send_text(reply.encode())
+        conn.sendall(b"".join(protocol.data_to_send()))
 
 
 # -- whole sessions against the mock ---------------------------------------------------------
@@ -433,3 +508,93 @@ def test_strict_mode_raises_the_servers_breach_and_cleans_up() -> None:
     with serving(twice) as url, pytest.raises(ih.RemoteProtocolError) as caught:
         run(lambda: stream(url, KEY, CHUNKS, strict=True))
     assert caught.value.rule == "ready-once"
+
+
+def test_a_ping_flood_from_a_server_that_reads_no_pong_stays_bounded() -> None:
+    pings = 120_000  # 125-byte pings, ~15 MiB of pongs if the client kept them all
+
+    def flood(conn: socket.socket, protocol: ServerProtocol, stop: threading.Event) -> None:
+        raw_send(conn, protocol, *new_server().start(timestamp=stamp()))
+        protocol.send_ping(bytes(125))
+        block = b"".join(protocol.data_to_send()) * 1000
+        conn.settimeout(2)  # a client that stops reading ends the flood
+        for _ in range(pings // 1000):  # never reads: the pongs stay with the client
+            if stop.is_set():
+                return
+            conn.sendall(block)
+            time.sleep(0.015)  # ~2 s in all
+
+    tracemalloc.start()
+    try:
+        with raw_serving(flood) as url:
+            started = time.monotonic()
+            tracemalloc.reset_peak()
+            with pytest.raises(StreamError) as caught:
+                run(
+                    lambda: stream(
+                        url,
+                        KEY,
+                        CHUNKS,
+                        ready_timeout=2.0,
+                        send_timeout=1.0,
+                        drain_timeout=5.0,  # longer than the flood: it all reaches the client
+                        close_timeout=1.0,
+                    ),
+                    within=15,
+                )
+            took = time.monotonic() - started
+            peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Dropped once 1 MiB of pongs wait unsent (MAX_UNSENT_REPLIES), not after the drain:
+    # the old client kept them all (~15 MiB) until drain_timeout.
+    assert peak < 4 << 20, f"peak {peak / (1 << 20):.1f} MiB"
+    assert isinstance(caught.value, ConnectionLost), caught.value
+    assert caught.value.code == 1008 and "pong" in caught.value.reason
+    assert caught.value.summary is not None and caught.value.summary.partial
+    assert took < 4.0, took  # well within drain_timeout
+
+
+@pytest.mark.parametrize("when", ["after_session_close", "mid_stream", "iterating"])
+def test_ended_and_a_close_frame_on_a_socket_left_open_return_the_summary(when: str) -> None:
+    """The server sends session.ended and a close frame, then keeps the TCP connection open
+    and reads nothing: the client's closing handshake waits close_timeout, no longer."""
+
+    def ends(conn: socket.socket, protocol: ServerProtocol, stop: threading.Event) -> None:
+        server = new_server()
+        raw_send(conn, protocol, *server.start(timestamp=stamp()))
+        if when == "after_session_close":
+            raw_read_until_draining(conn, protocol, server)
+            ended = server.finish(timestamp=stamp(), at=1.0)
+        else:
+            time.sleep(0.3)  # the client is sending segments; read none of them
+            ended = server.finish(timestamp=stamp(), at=0.3, reason="server_shutdown")
+        for text in ended:
+            protocol.send_text(text.encode())
+        protocol.send_close(1000, "")
+        conn.sendall(b"".join(protocol.data_to_send()))
+        # ...and nothing more: no read, no answer, the socket stays open.
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield FIRST
+        for _ in range(200):  # bounded: 10 s at most
+            await asyncio.sleep(0.05)
+            yield CLUSTER
+
+    async def iterate() -> ih.SessionSummary:
+        # The iteration ends at session.ended, though the connection is not closed yet.
+        async with StreamClient(url, KEY, close_timeout=1.0) as session:
+            messages = [type(m).__name__ async for m in session]
+        assert messages == ["SessionReady", "SessionEnded"]
+        return session.fold.summary()
+
+    source = CHUNKS if when == "after_session_close" else chunks()
+    with raw_serving(ends) as url:
+        started = time.monotonic()
+        if when == "iterating":
+            summary = run(iterate, within=15)
+        else:
+            summary = run(lambda: stream(url, KEY, source, close_timeout=1.0), within=15)
+        took = time.monotonic() - started
+    assert summary.complete
+    assert took < (0.0 if when == "after_session_close" else 0.3) + 1.0 + 0.75, took

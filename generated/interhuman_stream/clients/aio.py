@@ -33,6 +33,9 @@ Limits and timeouts (seconds; None disables one - not advised):
   time is dropped (ConnectionLost, code 1011).
 - max_frame_size (1 MiB): the largest frame accepted from the server; a larger one ends the
   connection (code 1009). Server messages are small JSON texts.
+- MAX_UNSENT_REPLIES (1 MiB): the pongs (and other automatic replies) waiting to be sent,
+  beyond the frame being sent. A server that floods pings and reads none of the pongs is
+  dropped there (ConnectionLost, code 1008) instead of growing the client's memory.
 - No permessage-deflate: video does not compress, so frames go out as they are.
 
 Backpressure: received messages wait for the iterator in a queue of at most `max_queue`
@@ -71,6 +74,7 @@ import msgspec
 from websockets.asyncio.client import ClientConnection as WebSocket
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.frames import CloseCode
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
@@ -92,6 +96,7 @@ from ..messages import ErrorMessage
 __all__ = [
     "DRAIN_GRACE_SECONDS",
     "MAX_FRAME_SIZE",
+    "MAX_UNSENT_REPLIES",
     "ConnectFailed",
     "ConnectionLost",
     "HandshakeRejected",
@@ -109,6 +114,8 @@ DRAIN_GRACE_SECONDS: Final = 1.0
 """How long after the drain session.closing announced the client still waits."""
 MAX_UNDECODABLE: Final = 100
 """Undecodable frames kept in `undecodable` (all are counted in `undecodable_count`)."""
+MAX_UNSENT_REPLIES: Final = 1 << 20
+"""The automatic replies (pongs) that may wait to be sent before the server is dropped."""
 
 Message = ServerMessage | UnknownMessage
 Wanted = Sequence[str] | Literal["offered"] | None
@@ -260,7 +267,7 @@ class StreamClient:
         self.undecodable_count = 0
         self.dropped = 0
         self._log = _Redacting(_LOGGER, key)
-        self._ws: WebSocket | None = None
+        self._ws: _Connection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._items: deque[Message] = deque()
         self._arrived = asyncio.Event()  # a message was queued, or the loop stopped
@@ -305,7 +312,7 @@ class StreamClient:
         if self._ssl is not None and self._secure:
             options["ssl"] = self._ssl
         try:
-            self._ws = await connect(
+            ws = await connect(
                 self.url,
                 additional_headers=list(handshake.headers),
                 subprotocols=[Subprotocol(p) for p in handshake.subprotocols] or None,
@@ -315,6 +322,8 @@ class StreamClient:
                 close_timeout=self.close_timeout,
                 max_size=self.max_frame_size,
                 compression=None,  # video does not compress; deflating it costs CPU for nothing
+                create_connection=_Connection,
+                write_limit=_WRITE_LIMIT,
                 logger=self._log,
                 **options,
             )
@@ -327,7 +336,9 @@ class StreamClient:
         except OSError as error:
             where = self._redact(self.url)
             raise ConnectFailed(f"cannot connect to {where}: {self._redact(str(error))}") from error
-        response = self._ws.response
+        assert isinstance(ws, _Connection)
+        self._ws = ws
+        response = ws.response
         if response is not None:
             self.correlation_id = correlation_id_from_headers(response.headers.raw_items())
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -405,6 +416,7 @@ class StreamClient:
     async def _send(self, frame: str | bytes) -> None:
         ws = self._ws
         assert ws is not None
+        ws.sending = len(frame) if isinstance(frame, bytes) else 4 * len(frame)
         try:
             await _within(ws.send(frame), self.send_timeout)
         except (TimeoutError, asyncio.TimeoutError):
@@ -412,11 +424,13 @@ class StreamClient:
             raise StreamTimeout("send", self.send_timeout) from None
         except ConnectionClosed:
             # The server closed: read what it sent before (session.ended?), then say why.
-            await self._wait(lambda: self._reading_done, self.close_timeout)
+            await self._wait(lambda: self._reading_done or self._ended(), self.close_timeout)
             if self._ended():
                 raise SessionOver(self._end_reason()) from None
             await self._shutdown(1000)
             raise self._failure_or(self._lost("send")) from None
+        finally:
+            ws.sending = 0
 
     # -- closing ------------------------------------------------------------------------
 
@@ -518,12 +532,15 @@ class StreamClient:
 
     async def __anext__(self) -> Message:
         """The next message, typed; the iteration ends after session.ended and the
-        messages before it, or raises ConnectionLost when the connection went first."""
+        messages before it (even while the server keeps the connection open), or raises
+        ConnectionLost when the connection went first."""
         while True:
             if self._items:
                 message = self._items.popleft()
                 self._room.set()
                 return message
+            if self._ended() and self._failure is None:
+                raise StopAsyncIteration  # nothing comes after session.ended
             if self._reading_done:
                 if self._failure is not None:
                     raise self._failure
@@ -625,7 +642,11 @@ class StreamClient:
     def _lost(self, during: str) -> ConnectionLost:
         ws = self._ws
         code = self._close_code()
-        reason = self._redact(ws.close_reason or "") if ws is not None else ""
+        reason = ""
+        if ws is not None:
+            sent = ws.protocol.close_sent
+            ours = ws.protocol.close_rcvd is None and sent is not None and sent.code == code
+            reason = self._redact((sent.reason if ours and sent else ws.close_reason) or "")
         return ConnectionLost(code, reason, self._last_error, during)
 
     def _failure_or(self, error: StreamError) -> BaseException:
@@ -689,6 +710,26 @@ async def stream(
 
 
 # -- internals ----------------------------------------------------------------------------------
+
+
+class _Connection(WebSocket):
+    """websockets' connection, dropping a server that floods it with pings and reads none
+    of the pongs: they would wait in the transport's buffer without a bound."""
+
+    sending = 0  # the frame StreamClient is sending (bytes), which may wait there too
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        transport = self.transport
+        # Besides the replies: the frame being sent, and what a send left (under write_limit).
+        ours = self.sending + 2 * _WRITE_LIMIT
+        unsent = transport.get_write_buffer_size() - ours
+        if unsent > MAX_UNSENT_REPLIES and not transport.is_closing():
+            self.protocol.fail(CloseCode.POLICY_VIOLATION, "the server reads no pong")
+            transport.abort()
+
+
+_WRITE_LIMIT: Final = 32 * 1024  # websockets' write_limit, its default
 
 
 class _Redacting(_Adapter):
