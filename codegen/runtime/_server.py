@@ -41,11 +41,18 @@ from ._models import (
 from ._values import SentSegment
 
 _encoder: Final = msgspec.json.Encoder()
-# Envelope type -> the Struct its data member takes.
-_DATA_TYPES: Final[dict[str, type]] = {
-    tag: next(f.type for f in msgspec.structs.fields(cls) if f.name == "data")
-    for tag, cls in MESSAGE_CLASSES.items()
-}
+# Envelope type -> the Struct its data member takes; filled on the first send (reading the
+# annotations imports more than an import of the package should pay for).
+_DATA_TYPES: Final[dict[str, type]] = {}
+
+
+def _data_type(event: str) -> type:
+    if not _DATA_TYPES:
+        for tag, cls in MESSAGE_CLASSES.items():
+            _DATA_TYPES[tag] = next(f.type for f in msgspec.structs.fields(cls) if f.name == "data")
+    return _DATA_TYPES[event]
+
+
 # The code a server answers an undecodable config frame with.
 _BAD_CONFIG_CODE: Final = "ih6001"
 _UNREADABLE_CONFIG: Final = SessionConfig()
@@ -154,7 +161,7 @@ class ServerConnection(SessionView):
         cls: Any = MESSAGE_CLASSES.get(event)
         if cls is None:
             raise ValueError(f"not a server message type: {event!r}")
-        expected = _DATA_TYPES[event]
+        expected = _data_type(event)
         if not isinstance(data, expected):
             raise TypeError(f"{event} carries {expected.__name__}, not {type(data).__name__}")
         envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
