@@ -393,7 +393,11 @@ def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[
         items = schema.get("items", {}) if schema.get("type") == "array" else {}
         target = items.get("$ref", "").rsplit("/", 1)[-1]
         if items == {"type": "string"}:
-            fields.append({"name": field, "value_set": None})
+            # The documented values (from what session.ready may offer) are the usual case:
+            # a set comparison takes them without looking at each item's type.
+            options = spec.defs.get("SessionOptions", {}).get("properties", {})
+            known = spec.documented_set("SessionOptions", field) if field in options else None
+            fields.append({"name": field, "value_set": None, "known_set": known})
         elif target in constants:
             fields.append({"name": field, "value_set": constants[target]})
         else:
@@ -412,6 +416,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
     untagged = [frame["class_name"] for frame in client if frame["tag"] is None]
     client_value_sets = sorted(
         {f["value_set"] for frame in client for f in frame["fields"] if f["value_set"]}
+        | {f["known_set"] for frame in client for f in frame["fields"] if f.get("known_set")}
     )
     if len(untagged) != 1:
         raise SpecError(f"{CLIENT_UNION}: exactly one client frame may lack a type: {untagged}")

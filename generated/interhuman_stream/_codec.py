@@ -41,7 +41,7 @@ from ._models import (
     SignalUpdated,
 )
 from ._segments import sniff_container
-from ._vocab import KNOWN_MESSAGE_TYPES
+from ._vocab import GOAL_DIMENSIONS, INCLUDE_FLAGS, KNOWN_MESSAGE_TYPES
 
 ClientMessage: TypeAlias = SessionConfig | SessionClose
 """Any client text frame."""
@@ -510,17 +510,29 @@ def encode_client_message(message: ClientMessage) -> bytes:
         include = message.include
         goal_dimensions = message.goal_dimensions
         # Each field is an array of strings (of a closed value set, or any: D34): a set
-        # comparison checks it in C.
-        if (
-            include is not msgspec.UNSET
-            and (type(include) is not list or not _STRINGS.issuperset(map(type, include)))
-        ) or (
-            goal_dimensions is not msgspec.UNSET
-            and (
-                type(goal_dimensions) is not list
-                or not _STRINGS.issuperset(map(type, goal_dimensions))
+        # comparison checks it in C, the documented values first (the usual case).
+        try:
+            invalid = (
+                include is not msgspec.UNSET
+                and (
+                    type(include) is not list
+                    or not (
+                        INCLUDE_FLAGS.issuperset(include) or _STRINGS.issuperset(map(type, include))
+                    )
+                )
+            ) or (
+                goal_dimensions is not msgspec.UNSET
+                and (
+                    type(goal_dimensions) is not list
+                    or not (
+                        GOAL_DIMENSIONS.issuperset(goal_dimensions)
+                        or _STRINGS.issuperset(map(type, goal_dimensions))
+                    )
+                )
             )
-        ):
+        except TypeError:  # an unhashable item
+            invalid = True
+        if invalid:
             _invalid(message)
         return _encoder.encode(message)
     if type(message) is SessionClose:
