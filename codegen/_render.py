@@ -85,6 +85,7 @@ TOP_LEVEL = {
         "SentSegment",
     ),
     "_summary": ("SummaryFold", "encode_summary"),
+    "_conversation": ("Conversation",),
     "_catalog": ("ERROR_CATALOG", "ErrorInfo", "error_info"),
     "_handshake": ("ApiKey", "ClientHandshake", "client_handshake"),
 }

@@ -27,6 +27,8 @@ EXPECTED_PUBLIC = {
     "ERROR_CATALOG", "ErrorInfo", "error_info",
     # the session summary, in the upload result's shape
     "SummaryFold", "encode_summary", "SessionSummary",
+    # successive sessions of one stream
+    "Conversation",
     # the handshake
     "client_handshake", "ClientHandshake", "ApiKey",
     # namespaces

@@ -33,6 +33,9 @@ from ._contract import (
     Rule,
     SessionState,
 )
+from ._conversation import (
+    Conversation,
+)
 from ._engine import (
     Fold,
 )
@@ -76,6 +79,7 @@ __all__ = [
     "ClientConnection",
     "ClientHandshake",
     "ClientMessage",
+    "Conversation",
     "Deadline",
     "DecodeError",
     "ERROR_CATALOG",

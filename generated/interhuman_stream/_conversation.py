@@ -1,0 +1,602 @@
+# Hand-written runtime: edit codegen/runtime/_conversation.py (regen copies it verbatim).
+
+"""Conversation: one logical stream over successive sessions, without I/O (issue 15).
+
+A session lasts at most session.ready's `session_max_duration_seconds`, and a connection
+can drop; a Conversation decides, as data, when the transport opens the next session, and
+folds every session into one SessionSummary on one timeline. Time is passed in (`now`, any
+monotonic clock in seconds) and jitter comes from an injected `random.Random` or a
+callable returning a float in [0, 1).
+
+    conv = Conversation(rng=random.Random())
+    action = conv.next_action(now)            # reconnect_at(now): open the first session
+    connection = conv.start_session(now, media_offset=0.0)   # a ClientConnection, fold attached
+    ... open the WebSocket, send connection.send_config(...) ...
+    received = conv.receive(frame, now)       # connection.receive, and the ready time noted
+    ... send segments through connection.send_segment; poll conv.next_action(now):
+        "stream": go on; "rollover": close this session (send_close, drain to session.ended)
+    conv.session_ended(now, close_code=..., error=..., handshake_status=..., lost=...)
+    action = conv.next_action(now)            # reconnect_at(at) or stop
+    conv.finish()                             # the media is over: stop after this session
+    conv.summary(); conv.sessions; conv.errors
+
+Seams: every session starts with a fresh container header (D43). The connection
+start_session returns refuses a first segment that does not sniff as a container;
+`needs_stream_start` is True until the session's first segment went. The caller provides
+the stream start by re-muxing (or re-encoding) from `media_offset`, for example
+`ffmpeg -ss <offset> -i in.mp4 -f mp4 -movflags frag_keyframe+empty_moov pipe:`, and tells
+start_session that offset: the seconds of conversation media the new session's time 0 is.
+
+Rulings (spec/DECISIONS.md): D42 which endings are retried, which are fatal, and which
+start the next session at once; D43 the planned rollover margin and the fresh stream start;
+D44 backoff (base, factor, cap, equal jitter) and the retry budget, reset by a healthy
+session; D45 stitching: times shifted by each session's media offset, overlapping media
+counted once, seam-split signals joined within a tolerance, unanalysed media between
+sessions reported as a coverage gap, errors kept with their session index.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any, Final, Literal
+
+from msgspec import UNSET, Struct
+from msgspec.structs import replace
+
+from ._catalog import error_info
+from ._client import ClientConnection
+from ._models import (
+    CoverageGap,
+    EngagementInterval,
+    ErrorMessage,
+    OpenSignal,
+    QualitySummary,
+    SessionSummary,
+    SignalInterval,
+    SummaryError,
+)
+from ._summary import SummaryFold
+from ._values import Received
+
+DEFAULT_ROLLOVER_MARGIN_SECONDS: Final = 60.0
+"""Open the next session this long before the current one reaches its maximum (D43)."""
+DEFAULT_BACKOFF_BASE_SECONDS: Final = 1.0
+"""The first retry's delay before jitter (D44)."""
+DEFAULT_BACKOFF_FACTOR: Final = 2.0
+"""Each further retry multiplies the delay by this (D44)."""
+DEFAULT_BACKOFF_CAP_SECONDS: Final = 60.0
+"""No delay exceeds this (D44)."""
+DEFAULT_RETRY_BUDGET: Final = 5
+"""Retries in a row before the conversation gives up (D44)."""
+DEFAULT_HEALTHY_SECONDS: Final = 30.0
+"""A session that reached session.ready and streamed this long resets the budget (D44)."""
+DEFAULT_SEAM_TOLERANCE_SECONDS: Final = 1.0
+"""A signal ending at a seam and detected again within this is one interval (D45)."""
+
+RETRY_CLOSE_CODES: Final = frozenset({1006, 1013})
+"""Close codes after which the conversation retries with backoff (D42)."""
+FATAL_CLOSE_CODES: Final = frozenset({1008, 4003})
+"""Close codes after which it stops (D42)."""
+FATAL_HTTP_STATUSES: Final = frozenset({400, 401, 403, 404})
+"""Handshake refusals after which it stops; any other status is retried (D42)."""
+
+ActionKind = Literal["stream", "rollover", "reconnect_at", "stop"]
+
+
+class Action(Struct, frozen=True, kw_only=True):
+    """What the transport does next. stream: go on with the live session. rollover: close
+    it now (send_close, drain to session.ended) and open the next. reconnect_at: open the
+    next session at `at` (same clock as `now`). stop: the conversation is over. reason says
+    why."""
+
+    kind: ActionKind
+    reason: str
+    at: float | None = None
+
+
+class SessionRecord(Struct, frozen=True, kw_only=True):
+    """One session of the conversation: its index (from 0), the media offset its time 0
+    is, when it started, was ready and ended (None: not yet), why it ended (None: live),
+    and its own summary on its own timeline."""
+
+    index: int
+    media_offset: float
+    started_at: float
+    ready_at: float | None
+    ended_at: float | None
+    end_reason: str | None
+    summary: SessionSummary
+
+
+class ConversationOver(Exception):
+    """The conversation stopped and cannot open another session; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Session:
+    __slots__ = (
+        "connection",
+        "end_reason",
+        "ended_at",
+        "fold",
+        "graceful",
+        "index",
+        "media_offset",
+        "ready_at",
+        "started_at",
+    )
+
+    def __init__(
+        self, index: int, media_offset: float, now: float, connection: ClientConnection
+    ) -> None:
+        self.index = index
+        self.media_offset = media_offset
+        self.started_at = now
+        self.ready_at: float | None = None
+        self.ended_at: float | None = None
+        self.end_reason: str | None = None
+        self.graceful = False
+        self.connection = connection
+        self.fold: SummaryFold = SummaryFold()
+
+
+def _number(name: str, value: object, *, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} is a number, not {value!r}")
+    number = float(value)
+    if not (number > 0 if positive else number >= 0) or number == float("inf"):
+        raise ValueError(f"{name} is a finite number {'>' if positive else '>='} 0, not {value!r}")
+    return number
+
+
+_ActionT = Action
+_RecordT = SessionRecord
+
+
+class Conversation:
+    """Successive sessions of one logical stream; see the module docstring. The values it
+    hands out are its attributes: Conversation.Action, Conversation.SessionRecord, and
+    Conversation.Over (ConversationOver), raised by start_session once it stopped."""
+
+    Action = Action
+    SessionRecord = SessionRecord
+    Over = ConversationOver
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random | Callable[[], float] | None = None,
+        rollover_margin_seconds: float = DEFAULT_ROLLOVER_MARGIN_SECONDS,
+        backoff_base_seconds: float = DEFAULT_BACKOFF_BASE_SECONDS,
+        backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
+        backoff_cap_seconds: float = DEFAULT_BACKOFF_CAP_SECONDS,
+        retry_budget: int = DEFAULT_RETRY_BUDGET,
+        healthy_seconds: float = DEFAULT_HEALTHY_SECONDS,
+        seam_tolerance_seconds: float = DEFAULT_SEAM_TOLERANCE_SECONDS,
+        connection_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.rollover_margin_seconds = _number("rollover_margin_seconds", rollover_margin_seconds)
+        self.backoff_base_seconds = _number(
+            "backoff_base_seconds", backoff_base_seconds, positive=True
+        )
+        self.backoff_factor = _number("backoff_factor", backoff_factor)
+        if self.backoff_factor < 1:
+            raise ValueError(f"backoff_factor is >= 1, not {backoff_factor!r}")
+        self.backoff_cap_seconds = _number("backoff_cap_seconds", backoff_cap_seconds)
+        if isinstance(retry_budget, bool) or not isinstance(retry_budget, int) or retry_budget < 0:
+            raise ValueError(f"retry_budget is a whole number >= 0, not {retry_budget!r}")
+        self.retry_budget = retry_budget
+        self.healthy_seconds = _number("healthy_seconds", healthy_seconds)
+        self.seam_tolerance_seconds = _number("seam_tolerance_seconds", seam_tolerance_seconds)
+        if rng is None:
+            rng = random.Random()
+        self._random: Callable[[], float] = rng.random if isinstance(rng, random.Random) else rng
+        self._options = dict(connection_options or {})
+        self._sessions: list[_Session] = []
+        self._live: _Session | None = None
+        self._retries = 0  # retries in a row since the last healthy session
+        self._next: _ActionT = Action(kind="reconnect_at", at=None, reason="first session")
+        self._over: str | None = None
+        self._finishing = False
+        self._rollover_asked = False
+        self._decisions: list[_ActionT] = []
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def over(self) -> str | None:
+        """Why the conversation stopped, or None while it goes on."""
+        return self._over
+
+    @property
+    def retries(self) -> int:
+        """Retries in a row since the last healthy session (the budget used)."""
+        return self._retries
+
+    @property
+    def decisions(self) -> tuple[_ActionT, ...]:
+        """Every decision taken between sessions, with its reason, in order."""
+        return tuple(self._decisions)
+
+    @property
+    def connection(self) -> ClientConnection | None:
+        """The live session's connection, or None between sessions."""
+        return None if self._live is None else self._live.connection
+
+    @property
+    def needs_stream_start(self) -> bool:
+        """True until the live session's first segment went: it must be a fresh container
+        start (a stream re-muxed from the session's media offset), D43."""
+        live = self._live
+        return live is not None and not live.connection.segments_sent
+
+    def start_session(self, now: float, media_offset: float) -> ClientConnection:
+        """Open the next session: the media its first segment carries starts `media_offset`
+        seconds into the conversation. Returns its ClientConnection, a SummaryFold attached.
+        Raises ConversationOver once the conversation stopped, ValueError while a session
+        is live or when media_offset goes back before an earlier session's."""
+        if self._over is not None:
+            raise ConversationOver(self._over)
+        if self._live is not None:
+            raise ValueError("a session is live: call session_ended first")
+        offset = _number("media_offset", media_offset)
+        if self._sessions and offset < self._sessions[-1].media_offset:
+            raise ValueError(
+                f"media_offset {offset} is before the last session's "
+                f"{self._sessions[-1].media_offset}"
+            )
+        fold = SummaryFold()
+        connection = ClientConnection(fold=fold, **self._options)
+        session = _Session(len(self._sessions), offset, now, connection)
+        session.fold = fold
+        self._sessions.append(session)
+        self._live = session
+        self._rollover_asked = False
+        return connection
+
+    def receive(self, data: bytes | str, now: float) -> Received:
+        """The live connection's receive, noting when session.ready arrived (the rollover and
+        the healthy-session clock start then)."""
+        live = self._live
+        if live is None:
+            raise ValueError("no live session")
+        received = live.connection.receive(data, now)
+        if received.change.became_ready and live.ready_at is None:
+            live.ready_at = now
+        return received
+
+    def ready(self, now: float) -> None:
+        """Note that session.ready arrived at `now`, for a caller that feeds the connection
+        directly instead of through receive."""
+        if self._live is not None and self._live.ready_at is None:
+            self._live.ready_at = now
+
+    def finish(self) -> None:
+        """The media is over: after the live session ends, stop instead of going on."""
+        self._finishing = True
+
+    def session_ended(
+        self,
+        now: float,
+        *,
+        close_code: int | None = None,
+        error: str | ErrorMessage | None = None,
+        handshake_status: int | None = None,
+        lost: bool = False,
+    ) -> _ActionT:
+        """The live session is over: the WebSocket closed with `close_code`, or an error
+        ended it (`error`, its code or message), or the handshake was refused with HTTP
+        `handshake_status`, or the connection was lost (`lost`: ConnectionLost). Decides
+        what comes next (D42, D44) and returns it, as next_action will."""
+        live = self._live
+        if live is None:
+            raise ValueError("no live session")
+        self._live = None
+        live.ended_at = now
+        if not live.fold.final:
+            live.connection.connection_lost(close_code)
+            live.fold.connection_lost()
+        code = error.data.code if isinstance(error, ErrorMessage) else error
+        if code is None:
+            # The last error the session reported, if the session did not end gracefully.
+            errors = live.fold.summary().errors
+            if errors and not live.fold.summary().complete:
+                code = errors[-1].code
+        graceful = live.fold.summary().complete and close_code in (None, 1000) and not lost
+        if handshake_status is not None:
+            graceful = False
+        healthy = (
+            live.ready_at is not None
+            and not (handshake_status is not None)
+            and now - live.ready_at >= self.healthy_seconds
+        )
+        if healthy:
+            self._retries = 0
+        kind, reason = self._judge(graceful, close_code, code, handshake_status, lost)
+        live.end_reason = reason
+        live.graceful = kind == "next"
+        if kind == "fatal":
+            return self._decide(Action(kind="stop", reason=reason), stop=True)
+        if self._finishing:
+            return self._decide(Action(kind="stop", reason="finished: " + reason), stop=True)
+        if kind == "next":
+            return self._decide(Action(kind="reconnect_at", at=now, reason=reason))
+        if self._retries >= self.retry_budget:
+            return self._decide(
+                Action(
+                    kind="stop",
+                    reason=f"retry budget {self.retry_budget} spent; last: {reason}",
+                ),
+                stop=True,
+            )
+        delay = self.backoff_delay(self._retries)
+        self._retries += 1
+        return self._decide(
+            Action(
+                kind="reconnect_at",
+                at=now + delay,
+                reason=(
+                    f"retry {self._retries} of {self.retry_budget} after {delay:.3f} s: {reason}"
+                ),
+            )
+        )
+
+    def backoff_bounds(self, attempt: int) -> tuple[float, float]:
+        """The delay range of retry `attempt` (from 0): equal jitter over the capped
+        exponential delay (D44)."""
+        ceiling = min(
+            self.backoff_cap_seconds, self.backoff_base_seconds * self.backoff_factor**attempt
+        )
+        return ceiling / 2, ceiling
+
+    def backoff_delay(self, attempt: int) -> float:
+        """A delay for retry `attempt` (from 0), within backoff_bounds."""
+        low, high = self.backoff_bounds(attempt)
+        u = self._random()
+        if not 0 <= u < 1:
+            raise ValueError(f"the jitter source returned {u!r}, not a float in [0, 1)")
+        return low + (high - low) * u
+
+    def next_action(self, now: float) -> _ActionT:
+        """What to do at `now`: while a session is live, stream, or rollover once `now`
+        passes ready_at + session_max_duration_seconds - rollover_margin_seconds (D43);
+        between sessions, the decision session_ended took (reconnect_at, stop)."""
+        if self._over is not None:
+            return Action(kind="stop", reason=self._over)
+        live = self._live
+        if live is None:
+            if self._next.at is None:
+                return Action(kind="reconnect_at", at=now, reason=self._next.reason)
+            return self._next
+        ready = live.connection.ready
+        if live.ready_at is None or ready is None or self._finishing:
+            return Action(kind="stream", reason="session live")
+        due = live.ready_at + ready.session_max_duration_seconds - self.rollover_margin_seconds
+        if now >= due:
+            self._rollover_asked = True
+            return Action(
+                kind="rollover",
+                at=due,
+                reason=(
+                    f"planned rollover: {self.rollover_margin_seconds:g} s before the "
+                    f"{ready.session_max_duration_seconds:g} s maximum"
+                ),
+            )
+        return Action(kind="stream", at=due, reason="session live")
+
+    def _decide(self, action: _ActionT, *, stop: bool = False) -> _ActionT:
+        self._decisions.append(action)
+        self._next = action
+        if stop:
+            self._over = action.reason
+        return action
+
+    def _judge(
+        self,
+        graceful: bool,
+        close_code: int | None,
+        code: str | None,
+        status: int | None,
+        lost: bool,
+    ) -> tuple[Literal["fatal", "next", "retry"], str]:
+        """D42: fatal, next (open the next session at once) or retry (with backoff)."""
+        if status is not None:
+            if status in FATAL_HTTP_STATUSES:
+                return "fatal", f"handshake refused with HTTP {status}"
+            return "retry", f"handshake refused with HTTP {status}"
+        if code is not None:
+            info = error_info(code)
+            verdict = "unknown" if info is None else info.verdict
+            if verdict == "fatal":
+                return "fatal", f"error {code} ({verdict})"
+            if verdict in ("retry_later", "ends"):
+                return "retry", f"error {code} ({verdict})"
+        if close_code in FATAL_CLOSE_CODES:
+            return "fatal", f"closed with {close_code}"
+        if graceful:
+            if self._rollover_asked:
+                return "next", "planned rollover"
+            return "next", "session ended gracefully"
+        if lost:
+            return "retry", "connection lost" + ("" if close_code is None else f" ({close_code})")
+        if close_code in RETRY_CLOSE_CODES:
+            return "retry", f"closed with {close_code}"
+        return "retry", (
+            "ended without session.ended"
+            + ("" if close_code is None else f" (close {close_code})")
+            + ("" if code is None else f" after error {code}")
+        )
+
+    # -- records and the stitched summary -------------------------------------------------
+
+    @property
+    def sessions(self) -> tuple[_RecordT, ...]:
+        """Every session so far, in order, each with its own summary."""
+        return tuple(
+            SessionRecord(
+                index=s.index,
+                media_offset=s.media_offset,
+                started_at=s.started_at,
+                ready_at=s.ready_at,
+                ended_at=s.ended_at,
+                end_reason=s.end_reason,
+                summary=s.fold.summary(),
+            )
+            for s in self._sessions
+        )
+
+    @property
+    def errors(self) -> tuple[tuple[int, SummaryError], ...]:
+        """Every error of every session, with its session index, in order."""
+        return tuple((s.index, error) for s in self._sessions for error in s.fold.summary().errors)
+
+    def summary(self) -> SessionSummary:
+        """All sessions folded into one summary on the conversation timeline (D45)."""
+        return _stitch(
+            [(s.media_offset, s.fold.summary(), s.graceful) for s in self._sessions],
+            self.seam_tolerance_seconds,
+        )
+
+
+def _stitch(parts: list[tuple[float, SessionSummary, bool]], tolerance: float) -> SessionSummary:
+    stitch = _Stitch(tolerance)
+    previous_graceful = False
+    for offset, part, graceful in parts:
+        stitch.session(offset, part, seam_reason="seam" if previous_graceful else "drop")
+        previous_graceful = graceful
+    final_part = parts[-1][1] if parts else None
+    return stitch.summary(complete=final_part is not None and final_part.complete and parts[-1][2])
+
+
+class _Stitch:
+    """Sessions folded one after another onto the conversation timeline (D45)."""
+
+    def __init__(self, tolerance: float) -> None:
+        self.tolerance = tolerance
+        self.signals: list[SignalInterval] = []
+        self.open_signals: list[OpenSignal] = []
+        self.engagement: list[EngagementInterval] = []
+        self.coverage: list[CoverageGap] = []
+        self.errors: list[SummaryError] = []
+        self.feedback: list[str] = []
+        self.timeline: list[Any] = []
+        self.overall: Any = None
+        self.correlation_id: str | None = None
+        self.cursor: float | None = None  # the end of the media analysed so far
+        # Set per session: its media offset, and the time nothing of it may come before.
+        self.offset = 0.0
+        self.floor = 0.0
+
+    def at(self, seconds: float) -> float:
+        """A session time on the conversation timeline, never before media counted already."""
+        return max(self.floor, seconds + self.offset)
+
+    def session(self, offset: float, part: SessionSummary, *, seam_reason: str) -> None:
+        cursor = self.cursor
+        self.offset = offset
+        self.floor = offset if cursor is None else max(offset, cursor)
+        if cursor is not None and offset > cursor:
+            self.coverage.append(
+                CoverageGap(kind="dropped", start=cursor, end=offset, reason=seam_reason)
+            )
+        if self.correlation_id is None:
+            self.correlation_id = part.correlation_id
+        self.add_signals(part, cursor)
+        self.add_rest(part)
+        end = self.at(part.last_time)
+        self.cursor = end if cursor is None else max(cursor, end)
+
+    def add_signals(self, part: SessionSummary, seam: float | None) -> None:
+        signals, at = self.signals, self.at
+        joined: set[str] = set()
+        for interval in sorted(part.signals, key=lambda s: (s.start, s.end, s.type)):
+            start, end = at(interval.start), at(interval.end)
+            moved = replace(interval, start=start, end=max(start, end))
+            index = self.match(interval.type, start, seam, joined)
+            if index is None:
+                signals.append(moved)
+            else:
+                earlier = signals[index]
+                signals[index] = replace(
+                    moved,
+                    start=earlier.start,
+                    end=max(earlier.end, moved.end),
+                    history=earlier.history + moved.history,
+                )
+            joined.add(interval.type)
+        self.open_signals = []
+        for signal in part.open_signals:
+            start, history = at(signal.start), list(signal.history)
+            index = self.match(signal.type, start, seam, joined)
+            if index is not None:
+                earlier = signals.pop(index)
+                start, history = earlier.start, earlier.history + history
+            self.open_signals.append(replace(signal, start=start, history=history))
+
+    def add_rest(self, part: SessionSummary) -> None:
+        at, engagement = self.at, self.engagement
+        for state in part.engagement_state:
+            start, end = at(state.start), at(state.end)
+            if engagement and engagement[-1].state == state.state:
+                engagement[-1] = replace(engagement[-1], end=max(engagement[-1].end, end))
+            else:
+                engagement.append(replace(state, start=start, end=max(start, end)))
+        for gap in part.coverage:
+            start, end = at(gap.start), at(gap.end)
+            if end > start or gap.end <= gap.start:
+                self.coverage.append(replace(gap, start=start, end=end))
+        quality = part.conversation_quality
+        periods = quality.timeline if isinstance(quality, QualitySummary) else part.quality_timeline
+        if isinstance(quality, QualitySummary):
+            self.overall = quality.overall
+        if isinstance(periods, list):
+            for period in periods:
+                start, end = at(period.start), at(period.end)
+                if end > start and (not self.timeline or start >= self.timeline[-1].end):
+                    self.timeline.append(replace(period, start=start, end=end))
+        self.errors.extend(part.errors)
+        self.feedback.extend(part.feedback_messages)
+
+    def match(
+        self, signal_type: str, start: float, seam: float | None, joined: set[str]
+    ) -> int | None:
+        """The index of the earlier session's interval a signal starting at `start`
+        continues: the same type, its last interval ended within the tolerance of the seam,
+        and this one starts within the tolerance of that end; only the session's first
+        interval of the type (D45)."""
+        if seam is None or signal_type in joined:
+            return None
+        tolerance = self.tolerance
+        for index in range(len(self.signals) - 1, -1, -1):
+            earlier = self.signals[index]
+            if earlier.type != signal_type:
+                continue
+            if earlier.end >= seam - tolerance and start - earlier.end <= tolerance:
+                return index
+            return None
+        return None
+
+    def summary(self, *, complete: bool) -> SessionSummary:
+        timeline, overall = self.timeline, self.overall
+        return SessionSummary(
+            signals=sorted(self.signals, key=lambda s: (s.start, s.end, s.type)),
+            engagement_state=self.engagement,
+            open_signals=self.open_signals,
+            coverage=self.coverage,
+            errors=self.errors,
+            feedback_messages=self.feedback,
+            conversation_quality=(
+                QualitySummary(overall=overall, timeline=list(timeline))
+                if overall is not None
+                else UNSET
+            ),
+            quality_timeline=list(timeline) if overall is None and timeline else UNSET,
+            correlation_id=self.correlation_id,
+            complete=complete,
+            partial=not complete,
+            last_time=0.0 if self.cursor is None else self.cursor,
+        )
