@@ -58,3 +58,19 @@ def test_vendored_copy_needs_only_msgspec(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "vendored ok"
+
+
+# Modules the package keeps off its import path (import budget, README "Benchmarks"): each
+# is imported where it is first needed. msgspec itself brings inspect, datetime and decimal.
+DEFERRED = ("random", "hashlib", "hmac", "asyncio")
+
+
+def test_import_leaves_deferred_modules_unloaded() -> None:
+    script = (
+        f"import sys, interhuman_stream\nprint(sorted(m for m in {DEFERRED!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"imported at package import: {result.stdout.strip()}"

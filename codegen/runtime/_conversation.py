@@ -37,9 +37,8 @@ sessions reported as a coverage gap, errors kept with their session index.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from msgspec import UNSET, Struct
 from msgspec.structs import replace
@@ -58,6 +57,12 @@ from ._models import (
 )
 from ._summary import SummaryFold
 from ._values import Received
+
+if TYPE_CHECKING:
+    # `random` costs about 3 ms to import (hashlib, bisect, ...): the vendored package's
+    # import budget has no room for it, so it is imported when a Conversation draws jitter
+    # from it, not when the package loads.
+    import random
 
 DEFAULT_ROLLOVER_MARGIN_SECONDS: Final = 60.0
 """Open the next session this long before the current one reaches its maximum (D43)."""
@@ -193,8 +198,11 @@ class Conversation:
         self.healthy_seconds = _number("healthy_seconds", healthy_seconds)
         self.seam_tolerance_seconds = _number("seam_tolerance_seconds", seam_tolerance_seconds)
         if rng is None:
+            import random  # noqa: PLC0415 - kept out of the import path (see above)
+
             rng = random.Random()
-        self._random: Callable[[], float] = rng.random if isinstance(rng, random.Random) else rng
+        draw = getattr(rng, "random", None)
+        self._random: Callable[[], float] = draw if callable(draw) else rng  # type: ignore[assignment]
         self._options = dict(connection_options or {})
         self._sessions: list[_Session] = []
         self._live: _Session | None = None
