@@ -158,6 +158,37 @@ def test_a_refusal_before_session_ready() -> None:
     assert session.connection.close_code == 1013
 
 
+def test_a_refusal_burst_then_service() -> None:
+    # Two refusals, then a served session: what a Conversation's retries meet (D42). The
+    # observed endings go to a Conversation, which retries twice and then streams.
+    mock = MockServer.refusal_burst(2)
+    conversation = ih.Conversation(rng=lambda: 0.0)
+    seen = []
+    with mock.running() as url:
+        for attempt in range(3):
+            conversation.start_session(now=float(attempt), media_offset=0.0)
+            session = AsyncStreamSession(url, KEY, chunks(2))
+            messages = run(session)
+            seen.append((errors(messages), session.connection.close_code))
+            if attempt < 2:
+                action = conversation.session_ended(
+                    float(attempt),
+                    close_code=session.connection.close_code,
+                    error=errors(messages)[0],
+                )
+                assert action.kind == "reconnect_at", action
+    assert seen == [(["ih1003"], 1013), (["ih1003"], 1013), ([], 1000)]
+    assert kinds(messages)[0] == "session.ready" and kinds(messages)[-1] == "session.ended"
+    assert all(record.finished.wait(5) for record in mock.sessions)
+    assert [record.ended_by for record in mock.sessions] == ["refused", "refused", "session.ended"]
+    assert conversation.retries == 2
+
+
+def test_refusal_burst_count_is_checked() -> None:
+    with pytest.raises(ValueError, match="count is a whole number >= 0, not -1"):
+        MockServer.refusal_burst(-1)
+
+
 def test_deadlines_hold_for_a_client_that_does_not_read() -> None:
     # The client floods segments and never reads: the mock's writes stall, yet its own
     # timer ends the session within the maximum duration plus the write timeout.

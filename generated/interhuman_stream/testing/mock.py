@@ -25,6 +25,14 @@ Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names the
                                             `delay_seconds` after session.closing
     MockServer.refuse(code, close_code)     an error and a close before session.ready
                                             (default ih1003 and 1013: no backend available)
+    MockServer.refusal_burst(count, code, close_code)
+                                            the first `count` connections are refused as
+                                            above, the ones after them served as usual
+
+Every scenario applies to each connection the mock accepts, so a client that reconnects
+meets it again: drop_after(n) drops every connection after its n-th segment, and
+max_duration(s) ends each session `s` seconds after it began (a Conversation's rollovers
+and retries, issue 15, run against these).
 
 Reliability: the mock keeps no client payload (sizes and counts only); its deadlines run on
 their own timer and every write has a timeout, so a client that never reads is still timed
@@ -178,6 +186,9 @@ class MockConfig:
     drain_delay_seconds: float = 0.0
     refuse_with: tuple[str, int] | None = None
     """(error code, close code): sent instead of session.ready."""
+    refuse_count: int | None = None
+    """With refuse_with: how many connections, counted from the first, are refused (None:
+    all of them)."""
 
     def ready(self) -> messages.SessionReadyData:
         # Integral limits go out as JSON integers, as the service documents them.
@@ -392,6 +403,16 @@ class MockServer:
         """An error (`code`) and a close (`close_code`) instead of session.ready."""
         return cls(MockConfig(refuse_with=(code, close_code), **options))
 
+    @classmethod
+    def refusal_burst(
+        cls, count: int = 3, code: str = "ih1003", close_code: int = 1013, **options: Any
+    ) -> MockServer:
+        """The first `count` connections get an error and a close instead of session.ready;
+        the connections after them are served as usual (a backend that came back)."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"count is a whole number >= 0, not {count!r}")
+        return cls(MockConfig(refuse_with=(code, close_code), refuse_count=count, **options))
+
     # -- the upgrade ------------------------------------------------------------------------
 
     def process_request(self, connection: WebSocket, request: Request) -> Response | None:
@@ -430,7 +451,7 @@ class MockServer:
         server: ServerConnection = websocket.interhuman  # type: ignore[attr-defined]
         record = SessionRecord(correlation_id=server.correlation_id)
         self.sessions.append(record)
-        session = _Session(self.config, websocket, server, record)
+        session = _Session(self.config, websocket, server, record, index=len(self.sessions) - 1)
         watchdog = asyncio.create_task(session.watch())
         try:
             await session.run()
@@ -487,8 +508,11 @@ class _Session:
         websocket: WebSocket,
         server: ServerConnection,
         record: SessionRecord,
+        *,
+        index: int = 0,
     ) -> None:
         self.config = config
+        self.index = index  # this connection's place among the mock's sessions, from 0
         self.websocket = websocket
         self.server = server
         self.record = record
@@ -537,7 +561,8 @@ class _Session:
 
     async def run(self) -> None:
         config, server = self.config, self.server
-        if config.refuse_with is not None:
+        refused = config.refuse_count is None or self.index < config.refuse_count
+        if config.refuse_with is not None and refused:
             code, close_code = config.refuse_with
             await self.send(server.fail(code, timestamp=stamp(), now=self.loop.time()))
             await self.end("refused", close_code, code)
@@ -640,6 +665,7 @@ SCENARIOS: Final[dict[str, Callable[..., MockServer]]] = {
         "unknown_message",
         "slow_drain",
         "refuse",
+        "refusal_burst",
     )
 }
 """Each fault scenario by name (the classmethods above), for interhuman_mock_factory."""
