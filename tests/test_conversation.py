@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import pytest
 from harness import WEBM_HEAD, envelope, ready_frame
 from hypothesis import HealthCheck, given, settings
@@ -290,6 +291,28 @@ def test_a_fatal_error_stops_the_conversation() -> None:
         conv.start_session(1.0, 0.0)
     assert conv.errors[0][0] == 0 and conv.errors[0][1].code == "ih2003"
     assert not conv.summary().complete
+
+
+def test_stitched_errors_keep_their_session() -> None:
+    # Session 0 is refused (ih1003, 1013); session 1 reports a dropped segment and ends.
+    conv = Conversation(rng=lambda: 0.0)
+    conv.start_session(0.0, 0.0)
+    conv.receive(envelope("error", {"code": "ih1003", "message": "try later"}), 0.1)
+    action = conv.session_ended(0.2, close_code=1013)
+    assert action.kind == "reconnect_at"
+    conv.start_session(action.at or 0.0, 0.0)
+    conv.receive(ready_frame(), 2.0)
+    conv.receive(envelope("error", {"code": "ih6002", "message": "too big", "segment": 3}), 3.0)
+    stitched = conv.summary().errors
+    assert [(e.code, e.session, e.segment) for e in stitched] == [
+        ("ih1003", 0, None),
+        ("ih6002", 1, 3),
+    ]
+    # One session's own summary has no session index: the field stays absent on the wire.
+    own = conv.sessions[1].summary
+    assert own is not None and own.errors[0].session is msgspec.UNSET
+    assert b'"session"' not in ih.encode_summary(own)
+    assert b'"session":1' in ih.encode_summary(conv.summary())
 
 
 def test_a_refused_handshake_is_fatal_for_401_and_retried_for_503() -> None:

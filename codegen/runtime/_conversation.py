@@ -473,8 +473,9 @@ class Conversation:
 def _stitch(parts: list[tuple[float, SessionSummary, bool]], tolerance: float) -> SessionSummary:
     stitch = _Stitch(tolerance)
     previous_graceful = False
-    for offset, part, graceful in parts:
+    for index, (offset, part, graceful) in enumerate(parts):
         stitch.session(offset, part, seam_reason="seam" if previous_graceful else "drop")
+        stitch.errors.extend(replace(error, session=index) for error in part.errors)
         previous_graceful = graceful
     final_part = parts[-1][1] if parts else None
     return stitch.summary(complete=final_part is not None and final_part.complete and parts[-1][2])
@@ -566,7 +567,6 @@ class _Stitch:
                 start, end = at(period.start), at(period.end)
                 if end > start and (not self.timeline or start >= self.timeline[-1].end):
                     self.timeline.append(replace(period, start=start, end=end))
-        self.errors.extend(part.errors)
         self.feedback.extend(part.feedback_messages)
 
     def match(

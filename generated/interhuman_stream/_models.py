@@ -440,11 +440,13 @@ class CoverageGap(Struct, frozen=True, gc=False, kw_only=True):
 
 
 class SummaryError(Struct, frozen=True, gc=False, kw_only=True):
-    """An error the session reported, with the segment it names."""
+    """An error the session reported, with the segment it names (and, stitched, its
+    session)."""
 
     code: ErrorCode
     message: str
     segment: SegmentIndex | None
+    session: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
 
 
 class SessionSummary(Struct, frozen=True, gc=False, kw_only=True):
