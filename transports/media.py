@@ -9,12 +9,13 @@ fragmented-MP4 moof+mdat pair). Nothing here is random bytes.
 from __future__ import annotations
 
 import io
-import itertools
 import math
 from array import array
 from fractions import Fraction
 
 import av
+
+from interhuman_stream.clients.media import fragmented_mp4_chunks, webm_chunks
 
 WIDTH, HEIGHT, FPS = 160, 120, 10
 SAMPLE_RATE = 48_000
@@ -93,65 +94,11 @@ def encode(
     return buffer.getvalue()
 
 
-def _ebml_number(data: bytes, position: int, keep_marker: bool) -> tuple[int, int]:
-    """An EBML variable-length number at `position`: (value, length in bytes)."""
-    first = data[position]
-    length = 1
-    while length <= 8 and not first & (0x80 >> (length - 1)):
-        length += 1
-    if length > 8:
-        raise ValueError(f"invalid EBML number at byte {position}")
-    value = first if keep_marker else first & (0xFF >> length)
-    for byte in data[position + 1 : position + length]:
-        value = (value << 8) | byte
-    return value, length
-
-
-_SEGMENT, _CLUSTER = 0x18538067, 0x1F43B675
-
-
 def webm_recorder_chunks(data: bytes, seconds_per_chunk: float = 3.0) -> list[bytes]:
     """Cut a WebM/Matroska file like MediaRecorder: header (and first clusters) first, then
-    whole clusters, about `seconds_per_chunk` of media each."""
-    position = 0
-    element, length = _ebml_number(data, position, keep_marker=True)
-    size, size_length = _ebml_number(data, position + length, keep_marker=False)
-    position += length + size_length + size  # skip the EBML header
-    element, length = _ebml_number(data, position, keep_marker=True)
-    if element != _SEGMENT:
-        raise ValueError("not a Matroska segment")
-    _size, size_length = _ebml_number(data, position + length, keep_marker=False)
-    position += length + size_length
-    cluster_starts = []
-    while position < len(data):
-        element, length = _ebml_number(data, position, keep_marker=True)
-        size, size_length = _ebml_number(data, position + length, keep_marker=False)
-        if element == _CLUSTER:
-            cluster_starts.append(position)
-        position += length + size_length + size
-    if not cluster_starts:
-        raise ValueError("no clusters")
-    per_chunk = max(1, round(seconds_per_chunk))  # the muxer writes about one cluster a second
-    cuts = cluster_starts[per_chunk::per_chunk]
-    bounds = [0, *cuts, len(data)]
-    return [data[a:b] for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def fragmented_mp4_chunks(data: bytes, fragments_per_chunk: int = 3) -> list[bytes]:
-    """Cut a fragmented MP4 like MediaRecorder: ftyp+moov(+first fragments), then moof+mdat."""
-    boxes: list[tuple[bytes, int]] = []
-    position = 0
-    while position + 8 <= len(data):
-        size = int.from_bytes(data[position : position + 4], "big")
-        kind = data[position + 4 : position + 8]
-        boxes.append((kind, position))
-        if size < 8:
-            raise ValueError(f"bad box size at byte {position}")
-        position += size
-    moofs = [start for kind, start in boxes if kind == b"moof"]
-    cuts = moofs[fragments_per_chunk::fragments_per_chunk]
-    bounds = [0, *cuts, len(data)]
-    return [data[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+    whole clusters, about `seconds_per_chunk` of media each (the muxer here writes one
+    cluster a second). The cutting is the package's own (clients.media)."""
+    return webm_chunks(data, clusters_per_chunk=max(1, round(seconds_per_chunk)))
 
 
 def recorder_chunks(container: str = "webm", seconds: float = 9.0) -> list[bytes]:
