@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+
+# The tests' fixtures (tests/ is on the path under pytest and in `nox -s fuzz`): one ready,
+# one epoch, one container head for both.
+from harness import ALL_FLAGS, ALL_GOALS, CID, EPOCH, WEBM_HEAD, ready_data
 from msgspec import UNSET, Struct
 
 import interhuman_stream as ih
@@ -139,12 +143,7 @@ def check_session(frames: list[bytes]) -> int:
 # tests/test_atomic.py drives the same actions from a hypothesis state machine; `nox -s fuzz`
 # from a seeded random loop (random_step).
 
-EPOCH = datetime(2026, 5, 20, 14, 0, tzinfo=timezone.utc)
-CID = str(uuid.UUID(int=7))
 OTHER_CID = str(uuid.UUID(int=8))
-WEBM_HEAD = bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01" + bytes(64)
-ALL_FLAGS = ["conversation_quality_overall", "conversation_quality_timeline"]
-ALL_GOALS = ["clarity", "authority", "energy", "rapport", "learning"]
 OBSERVED = (
     "state",
     "ready",
@@ -197,19 +196,6 @@ class Unencodable:
 
     def __repr__(self) -> str:
         return "Unencodable()"
-
-
-def ready_data(**overrides: Any) -> ih.messages.SessionReadyData:
-    fields: dict[str, Any] = {
-        "session_idle_timeout_seconds": 300,
-        "session_max_duration_seconds": 3600,
-        "min_segment_duration_seconds": 3,
-        "min_segment_size_bytes": 1,
-        "max_segment_size_bytes": 4096,
-        "supported_session_config_options": ih.messages.SessionOptions(include=list(ALL_FLAGS)),
-    }
-    fields.update(overrides)
-    return ih.messages.SessionReadyData(**fields)
 
 
 READIES: list[ih.messages.SessionReadyData] = [
