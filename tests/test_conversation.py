@@ -192,12 +192,18 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @given(SCHEDULES, JITTER)
 def test_no_media_second_is_counted_twice(schedule: list[Plan], rng: Any) -> None:
     result = run(schedule, rng)
-    summary = result.conv.summary()
-    records = result.conv.sessions
-    # The analysed spans and the seam gaps tile the timeline exactly once.
+    conv = result.conv
+    summary = conv.summary()
+    records = conv.sessions
+    # The analysed spans and the seam gaps tile the timeline exactly once; a graceful
+    # session's reports that stop short of the next offset by at most the tolerance run to it.
     cursor = records[0].media_offset
     total = 0.0
-    for record in records:
+    for previous, record in zip((None, *records), records, strict=False):
+        short = record.media_offset - cursor
+        if previous is not None and previous.graceful and 0 < short <= conv.seam_tolerance_seconds:
+            total += short
+            cursor = record.media_offset
         start = max(record.media_offset, cursor)
         end = max(start, record.media_offset + record.summary.last_time)
         total += end - start
@@ -366,7 +372,12 @@ def test_a_signal_across_a_seam_is_one_interval() -> None:
     assert (joined.start, joined.end) == (100.0, 150.5)
     assert [r.probability for r in joined.history] == ["low", "high"]
     assert not joined.unended
-    assert [(g.start, g.end, g.reason) for g in summary.coverage] == [(120.0, 120.5, "seam")]
+    # The first session drained: its reports stop 0.5 s short of the seam, within the
+    # tolerance, so nothing is lost there; the seam is listed, and engagement runs to it.
+    assert [(g.start, g.end, g.reason) for g in summary.coverage] == [(120.5, 120.5, "seam")]
+    assert [(e.state, e.start, e.end) for e in summary.engagement_state] == [
+        ("engaged", 120.0, 120.5)
+    ]
     assert summary.complete and not summary.partial
     assert summary.last_time == 150.5
     records = conv.sessions
@@ -400,3 +411,86 @@ def test_settings_are_checked() -> None:
     conv = Conversation(rng=lambda: 1.0)
     with pytest.raises(ValueError):
         conv.backoff_delay(0)
+
+
+def _ready_with_maximum(maximum: int) -> str:
+    frame = msgspec.json.decode(ready_frame())
+    frame["data"]["session_max_duration_seconds"] = maximum
+    return msgspec.json.encode(frame).decode()
+
+
+def test_a_rollover_comes_before_the_media_sent_reaches_the_maximum() -> None:
+    # No source says whether the maximum counts wall time or media seconds (client tokens
+    # carry both maxDurationSeconds and maxVideoSeconds): a file sent faster than real
+    # time rolls over on its media too (D43).
+    conv = Conversation(rng=random.Random(0), rollover_margin_seconds=1.0)
+    connection = conv.start_session(0.0, media_offset=30.0)
+    conv.receive(_ready_with_maximum(10), 0.0)
+    # Before the first segment a rollover would open an empty session: never then.
+    assert conv.next_action(0.1, media_end=45.0).kind == "stream"
+    connection.send_segment(WEBM_HEAD, now=0.1)
+    assert conv.next_action(0.2, media_end=39.0).kind == "stream"  # 9 s: the limit, not past
+    action = conv.next_action(0.2, media_end=39.5)
+    assert action.kind == "rollover" and action.at == 0.2
+    assert "9.5 s, past 10 s less 1 s" in action.reason
+    conv.receive(envelope("session.ended", {"reason": "client_close"}), 0.3)
+    assert conv.session_ended(0.3, close_code=1000).reason == "planned rollover"
+    # count_media_time=False: only the wall clock counts.
+    wall_only = Conversation(rng=random.Random(0), count_media_time=False)
+    connection = wall_only.start_session(0.0, media_offset=0.0)
+    wall_only.receive(_ready_with_maximum(10), 0.0)
+    connection.send_segment(WEBM_HEAD, now=0.1)
+    assert wall_only.next_action(0.2, media_end=1000.0).kind == "stream"
+    assert wall_only.next_action(5.0).kind == "rollover"  # margin: half of 10 s
+
+
+def test_the_margin_never_exceeds_half_the_maximum() -> None:
+    conv = Conversation(rng=random.Random(0))  # the default margin, 60 s
+    assert conv.rollover_margin(3600) == 60.0
+    assert conv.rollover_margin(30) == 15.0  # a client token's short maximum
+    conv.start_session(0.0, media_offset=0.0)
+    conv.receive(_ready_with_maximum(30), 2.0)
+    assert conv.next_action(16.999).kind == "stream"
+    assert conv.next_action(17.0).kind == "rollover"
+
+
+def test_finishing_between_sessions_stops_at_once() -> None:
+    conv = Conversation(rng=random.Random(0))
+    conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    assert conv.session_ended(1.0, close_code=1006).kind == "reconnect_at"
+    conv.finish()  # the media ran out while waiting to reconnect
+    action = conv.next_action(2.0)
+    assert action.kind == "stop" and action.reason == "finished: the media is over"
+    with pytest.raises(ih.Conversation.Over):
+        conv.start_session(2.0, media_offset=0.0)
+
+
+@pytest.mark.parametrize(
+    ("offset", "graceful", "expected"),
+    [
+        (10.0, True, (10.0, 10.0, "seam")),  # met exactly: listed, empty
+        (10.8, True, (10.8, 10.8, "seam")),  # short by less than the tolerance: the tail
+        (12.0, True, (10.0, 12.0, "seam")),  # beyond it: not analysed
+        (10.8, False, (10.0, 10.8, "drop")),  # a drop keeps every second it lost
+    ],
+)
+def test_every_seam_is_listed_with_what_it_lost(
+    offset: float, graceful: bool, expected: tuple[float, float, str]
+) -> None:
+    conv = Conversation(rng=random.Random(0), seam_tolerance_seconds=1.0)
+    conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    conv.receive(envelope("engagement.updated", {"state": "engaged", "start": 10.0}), 1.0)
+    if graceful:
+        conv.receive(envelope("session.ended", {"reason": "client_close"}), 2.0)
+        conv.session_ended(2.0, close_code=1000)
+    else:
+        conv.session_ended(2.0, close_code=1006)
+    conv.start_session(2.0, media_offset=offset)
+    conv.receive(ready_frame(), 2.0)
+    conv.receive(envelope("engagement.updated", {"state": "neutral", "start": 1.0}), 3.0)
+    summary = conv.summary()
+    assert [(g.start, g.end, g.reason) for g in summary.coverage] == [expected]
+    engaged = summary.engagement_state[0]
+    assert engaged.end == (offset if expected[1] == expected[0] else 10.0)

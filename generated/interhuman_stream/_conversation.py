@@ -103,7 +103,8 @@ class Action(Struct, frozen=True, kw_only=True):
 class SessionRecord(Struct, frozen=True, kw_only=True):
     """One session of the conversation: its index (from 0), the media offset its time 0
     is, when it started, was ready and ended (None: not yet), why it ended (None: live),
-    and its own summary on its own timeline."""
+    whether it ended gracefully (the next session followed at once, no retry spent), and
+    its own summary on its own timeline."""
 
     index: int
     media_offset: float
@@ -111,6 +112,7 @@ class SessionRecord(Struct, frozen=True, kw_only=True):
     ready_at: float | None
     ended_at: float | None
     end_reason: str | None
+    graceful: bool
     summary: SessionSummary
 
 
@@ -182,6 +184,7 @@ class Conversation:
         retry_budget: int = DEFAULT_RETRY_BUDGET,
         healthy_seconds: float = DEFAULT_HEALTHY_SECONDS,
         seam_tolerance_seconds: float = DEFAULT_SEAM_TOLERANCE_SECONDS,
+        count_media_time: bool = True,
         connection_options: dict[str, Any] | None = None,
     ) -> None:
         self.rollover_margin_seconds = _number("rollover_margin_seconds", rollover_margin_seconds)
@@ -197,6 +200,7 @@ class Conversation:
         self.retry_budget = retry_budget
         self.healthy_seconds = _number("healthy_seconds", healthy_seconds)
         self.seam_tolerance_seconds = _number("seam_tolerance_seconds", seam_tolerance_seconds)
+        self.count_media_time = bool(count_media_time)
         if rng is None:
             import random  # noqa: PLC0415 - kept out of the import path (see above)
 
@@ -284,8 +288,11 @@ class Conversation:
             self._live.ready_at = now
 
     def finish(self) -> None:
-        """The media is over: after the live session ends, stop instead of going on."""
+        """The media is over: after the live session ends (at once, between sessions),
+        stop instead of going on."""
         self._finishing = True
+        if self._live is None and self._over is None:
+            self._decide(Action(kind="stop", reason="finished: the media is over"), stop=True)
 
     def session_ended(
         self,
@@ -369,10 +376,19 @@ class Conversation:
             raise ValueError(f"the jitter source returned {u!r}, not a float in [0, 1)")
         return low + (high - low) * u
 
-    def next_action(self, now: float) -> _ActionT:
-        """What to do at `now`: while a session is live, stream, or rollover once `now`
-        passes ready_at + session_max_duration_seconds - rollover_margin_seconds (D43);
-        between sessions, the decision session_ended took (reconnect_at, stop)."""
+    def rollover_margin(self, maximum: float) -> float:
+        """The margin used against a session maximum of `maximum` seconds: at most half of
+        it, so that a short maximum (a client token's) still leaves each session half its
+        time instead of a rollover before the first segment (D43)."""
+        return min(self.rollover_margin_seconds, maximum / 2)
+
+    def next_action(self, now: float, *, media_end: float | None = None) -> _ActionT:
+        """What to do at `now`: while a session is live, stream, or rollover (D43) once
+        `now` passes ready_at + session_max_duration_seconds - the margin, or - with
+        count_media_time, and once the session sent a segment - when sending the next
+        segment would take the session's media (from its media offset to `media_end`, the
+        conversation time that segment ends at) past the maximum less the margin; between
+        sessions, the decision session_ended took (reconnect_at, stop)."""
         if self._over is not None:
             return Action(kind="stop", reason=self._over)
         live = self._live
@@ -383,15 +399,29 @@ class Conversation:
         ready = live.connection.ready
         if live.ready_at is None or ready is None or self._finishing:
             return Action(kind="stream", reason="session live")
-        due = live.ready_at + ready.session_max_duration_seconds - self.rollover_margin_seconds
+        maximum = ready.session_max_duration_seconds
+        margin = self.rollover_margin(maximum)
+        due = live.ready_at + maximum - margin
         if now >= due:
             self._rollover_asked = True
             return Action(
                 kind="rollover",
                 at=due,
+                reason=(f"planned rollover: {margin:g} s before the {maximum:g} s maximum"),
+            )
+        if (
+            self.count_media_time
+            and media_end is not None
+            and media_end - live.media_offset > maximum - margin
+            and live.connection.segments_sent
+        ):
+            self._rollover_asked = True
+            return Action(
+                kind="rollover",
+                at=now,
                 reason=(
-                    f"planned rollover: {self.rollover_margin_seconds:g} s before the "
-                    f"{ready.session_max_duration_seconds:g} s maximum"
+                    f"planned rollover: the next segment would take the session's media to "
+                    f"{media_end - live.media_offset:g} s, past {maximum:g} s less {margin:g} s"
                 ),
             )
         return Action(kind="stream", at=due, reason="session live")
@@ -452,6 +482,7 @@ class Conversation:
                 ready_at=s.ready_at,
                 ended_at=s.ended_at,
                 end_reason=s.end_reason,
+                graceful=s.graceful,
                 summary=s.fold.summary(),
             )
             for s in self._sessions
@@ -508,9 +539,22 @@ class _Stitch:
         cursor = self.cursor
         self.offset = offset
         self.floor = offset if cursor is None else max(offset, cursor)
-        if cursor is not None and offset > cursor:
+        if cursor is not None:
+            graceful = seam_reason == "seam"
+            if graceful and cursor < offset <= cursor + self.tolerance:
+                # The session drained: it analysed the media it was sent, and what its last
+                # reports stop short of the seam by is the tail of its last reading, not lost
+                # media; the engagement in force runs to the seam (D45).
+                engagement = self.engagement
+                if engagement and engagement[-1].end >= cursor:
+                    engagement[-1] = replace(engagement[-1], end=offset)
+                cursor = offset
+            # Every seam is listed, so the timeline shows where sessions were joined: it spans
+            # the media no session analysed there, none when they met or overlapped (D45).
             self.coverage.append(
-                CoverageGap(kind="dropped", start=cursor, end=offset, reason=seam_reason)
+                CoverageGap(
+                    kind="dropped", start=cursor, end=max(cursor, offset), reason=seam_reason
+                )
             )
         if self.correlation_id is None:
             self.correlation_id = part.correlation_id

@@ -597,6 +597,12 @@ class SessionView:
         """The WebSocket close code connection_lost was told, if any."""
         return self._core.close_code
 
+    @property
+    def fold(self) -> Fold | None:
+        """The summary fold attached at construction (fed every server message the session
+        applied), or None."""
+        return self._core.fold
+
     def deadlines(self) -> tuple[Deadline, ...]:
         """The time limits running now, earliest first (see Deadline)."""
         return self._core.deadlines()

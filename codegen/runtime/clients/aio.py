@@ -66,7 +66,14 @@ import logging
 import ssl as ssl_module
 import sys
 from collections import deque
-from collections.abc import AsyncIterable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
@@ -81,6 +88,7 @@ from websockets.typing import Subprotocol
 from .. import (
     ApiKey,
     ClientConnection,
+    Conversation,
     DecodeError,
     OfferedConfig,
     ServerMessage,
@@ -92,6 +100,7 @@ from .. import (
 )
 from ..handshake import ENDPOINT_PATH, AuthMethod, correlation_id_from_headers
 from ..messages import ErrorMessage
+from ._common import MediaChunk, RestartableSource, check_new_connection
 
 __all__ = [
     "DRAIN_GRACE_SECONDS",
@@ -99,6 +108,7 @@ __all__ = [
     "MAX_UNSENT_REPLIES",
     "ConnectFailed",
     "ConnectionLost",
+    "ConversationFailed",
     "HandshakeRejected",
     "SessionOver",
     "StreamClient",
@@ -106,6 +116,7 @@ __all__ = [
     "StreamTimeout",
     "Undecodable",
     "stream",
+    "stream_conversation",
 ]
 
 MAX_FRAME_SIZE: Final = 1 << 20
@@ -216,6 +227,9 @@ class StreamClient:
     dropped): a list, "offered" for everything session.ready offers, or None to send none.
     `on_message` is called with every message as the receive loop applies it. `strict` and
     `record` are ClientConnection's; `fold` (a SummaryFold by default) is attached to it.
+    `connection`: a ClientConnection of yours to drive instead (for example the one
+    Conversation.start_session returns), with its own fold and settings; it must be new
+    (nothing received or sent yet), and strict, record and fold are then not given.
     """
 
     def __init__(
@@ -242,6 +256,7 @@ class StreamClient:
         record: Callable[[bytes], object] | None = None,
         fold: SummaryFold | None = None,
         on_message: Callable[[Message], object] | None = None,
+        connection: ClientConnection | None = None,
     ) -> None:
         key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
         self._handshake = client_handshake(key, method=method, client_request_id=client_request_id)
@@ -259,8 +274,12 @@ class StreamClient:
         self.max_frame_size, self.max_queue = max_frame_size, max_queue
         self._ssl = ssl
         self._on_message = on_message
-        self.fold = fold if fold is not None else SummaryFold()
-        self.connection = ClientConnection(strict, fold=self.fold, record=record)
+        if connection is None:
+            self.fold = fold if fold is not None else SummaryFold()
+            self.connection = ClientConnection(strict, fold=self.fold, record=record)
+        else:
+            self.fold = check_new_connection(connection, strict=strict, record=record, fold=fold)
+            self.connection = connection
         self.correlation_id: str | None = None
         self.left_out: dict[str, tuple[str, ...]] = {}
         self.undecodable: list[Undecodable] = []
@@ -707,6 +726,154 @@ async def stream(
         error.summary = fold.summary()
         raise
     return fold.summary()
+
+
+class ConversationFailed(StreamError):
+    """stream_conversation stopped without one complete summary: `reason` is the
+    Conversation's (a fatal error, the retry budget spent, or the last session not ending
+    gracefully), `summary` the stitched summary so far, `conversation` the Conversation
+    (its sessions, errors and decisions); the last session's own failure is __cause__."""
+
+    def __init__(self, reason: str, summary: SessionSummary, conversation: Conversation) -> None:
+        super().__init__(f"the conversation stopped: {reason}")
+        self.reason = reason
+        self.summary = summary
+        self.conversation = conversation
+
+
+async def stream_conversation(
+    url: str,
+    api_key: str | ApiKey,
+    source: RestartableSource,
+    *,
+    include: Wanted = "offered",
+    goal_dimensions: Wanted = None,
+    method: AuthMethod = "bearer",
+    conversation: Conversation | None = None,
+    on_message: Callable[[Message], object] | None = None,
+    **options: Any,
+) -> SessionSummary:
+    """Stream `source` over as many sessions as it takes and return one summary on one
+    timeline (issue 15; README "Conversations longer than a session").
+
+    `conversation` (a Conversation of yours, to choose its margin, backoff and budget and
+    read its sessions, errors and decisions afterwards; a default one otherwise) decides
+    when the next session opens: before the server's maximum duration (a planned rollover:
+    this session is closed and drained, then the next is opened), after a retryable failure
+    (with backoff), or never (a fatal one). Every session starts with a fresh stream start,
+    `source.restart(at)`: for a file `at` is where the media sent so far ends (nothing
+    skipped, nothing sent twice), for a live source the conversation's clock (what was
+    recorded between sessions is a coverage gap). Other keywords go to StreamClient.
+
+    Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
+    far) when the conversation stopped otherwise, ValueError when the source has no media.
+    """
+    conv = conversation if conversation is not None else Conversation()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    progress = _Progress()
+    while (action := conv.next_action(loop.time())).kind != "stop":
+        if action.at is not None and action.at > loop.time():
+            await asyncio.sleep(action.at - loop.time())
+        media = source.restart(loop.time() - began if source.live else progress.sent_to)
+        chunks = _chunks_of(media.chunks)
+        try:
+            first = await anext(chunks, None)
+            if first is None:
+                if not conv.sessions:
+                    raise ValueError("the source gave no media to stream")
+                conv.finish()
+                continue
+            connection = conv.start_session(loop.time(), media_offset=media.offset)
+            client = StreamClient(
+                url,
+                api_key,
+                include=include,
+                goal_dimensions=goal_dimensions,
+                method=method,
+                on_message=on_message,
+                max_queue=0,
+                connection=connection,
+                **options,
+            )
+            ended = await _run_session(conv, client, first, chunks, progress)
+            conv.session_ended(loop.time(), **ended)
+        finally:
+            await _close_chunks(chunks)
+    summary = conv.summary()
+    if not summary.complete:
+        raise ConversationFailed(conv.over or "stopped", summary, conv) from progress.failure
+    return summary
+
+
+class _Progress:
+    """How far a conversation's media got, and its last session's failure."""
+
+    def __init__(self) -> None:
+        self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
+        self.failure: StreamError | None = None
+
+
+async def _run_session(
+    conv: Conversation,
+    client: StreamClient,
+    chunk: MediaChunk | None,
+    chunks: AsyncIterator[MediaChunk],
+    progress: _Progress,
+) -> dict[str, Any]:
+    """One session of stream_conversation: open, send until the media ends or a rollover
+    is due, close; returns what Conversation.session_ended is told."""
+    loop = asyncio.get_running_loop()
+    connection = client.connection
+    progress.failure = None
+    try:
+        async with client:
+            conv.ready(loop.time())
+            while chunk is not None:
+                if conv.next_action(loop.time(), media_end=chunk.end).kind != "stream":
+                    break  # a planned rollover: close this session, open the next
+                if not client.streaming:
+                    break
+                try:
+                    await client.send_segment(chunk.data)
+                except SessionOver:
+                    break  # the server ended it (ih6004, ...): close() finds it ended
+                progress.sent_to = max(progress.sent_to, chunk.end)
+                chunk = await anext(chunks, None)
+            if chunk is None:
+                conv.finish()
+            await client.close()
+    except HandshakeRejected as error:
+        progress.failure = error
+        if error.status is None:
+            return {"lost": True}
+        return {"handshake_status": error.status}
+    except ConnectionLost as error:
+        progress.failure = error
+        return {"close_code": error.code, "error": error.error, "lost": True}
+    except (ConnectFailed, StreamTimeout) as error:
+        progress.failure = error
+        return {"close_code": connection.close_code, "lost": True}
+    return {"close_code": connection.close_code}
+
+
+async def _chunks_of(
+    chunks: Iterable[MediaChunk] | AsyncIterable[MediaChunk],
+) -> AsyncIterator[MediaChunk]:
+    """A source's chunks as an async iterator (a file's come from a plain iterator)."""
+    if isinstance(chunks, AsyncIterable):
+        async for chunk in chunks:
+            yield chunk
+    else:
+        for chunk in chunks:
+            yield chunk
+
+
+async def _close_chunks(chunks: AsyncIterator[MediaChunk]) -> None:
+    """Stop a stream's chunks (a live recorder stops recording: its generator closes)."""
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 # -- internals ----------------------------------------------------------------------------------

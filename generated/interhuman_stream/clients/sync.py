@@ -71,6 +71,8 @@ from websockets.sync.client import connect
 from .._client import ClientConnection
 from .._codec import DecodeError, UnknownMessage
 from .._contract import SessionState
+from .._conversation import Conversation
+from .._errors import LocalProtocolError
 from .._handshake import (
     DEFAULT_SUBPROTOCOL_FORM,
     ApiKey,
@@ -83,18 +85,21 @@ from .._models import ServerMessage, SessionSummary
 from .._recording import Record
 from .._summary import SummaryFold
 from .._values import OfferedConfig
+from ._common import MediaChunk, RestartableSource, check_new_connection
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "KEEPALIVE",
     "ConnectError",
     "ConnectionLost",
+    "ConversationFailed",
     "HandshakeRejected",
     "ReceiveTimeout",
     "StreamClient",
     "StreamError",
     "Undecodable",
     "stream",
+    "stream_conversation",
 ]
 
 Message = ServerMessage | UnknownMessage
@@ -228,7 +233,10 @@ class StreamClient:
     up to session.ended; close() ends the session gracefully. Leaving the block closes it
     gracefully, or drops the connection when an exception is leaving it.
     `connection` is the ClientConnection (state, ready, segments_sent, violations, ...);
-    an attached SummaryFold (`fold`, yours or a new one) gives summary().
+    an attached SummaryFold (`fold`, yours or a new one) gives summary(). Pass
+    `connection=` to drive a new ClientConnection of yours (for example the one
+    Conversation.start_session returns), with its own SummaryFold; fold and record are
+    then that connection's and not given here.
     """
 
     def __init__(
@@ -252,6 +260,7 @@ class StreamClient:
         ssl: ssl_module.SSLContext | None = None,
         fold: SummaryFold | None = None,
         record: Record | None = None,
+        connection: ClientConnection | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
@@ -279,8 +288,12 @@ class StreamClient:
         self.ping_timeout = ping_timeout
         self.max_size = max_size
         self._ssl = ssl
-        self.fold = fold if fold is not None else SummaryFold()
-        self.connection = ClientConnection(fold=self.fold, record=record)
+        if connection is None:
+            self.fold = fold if fold is not None else SummaryFold()
+            self.connection = ClientConnection(fold=self.fold, record=record)
+        else:
+            self.fold = check_new_connection(connection, fold=fold, record=record)
+            self.connection = connection
         self.correlation_id: str | None = None
         """The server's X-Correlation-ID from the upgrade response."""
         self.offered: OfferedConfig | None = None
@@ -602,3 +615,137 @@ def stream(
         for _ in session:
             pass  # every message is in the summary already
     return session.summary()
+
+
+class ConversationFailed(StreamError):
+    """stream_conversation stopped without one complete summary: `reason` is the
+    Conversation's (a fatal error, the retry budget spent, or the last session not ending
+    gracefully), `summary` the stitched summary so far, `conversation` the Conversation
+    (its sessions, errors and decisions); the last session's own failure is __cause__."""
+
+    def __init__(self, reason: str, summary: SessionSummary, conversation: Conversation) -> None:
+        super().__init__(f"the conversation stopped: {reason}")
+        self.reason = reason
+        self.summary = summary
+        self.conversation = conversation
+
+
+def stream_conversation(
+    url: str,
+    api_key: str | ApiKey,
+    source: RestartableSource,
+    *,
+    include: Sequence[str] | None = None,
+    goal_dimensions: Sequence[str] | None = None,
+    conversation: Conversation | None = None,
+    **options: Any,
+) -> SessionSummary:
+    """Stream `source` over as many sessions as it takes and return one summary on one
+    timeline (issue 15; README "Conversations longer than a session").
+
+    `conversation` (a Conversation of yours, to choose its margin, backoff and budget and
+    read its sessions, errors and decisions afterwards; a default one otherwise) decides
+    when the next session opens: before the server's maximum duration (a planned rollover:
+    this session is closed and drained, then the next is opened), after a retryable failure
+    (with backoff), or never (a fatal one). Every session starts with a fresh stream start,
+    `source.restart(at)`: for a file `at` is where the media sent so far ends (nothing
+    skipped, nothing sent twice), for a live source the conversation's clock (what was
+    recorded between sessions is a coverage gap). The source's chunks are a plain
+    iterable here. Other keywords go to StreamClient.
+
+    Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
+    far) when the conversation stopped otherwise, ValueError when the source has no media.
+    """
+    conv = conversation if conversation is not None else Conversation()
+    began = time.monotonic()
+    progress = _Progress()
+    while (action := conv.next_action(time.monotonic())).kind != "stop":
+        if action.at is not None and action.at > time.monotonic():
+            time.sleep(action.at - time.monotonic())
+        media = source.restart(time.monotonic() - began if source.live else progress.sent_to)
+        if not isinstance(media.chunks, Iterable):
+            raise TypeError("the blocking client streams a source whose chunks are iterable")
+        chunks = iter(media.chunks)
+        try:
+            first = next(chunks, None)
+            if first is None:
+                if not conv.sessions:
+                    raise ValueError("the source gave no media to stream")
+                conv.finish()
+                continue
+            connection = conv.start_session(time.monotonic(), media_offset=media.offset)
+            client = StreamClient(
+                url,
+                api_key,
+                include=include,
+                goal_dimensions=goal_dimensions,
+                connection=connection,
+                **options,
+            )
+            ended = _run_session(conv, client, first, chunks, progress)
+            conv.session_ended(time.monotonic(), **ended)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # a live recorder stops recording: its generator closes
+    summary = conv.summary()
+    if not summary.complete:
+        raise ConversationFailed(conv.over or "stopped", summary, conv) from progress.failure
+    return summary
+
+
+class _Progress:
+    """How far a conversation's media got, and its last session's failure."""
+
+    def __init__(self) -> None:
+        self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
+        self.failure: StreamError | None = None
+
+
+def _run_session(
+    conv: Conversation,
+    client: StreamClient,
+    chunk: MediaChunk | None,
+    chunks: Iterator[MediaChunk],
+    progress: _Progress,
+) -> dict[str, Any]:
+    """One session of stream_conversation: open, send until the media ends or a rollover
+    is due, close; returns what Conversation.session_ended is told."""
+    connection = client.connection
+    progress.failure = None
+    try:
+        with client:
+            conv.ready(time.monotonic())
+            while chunk is not None:
+                if conv.next_action(time.monotonic(), media_end=chunk.end).kind != "stream":
+                    break  # a planned rollover: close this session, open the next
+                client.poll()
+                if not _streaming(connection):
+                    break  # the server ended it (ih6004, ...)
+                try:
+                    client.send_segment(chunk.data)
+                except LocalProtocolError:
+                    if _streaming(connection):
+                        raise  # the chunk itself is refused: the source's fault
+                    break  # the server ended the session as we sent
+                progress.sent_to = max(progress.sent_to, chunk.end)
+                chunk = next(chunks, None)
+            if chunk is None:
+                conv.finish()
+            client.close()
+    except HandshakeRejected as error:
+        progress.failure = error
+        return {"handshake_status": error.status}
+    except ConnectionLost as error:
+        progress.failure = error
+        return {"close_code": error.code, "lost": True}
+    except (ConnectError, ReceiveTimeout) as error:
+        progress.failure = error
+        return {"close_code": connection.close_code, "lost": True}
+    return {"close_code": connection.close_code}
+
+
+def _streaming(connection: ClientConnection) -> bool:
+    # A function, not an inline test: the state changes under a send, which a type
+    # checker's narrowing of `connection.state` cannot see.
+    return connection.state is SessionState.STREAMING

@@ -16,8 +16,11 @@ Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names the
 
     MockServer.idle_timeout(seconds)        ih6003 once no frame came for `seconds`, close 1008
     MockServer.max_duration(seconds)        ih6004 once the session is `seconds` old, close 1008
-    MockServer.drop_after(segments)         the TCP connection drops (no close frame: the client
-                                            sees 1006) once `segments` segments arrived
+    MockServer.drop_after(segments, connections)
+                                            the TCP connection drops (no close frame: the client
+                                            sees 1006) once `segments` segments arrived (on the
+                                            connections numbered in `connections`, from 0; on
+                                            every one when None)
     MockServer.oversized_segment(max_bytes) a segment above `max_bytes` gets ih6002
     MockServer.unknown_message(after_segments, message_type)
                                             an envelope of an undocumented type mid-stream
@@ -30,7 +33,8 @@ Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names the
                                             above, the ones after them served as usual
 
 Every scenario applies to each connection the mock accepts, so a client that reconnects
-meets it again: drop_after(n) drops every connection after its n-th segment, and
+meets it again: drop_after(n) drops every connection after its n-th segment (drop_after(n,
+connections=[2]) only the third), and
 max_duration(s) ends each session `s` seconds after it began (a Conversation's rollovers
 and retries, issue 15, run against these).
 
@@ -181,6 +185,9 @@ class MockConfig:
     then the connection is dropped."""
     # Fault scenarios (all off by default).
     drop_after_segments: int | None = None
+    drop_connections: tuple[int, ...] | None = None
+    """With drop_after_segments: which connections drop, counted from 0 in the order the
+    mock accepted them (refused ones included); None: every one."""
     unknown_message_after_segments: int | None = None
     unknown_message_type: str = "x-test.unknown"
     drain_delay_seconds: float = 0.0
@@ -370,9 +377,19 @@ class MockServer:
         return cls(MockConfig(max_duration_seconds=seconds, **options))
 
     @classmethod
-    def drop_after(cls, segments: int = 2, **options: Any) -> MockServer:
-        """The connection drops without a close frame (1006) once `segments` arrived."""
-        return cls(MockConfig(drop_after_segments=segments, **options))
+    def drop_after(
+        cls, segments: int = 2, connections: Sequence[int] | None = None, **options: Any
+    ) -> MockServer:
+        """The connection drops without a close frame (1006) once `segments` arrived; only
+        the connections numbered in `connections` (from 0, in the order accepted) when
+        given, every one otherwise."""
+        if connections is not None:
+            connections = tuple(connections)
+            if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in connections):
+                raise ValueError(f"connections are whole numbers >= 0, not {connections!r}")
+        return cls(
+            MockConfig(drop_after_segments=segments, drop_connections=connections, **options)
+        )
 
     @classmethod
     def oversized_segment(cls, max_bytes: int = 1024, **options: Any) -> MockServer:
@@ -605,7 +622,8 @@ class _Session:
         count = len(record.segment_sizes)
         if count == config.unknown_message_after_segments:
             await self.send(self._unknown_envelope())
-        if count == config.drop_after_segments:
+        dropping = config.drop_connections is None or self.index in config.drop_connections
+        if count == config.drop_after_segments and dropping:
             await self.end("dropped", None)
 
     def _unknown_envelope(self) -> str:

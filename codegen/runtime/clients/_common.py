@@ -1,0 +1,66 @@
+# Hand-written runtime: edit codegen/runtime/clients/_common.py (regen copies it verbatim).
+
+"""What both clients share (no I/O here: each client imports it, neither imports the other)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Iterable
+from typing import Protocol
+
+from .._client import ClientConnection
+from .._contract import SessionState
+from .._summary import SummaryFold
+
+
+def check_new_connection(connection: ClientConnection, **given: object) -> SummaryFold:
+    """A connection handed to a client is new, carries its own settings and a SummaryFold
+    (the client's summary); returns that fold."""
+    mixed = sorted(name for name, value in given.items() if value not in (None, False))
+    if mixed:
+        raise ValueError(f"with connection=, {', '.join(mixed)} belong to that connection")
+    if connection.state is not SessionState.AWAITING_READY or connection.segments_sent:
+        raise ValueError(
+            f"connection= takes a new ClientConnection, not one in state "
+            f"{connection.state.value!r} with {len(connection.segments_sent)} segments sent"
+        )
+    fold = connection.fold
+    if not isinstance(fold, SummaryFold):
+        raise ValueError(
+            f"connection= needs a SummaryFold attached (ClientConnection(fold=SummaryFold())), "
+            f"not {type(fold).__name__}"
+        )
+    return fold
+
+
+# -- what a conversation streams (clients.media's sources satisfy these) -----------------------
+
+
+class MediaChunk(Protocol):
+    """One segment's bytes, and the media seconds it covers on the source's timeline."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+
+
+class RestartedStream(Protocol):
+    """A fresh stream start: its first chunk carries the container header; `offset` is
+    where its media begins on the source's timeline."""
+
+    @property
+    def offset(self) -> float: ...
+    @property
+    def chunks(self) -> Iterable[MediaChunk] | AsyncIterable[MediaChunk]: ...
+
+
+class RestartableSource(Protocol):
+    """Media a conversation can restart at a seam (clients.media.FileSource, LiveSource):
+    `restart(at)` starts a new stream at `at` - for a file, the cut point at or before it;
+    for a live source (`live` True), now, `at` being the conversation's clock."""
+
+    @property
+    def live(self) -> bool: ...
+    def restart(self, at: float) -> RestartedStream: ...
