@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import WEBM_HEAD, Pair
+from harness import WEBM_HEAD, Pair, envelope, ready_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -521,3 +521,58 @@ def test_stream_without_a_key_says_where_it_goes(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2 and "INTERHUMAN_API_KEY" in result.stderr
+
+
+def _conversation_recording() -> tuple[bytes, ih.SessionSummary]:
+    """Two sessions of a Conversation recorded into one file: a planned rollover's seam."""
+    lines: list[bytes] = []
+    conv = ih.Conversation(connection_options={"record": lines.append})
+    for index, offset in enumerate((0.0, 9.0)):
+        connection = conv.start_session(10.0 * index, media_offset=offset)
+        conv.receive(ready_frame(), 10.0 * index)
+        connection.send_segment(WEBM_HEAD, now=10.0 * index + 1)
+        conv.receive(
+            envelope("engagement.updated", {"state": "engaged", "start": 0.0}), 10.0 * index + 2
+        )
+        connection.send_close(now=10.0 * index + 3)
+        conv.receive(envelope("session.closing", {"max_drain_seconds": 5}), 10.0 * index + 3)
+        conv.receive(envelope("session.ended", {"reason": "client_close"}), 10.0 * index + 4)
+        if index:
+            conv.finish()
+        conv.session_ended(10.0 * index + 4, close_code=1000)
+    return b"".join(lines), conv.summary()
+
+
+def test_a_conversation_recording_is_checked_session_by_session(tmp_path: Path) -> None:
+    data, expected = _conversation_recording()
+    assert data.count(b'"session":') == 2
+    transcript = tmp_path / "conversation.jsonl"
+    transcript.write_bytes(data)
+    status, output = run(transcript, summary=True)
+    assert status == 0, output
+    head, _, body = output.partition("\n")
+    assert head == f"{transcript}: 0 problem(s), final state closed, 2 sessions"
+    assert json.loads(body) == json.loads(ih.encode_summary(expected))
+    # Without its session line the second session's frames come after the first was lost.
+    transcript.write_bytes(
+        b"".join(line + b"\n" for line in data.split(b"\n")[1:] if b'"session":' not in line)
+    )
+    status, output = run(transcript)
+    assert status == 1 and "connection-closed" in output
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ('"x"', '"session" must be an object with "index" and "media_offset" only, not a string'),
+        ('{"index": 0}', 'only, not an object with "index"'),
+        ('{"index": -1, "media_offset": 0}', '"index" must be a whole number >= 0, not -1'),
+        ('{"index": 1, "media_offset": true}', '"media_offset" must be a number of seconds'),
+    ],
+)
+def test_a_bad_session_line_is_an_invalid_line(tmp_path: Path, value: str, reason: str) -> None:
+    transcript = tmp_path / "bad.jsonl"
+    transcript.write_text('{"at": 0.0, "session": ' + value + "}\n", encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 1
+    assert reason in output

@@ -34,9 +34,10 @@ from msgspec import UNSET
 from ._client import ClientConnection
 from ._codec import DecodeError, decode_client_message
 from ._contract import MOVES, RULES, SessionState
+from ._conversation import DEFAULT_SEAM_TOLERANCE_SECONDS, stitch_summaries
 from ._errors import ProtocolError, RemoteProtocolError
 from ._handshake_data import DEFAULT_URL
-from ._models import SessionClose
+from ._models import SessionClose, SessionSummary
 from ._recording import ACTIONS, ANNOTATIONS
 from ._summary import SummaryFold, encode_summary
 
@@ -57,6 +58,7 @@ _BUILT_SEGMENT_BYTES: Final = 64 * 1024
 
 # A conforming session, shown in the help (and checked by the tests).
 _EXAMPLE: Final = (
+    '{"at": 0.0, "session": {"index": 0, "media_offset": 0.0}}',
     '{"at": 0.0, "recv": {"type": "session.ready", "timestamp": "2026-05-20T10:00:00Z", '
     '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
     '"data": {"session_idle_timeout_seconds": 300, "session_max_duration_seconds": 3600, '
@@ -90,6 +92,10 @@ file format (JSON Lines):
                                optionally, its first bytes in hex; the rest counts as
                                zeros (it is not built: a large size costs nothing)
     {"lost": 1000}             the WebSocket closed, with its close code (null if unknown)
+    {"session": {"index": 1, "media_offset": 54.0}}
+                               a Conversation's next session begins (its index, and where
+                               its media starts in the conversation, in seconds): the lines
+                               after it are checked as a new session
   and may also have "at": when it happened, in seconds on any monotonic clock (null if
   unknown): the replayed session's clocks follow it (check itself reports no deadline).
   A line {"expect": ...} is a test annotation (the CLI's own test files start with one)
@@ -118,9 +124,10 @@ output:
   A rule about a frame's content is printed every time, with the value that broke it:
     FILE:3: ready-first (broken by the server): session.ready must be the first ...
     FILE: ... and 12 more `ready-first` violations (lines 5-17)
-  Then one line with the number of problems and the state the session ended in, and with
-  --summary the session folded into the upload API's result shape, from every line that
-  could be replayed.
+  Then one line with the number of problems and the state the session ended in (and how
+  many sessions the file held, when more than one), and with --summary the session folded
+  into the upload API's result shape, from every line that could be replayed (the sessions
+  of a conversation on one timeline, as Conversation.summary() stitches them).
 
 exit status:
   0  the session conforms
@@ -287,12 +294,73 @@ def _segment(spec: object) -> bytes:
     return data if built == size else _DeclaredSegment(data, size)
 
 
-def _replay(client: ClientConnection, line: _Line, fold: SummaryFold) -> None:
+class _Sessions:
+    """The sessions a recording holds: one, or a Conversation's, each after its `session`
+    line; each is replayed by a strict client of its own."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[float, ClientConnection, SummaryFold]] = []
+        self.used = False  # whether the current session replayed a line yet
+        self.begin(0.0)
+
+    def begin(self, media_offset: float) -> None:
+        # strict: every breach is raised (after the frame is applied, so the replay goes on
+        # from what really happened); audit: the recorded client's own mistakes count too.
+        fold = SummaryFold()
+        self.parts.append(
+            (media_offset, ClientConnection(strict=True, audit=True, fold=fold), fold)
+        )
+        self.used = False
+
+    @property
+    def client(self) -> ClientConnection:
+        return self.parts[-1][1]
+
+    def session(self, value: object) -> None:
+        if not isinstance(value, dict) or set(value) != {"index", "media_offset"}:
+            raise TranscriptError(
+                '"session" must be an object with "index" and "media_offset" only, '
+                f"not {_kind(value)}"
+                + (f" with {_names(sorted(value))}" if isinstance(value, dict) else "")
+            )
+        index, offset = value["index"], value["media_offset"]
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise TranscriptError(f'"index" must be a whole number >= 0, not {_kind(index)}')
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)) or offset < 0:
+            raise TranscriptError(
+                f'"media_offset" must be a number of seconds >= 0, not {_kind(offset)}'
+            )
+        if offset < self.parts[-1][0]:
+            raise TranscriptError(
+                f'"media_offset" {offset} is before the previous session\'s {self.parts[-1][0]}'
+            )
+        if self.used:
+            self.begin(float(offset))
+        else:  # the recording's first session, named
+            self.parts[-1] = (float(offset), *self.parts[-1][1:])
+
+    def summary(self) -> SessionSummary:
+        if len(self.parts) == 1:
+            return self.parts[0][2].summary()
+        parts = []
+        for offset, client, fold in self.parts:
+            part = fold.summary()
+            # Graceful, as the Conversation judges it: session.ended, then a normal close.
+            parts.append((offset, part, part.complete and client.close_code in (None, 1000)))
+        return stitch_summaries(parts, DEFAULT_SEAM_TOLERANCE_SECONDS)
+
+
+def _replay(sessions: _Sessions, line: _Line) -> None:
     action, value, now = line
     if action in _FRAMES and not isinstance(value, dict):
         raise TranscriptError(
             f'"{action}" must be a JSON object ({_FRAMES[action]}), not {_kind(value)}'
         )
+    if action == "session":
+        sessions.session(value)
+        return
+    sessions.used = True
+    client = sessions.client
     if action == "recv":
         # The fold is attached to the client: it gets what the client applied, also when
         # the strict client raises after applying.
@@ -398,16 +466,14 @@ class _Report:
         print(f"{self.path}: ... and {more}", file=self.out)
 
 
-def _check_line(
-    client: ClientConnection, fold: SummaryFold, report: _Report, number: int, raw: bytes | None
-) -> None:
+def _check_line(sessions: _Sessions, report: _Report, number: int, raw: bytes | None) -> None:
     action = "line"
     try:
         line = _parse(raw, number)
         if line is None:
             return
         action = line.action
-        _replay(client, line, fold)
+        _replay(sessions, line)
     except RemoteProtocolError as error:
         for violation in error.violations:
             detail = getattr(violation, "detail", "")
@@ -434,10 +500,7 @@ def _check_line(
 def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
     """Replay one transcript; print each problem (and, with `summary`, the session folded
     into the upload result's shape); return the exit status."""
-    # strict: every breach is raised (after the frame is applied, so the replay goes on from
-    # what really happened); audit: the recorded client's own mistakes are reported too.
-    fold = SummaryFold()
-    client = ClientConnection(strict=True, audit=True, fold=fold)
+    sessions = _Sessions()
     report = _Report(path, out)
     try:
         handle = path.open("rb")
@@ -449,15 +512,18 @@ def check(path: Path, out: TextIO, *, summary: bool = False) -> int:
     with handle:
         try:
             for number, raw in _lines(handle):
-                _check_line(client, fold, report, number, raw)
-                report.settle(client.state.value)
+                _check_line(sessions, report, number, raw)
+                report.settle(sessions.client.state.value)
         except OSError as error:
             print(f"{path}: cannot read after line {number}: {error}", file=sys.stderr)
             status = 2
     report.finish()
-    print(f"{path}: {report.problems} problem(s), final state {client.state.value}", file=out)
+    count = len(sessions.parts)
+    held = f", {count} sessions" if count > 1 else ""
+    state = sessions.client.state.value
+    print(f"{path}: {report.problems} problem(s), final state {state}{held}", file=out)
     if summary:
-        print(msgspec.json.format(encode_summary(fold.summary()), indent=2).decode(), file=out)
+        print(msgspec.json.format(encode_summary(sessions.summary()), indent=2).decode(), file=out)
     return status or (1 if report.problems else 0)
 
 

@@ -8,6 +8,9 @@ ClientConnection(record=...) writes it. Both use the names defined here.
     {"at": 3.1, "segment": {"size": N, "head": "1a45dfa3..."}}
                                                  a binary segment: its size and first bytes
     {"at": 9.0, "lost": 1000}                    the connection went away (close code or null)
+    {"at": 9.5, "session": {"index": 1, "media_offset": 54.0}}
+                                                 a Conversation's next session begins: the
+                                                 lines after it are that session's
 
 "at" is the `now` the connection was given (null when none was). A segment keeps only its
 first SEGMENT_HEAD_BYTES bytes (what the core's checks read), so a recording of an hour of
@@ -21,7 +24,7 @@ from typing import Final
 
 import msgspec
 
-ACTIONS: Final = ("recv", "send", "segment", "lost")
+ACTIONS: Final = ("recv", "send", "segment", "lost", "session")
 """The key that says what a line records; each line has exactly one."""
 ANNOTATIONS: Final = ("expect",)
 """Keys a test may add (a line of its own, or beside an action); the CLI ignores them."""
@@ -66,3 +69,10 @@ def segment_line(data: bytes, at: float | None) -> bytes:
 def lost_line(code: int | None) -> bytes:
     """The connection went away, with its close code."""
     return _line("lost", code, None)
+
+
+def session_line(index: int, media_offset: float, at: float | None) -> bytes:
+    """A Conversation's session `index` begins, its media starting `media_offset` seconds
+    into the conversation (a recording of several sessions is checked one at a time and
+    summarised on one timeline)."""
+    return _line("session", {"index": index, "media_offset": media_offset}, at)

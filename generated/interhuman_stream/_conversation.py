@@ -45,6 +45,7 @@ from msgspec.structs import replace
 
 from ._catalog import error_info
 from ._client import ClientConnection
+from ._contract import SessionState
 from ._models import (
     CoverageGap,
     EngagementInterval,
@@ -55,6 +56,7 @@ from ._models import (
     SignalInterval,
     SummaryError,
 )
+from ._recording import session_line
 from ._summary import SummaryFold
 from ._values import Received
 
@@ -261,6 +263,11 @@ class Conversation:
                 f"media_offset {offset} is before the last session's "
                 f"{self._sessions[-1].media_offset}"
             )
+        record = self._options.get("record")
+        if record is not None:
+            # One recording for the whole conversation: each session's lines follow its own
+            # `session` line (python -m interhuman_stream check replays them one by one).
+            record(session_line(len(self._sessions), offset, now))
         fold = SummaryFold()
         connection = ClientConnection(fold=fold, **self._options)
         session = _Session(len(self._sessions), offset, now, connection)
@@ -312,9 +319,10 @@ class Conversation:
             raise ValueError("no live session")
         self._live = None
         live.ended_at = now
-        if not live.fold.final:
+        if live.connection.state is not SessionState.CLOSED:
+            # The transport may not have told the connection (it finalises the fold, and a
+            # recording gets its `lost` line).
             live.connection.connection_lost(close_code)
-            live.fold.connection_lost()
         code = error.data.code if isinstance(error, ErrorMessage) else error
         if code is None:
             # The last error the session reported, if the session did not end gracefully.
@@ -495,13 +503,17 @@ class Conversation:
 
     def summary(self) -> SessionSummary:
         """All sessions folded into one summary on the conversation timeline (D45)."""
-        return _stitch(
+        return stitch_summaries(
             [(s.media_offset, s.fold.summary(), s.graceful) for s in self._sessions],
             self.seam_tolerance_seconds,
         )
 
 
-def _stitch(parts: list[tuple[float, SessionSummary, bool]], tolerance: float) -> SessionSummary:
+def stitch_summaries(
+    parts: list[tuple[float, SessionSummary, bool]], tolerance: float
+) -> SessionSummary:
+    """Sessions' summaries on one timeline (D45): each part is (media offset, summary,
+    whether that session ended gracefully)."""
     stitch = _Stitch(tolerance)
     previous_graceful = False
     for index, (offset, part, graceful) in enumerate(parts):
