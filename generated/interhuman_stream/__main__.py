@@ -34,7 +34,7 @@ from msgspec import UNSET
 from ._client import ClientConnection
 from ._codec import DecodeError, decode_client_message
 from ._contract import MOVES, RULES, SessionState
-from ._conversation import DEFAULT_SEAM_TOLERANCE_SECONDS, stitch_summaries
+from ._conversation import DEFAULT_SEAM_TOLERANCE_SECONDS, SessionPart, stitch_summaries
 from ._errors import ProtocolError, RemoteProtocolError
 from ._handshake_data import DEFAULT_URL
 from ._models import SessionClose, SessionSummary
@@ -346,7 +346,8 @@ class _Sessions:
         for offset, client, fold in self.parts:
             part = fold.summary()
             # Graceful, as the Conversation judges it: session.ended, then a normal close.
-            parts.append((offset, part, part.complete and client.close_code in (None, 1000)))
+            graceful = part.complete and client.close_code in (None, 1000)
+            parts.append(SessionPart(offset, part, graceful, client.ready is not None))
         return stitch_summaries(parts, DEFAULT_SEAM_TOLERANCE_SECONDS)
 
 

@@ -38,7 +38,7 @@ sessions reported as a coverage gap, errors kept with their session index.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from msgspec import UNSET, Struct
 from msgspec.structs import replace
@@ -504,24 +504,40 @@ class Conversation:
     def summary(self) -> SessionSummary:
         """All sessions folded into one summary on the conversation timeline (D45)."""
         return stitch_summaries(
-            [(s.media_offset, s.fold.summary(), s.graceful) for s in self._sessions],
+            [
+                SessionPart(
+                    s.media_offset, s.fold.summary(), s.graceful, s.connection.ready is not None
+                )
+                for s in self._sessions
+            ],
             self.seam_tolerance_seconds,
         )
 
 
-def stitch_summaries(
-    parts: list[tuple[float, SessionSummary, bool]], tolerance: float
-) -> SessionSummary:
-    """Sessions' summaries on one timeline (D45): each part is (media offset, summary,
-    whether that session ended gracefully)."""
+class SessionPart(NamedTuple):
+    """One session as stitch_summaries takes it: where its media starts in the conversation,
+    its own summary, whether it ended gracefully, and whether it reached session.ready (a
+    session refused before it analysed nothing: only its errors are kept)."""
+
+    media_offset: float
+    summary: SessionSummary
+    graceful: bool
+    ready: bool
+
+
+def stitch_summaries(parts: list[SessionPart], tolerance: float) -> SessionSummary:
+    """Sessions' summaries on one timeline (D45)."""
     stitch = _Stitch(tolerance)
-    previous_graceful = False
-    for index, (offset, part, graceful) in enumerate(parts):
-        stitch.session(offset, part, seam_reason="seam" if previous_graceful else "drop")
-        stitch.errors.extend(replace(error, session=index) for error in part.errors)
-        previous_graceful = graceful
-    final_part = parts[-1][1] if parts else None
-    return stitch.summary(complete=final_part is not None and final_part.complete and parts[-1][2])
+    previous_graceful: bool | None = None  # None: no session was analysed yet
+    for index, part in enumerate(parts):
+        if part.ready:
+            reason = "seam" if previous_graceful else "drop"
+            stitch.session(part.media_offset, part.summary, seam_reason=reason)
+            previous_graceful = part.graceful
+        stitch.errors.extend(replace(error, session=index) for error in part.summary.errors)
+    last = parts[-1] if parts else None
+    complete = last is not None and last.ready and last.graceful and last.summary.complete
+    return stitch.summary(complete=complete)
 
 
 class _Stitch:
