@@ -252,7 +252,6 @@ class _Layout(NamedTuple):
     """What a restart needs to know about a file, found once."""
 
     header: bytes  # the container header a restart at a later cut point sends
-    header_end: int  # where the header ends in the file
     pieces: tuple[_Piece, ...]
     duration: float
     scales: dict[int, int]  # per track, timestamp units per second (a rebase's fallback)
@@ -339,7 +338,8 @@ def _webm_layout(data: bytes) -> _Layout:
         duration = last + (last - pieces[-2].seconds if len(pieces) > 1 else 0.0)
     else:
         duration = max(ticks * scale / 1e9, pieces[-1].seconds)
-    return _Layout(bytes(header), clusters[0][0], tuple(pieces), duration, {0: 0}, "")
+    # Every cluster has its Timecode, so a rebase needs no track's scale.
+    return _Layout(bytes(header), tuple(pieces), duration, {}, "")
 
 
 def _void(length: int) -> bytes:
@@ -529,7 +529,7 @@ def _mp4_layout(data: bytes) -> _Layout:
         duration = last.seconds + last_durations[timed.track] / scales[timed.track]
     else:  # no sample durations to go by: the last fragment as long as the one before
         duration = last.seconds + (last.seconds - pieces[-2].seconds if len(pieces) > 1 else 0.0)
-    return _Layout(header, boxes[first_moof][1], tuple(pieces), duration, scales, unrestartable)
+    return _Layout(header, tuple(pieces), duration, scales, unrestartable)
 
 
 class FileSource:
@@ -540,10 +540,10 @@ class FileSource:
     The cut points are the starts of the clusters (WebM) or of the fragments (moof+mdat);
     muxers start those at keyframes. `restart(at)` starts at the last cut point at or before
     `at` and groups `per_chunk` of them in each chunk, as `webm_chunks` and
-    `fragmented_mp4_chunks` do. `restart(0)` sends the file as it is (the very chunks those
-    cutters make). A restart at a later cut point is a fresh stream start that looks like a
-    new recording: the container header, then the media from that cut point with its
-    timestamps rebased to begin at 0.
+    `fragmented_mp4_chunks` do. A restart at the first cut point (`restart(0)`) sends the
+    file as it is (the very chunks those cutters make). A restart at a later cut point is a
+    fresh stream start that looks like a new recording: the container header, then the
+    media from that cut point with its timestamps rebased to begin at 0.
 
     - WebM: the header is the EBML header and the Segment with its size made "unknown" (same
       length) and its elements before the first cluster, without SeekHead and Cues (they
@@ -591,17 +591,17 @@ class FileSource:
         self.duration: float = self._layout.duration
 
     def restart(self, at: float) -> MediaStream:
-        """The media from the last cut point at or before `at` (media seconds) as a fresh
-        stream; no chunks (offset `at`) from `duration` on."""
+        """The media from the last cut point at or before `at` (media seconds; the first
+        cut point when none is) as a fresh stream; no chunks (offset `at`) from `duration`
+        on. MediaError for a negative or non-finite `at`, or for a file that can only be
+        sent from its start."""
         _check_at(at)
         pieces = self._layout.pieces
         if at >= self.duration:
             return MediaStream(at, ())
         first = max((i for i, piece in enumerate(pieces) if piece.seconds <= at + 1e-6), default=0)
         if first and self._layout.unrestartable:
-            raise MediaError(
-                f"cannot restart at {at!r} s: {self._layout.unrestartable}; only from 0"
-            )
+            raise MediaError(f"cannot restart at {at!r} s, only at 0: {self._layout.unrestartable}")
         return MediaStream(pieces[first].seconds, _FileChunks(self, first))
 
     def _rebases(self, first: int) -> dict[int, int]:
