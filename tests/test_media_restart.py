@@ -114,6 +114,36 @@ def _decode(data: bytes) -> tuple[float, int]:
     return first_pts, frames
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_restart_keeps_audio_and_video_in_sync(
+    sources: dict[str, media.FileSource], kind: str
+) -> None:
+    source = sources[kind]
+    whole = _packet_times(b"".join(c.data for c in _chunks(source.restart(0.0))))
+    restarted = _packet_times(b"".join(c.data for c in _chunks(source.restart(3.0))))
+    assert set(restarted) == {"audio", "video"}
+    # Every packet keeps its time less one shift, the same for every track.
+    shifts = [
+        original - time
+        for track, times in restarted.items()
+        for original, time in zip(whole[track][-len(times) :], times, strict=True)
+    ]
+    assert max(shifts) - min(shifts) < 0.001
+    assert 0.0 < shifts[0] <= 3.0
+
+
+def _packet_times(data: bytes) -> dict[str, list[float]]:
+    """Each track's packet decode times, in seconds."""
+    times: dict[str, list[float]] = {}
+    with av.open(io.BytesIO(data)) as container:
+        for packet in container.demux():
+            if packet.dts is not None and packet.time_base is not None:
+                times.setdefault(packet.stream.type, []).append(
+                    float(packet.dts * packet.time_base)
+                )
+    return times
+
+
 @pytest.mark.parametrize("kind", ["webm", "fmp4"])
 def test_a_restart_inside_a_cluster_starts_at_that_cluster(
     files: dict[str, bytes], kind: str

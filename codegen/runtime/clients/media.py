@@ -510,6 +510,11 @@ def _mp4_layout(data: bytes) -> _Layout:
         if kind != b"moof":
             continue
         stamps, last_durations, absolute = _mp4_fragment(data, start, body, end, defaults)
+        for stamp in stamps:
+            if stamp.track not in scales:
+                raise MediaError(
+                    f"the MP4 fragment at byte {start} is of track {stamp.track}, not in moov"
+                )
         if absolute and not unrestartable:
             unrestartable = (
                 f"the fragment at byte {start} gives absolute byte offsets "
@@ -552,7 +557,8 @@ class FileSource:
       size (a live recorder's WebM) are read: each ends where the next top-level element
       begins. Top-level elements after the clusters (Cues, Tags) are not sent.
     - Fragmented MP4: the header is ftyp + moov, unchanged; each track fragment's tfdt is
-      rebased in place, by that track's tfdt in the first fragment sent. A file whose
+      rebased in place: every track loses the same time, where the earliest track starts
+      in the first fragment sent, so audio and video keep their sync. A file whose
       fragments give absolute byte offsets (tfhd base-data-offset) or whose moov holds
       samples can only be sent from 0 (a later restart raises MediaError). sidx and mfra
       boxes are not sent.
@@ -605,14 +611,19 @@ class FileSource:
         return MediaStream(pieces[first].seconds, _FileChunks(self, first))
 
     def _rebases(self, first: int) -> dict[int, int]:
-        """What each track's timestamps lose in a restart at piece `first`: its timestamp
-        there (or, for a track not in it, the piece's start in that track's units)."""
-        piece = self._layout.pieces[first]
-        bases = {
-            track: round(piece.seconds * scale) for track, scale in self._layout.scales.items()
+        """What each track's timestamps lose in a restart at piece `first`, in its units."""
+        layout = self._layout
+        piece = layout.pieces[first]
+        if not layout.scales:  # WebM: the cluster's Timecode times every track
+            return {stamp.track: stamp.value for stamp in piece.stamps}
+        # Every track loses the same time, the earliest track's start in that fragment: the
+        # tracks keep their sync (each its own start would shift audio against video by up
+        # to an audio frame) and none goes below 0.
+        # (Each track's floor of the earliest start in its units, in integers: exact.)
+        return {
+            track: min(s.value * scale // layout.scales[s.track] for s in piece.stamps)
+            for track, scale in layout.scales.items()
         }
-        bases.update({stamp.track: stamp.value for stamp in piece.stamps})
-        return bases
 
 
 class _FileChunks:
