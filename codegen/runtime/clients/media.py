@@ -8,14 +8,33 @@ unmodified).
 A WebM/Matroska file is cut at its clusters and a fragmented MP4 at its fragments, with the
 standard library alone. Any other file (a plain MP4, a MOV, ...) is first remuxed - not
 re-encoded - into a fragmented MP4 with PyAV (`pip install "interhuman-stream[media]"`).
+
+A conversation streams one recording over successive sessions, each opening with a fresh
+container stream start: `FileSource` restarts a file at a cut point and `LiveSource` a
+recorder at the live clock, both as a `MediaStream` of timed `Chunk`s (`MediaSource`).
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import math
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, ClassVar, Final, NamedTuple, Protocol
+
+__all__ = [
+    "Chunk",
+    "FileSource",
+    "LiveSource",
+    "MediaError",
+    "MediaSource",
+    "MediaStream",
+    "fragmented_mp4_chunks",
+    "remux_to_fragmented_mp4",
+    "segments_of",
+    "webm_chunks",
+]
 
 _SEGMENT: Final = 0x18538067
 _CLUSTER: Final = 0x1F43B675
@@ -95,16 +114,21 @@ def fragmented_mp4_chunks(data: bytes, fragments_per_chunk: int = 3) -> list[byt
 
 def remux_to_fragmented_mp4(path: Path) -> bytes:
     """Any file PyAV reads, remuxed (streams copied, not re-encoded) into a fragmented MP4."""
+    return _remux(str(path), path.name)
+
+
+def _remux(source: str | BinaryIO, name: str) -> bytes:
+    """remux_to_fragmented_mp4 for a path or for bytes in memory (`name` for the errors)."""
     try:
         import av  # noqa: PLC0415 - an optional extra, imported only when it is needed
     except ImportError:
         raise MediaError(
-            f"{path.name} is not WebM or fragmented MP4; to cut it, install PyAV: "
+            f"{name} is not WebM or fragmented MP4; to cut it, install PyAV: "
             'pip install "interhuman-stream[media]"'
         ) from None
     out = io.BytesIO()
     with (
-        av.open(str(path)) as source,
+        av.open(source, "r") as source_file,
         av.open(
             out,
             "w",
@@ -113,12 +137,12 @@ def remux_to_fragmented_mp4(path: Path) -> bytes:
         ) as target,
     ):
         mapping = {}
-        for stream in source.streams:
+        for stream in source_file.streams:
             if stream.type in ("video", "audio"):
                 mapping[stream.index] = target.add_stream_from_template(stream)
-        if not any(s.type == "video" for s in source.streams):
-            raise MediaError(f"{path.name} holds no video stream")
-        for packet in source.demux(*[s for s in source.streams if s.index in mapping]):
+        if not any(s.type == "video" for s in source_file.streams):
+            raise MediaError(f"{name} holds no video stream")
+        for packet in source_file.demux(*[s for s in source_file.streams if s.index in mapping]):
             if packet.dts is None:
                 continue
             packet.stream = mapping[packet.stream.index]
@@ -135,3 +159,552 @@ def segments_of(path: Path) -> list[bytes]:
     if data[4:8] == b"ftyp" and any(kind == b"moof" for kind, _ in _boxes(data)):
         return fragmented_mp4_chunks(data)
     return fragmented_mp4_chunks(remux_to_fragmented_mp4(path))
+
+
+# Restarting a stream at a seam.
+#
+# A conversation streams one recording over successive sessions, and every session must
+# open with a fresh container stream start. The sources below restart their media at an
+# offset: each restart is a stream of its own, as if a recorder had been started again.
+
+
+class Chunk(NamedTuple):
+    """One segment to send, and the media it covers on the source's timeline (the original
+    file's seconds, or the live clock's)."""
+
+    data: bytes
+    start: float
+    end: float
+
+
+class MediaStream(NamedTuple):
+    """A restarted stream: its first chunk carries the container header. `offset` is where
+    that chunk starts on the source's timeline (what `Conversation.start_session` takes as
+    `media_offset`). `chunks` is a sync or an async iterable, as the source's media is."""
+
+    offset: float
+    chunks: Iterable[Chunk] | AsyncIterable[Chunk]
+
+
+class MediaSource(Protocol):
+    """Media that can be restarted at an offset: a file (`FileSource`) or a live recorder
+    (`LiveSource`)."""
+
+    @property
+    def live(self) -> bool:
+        """True when the media is produced as it is streamed (restart follows the clock)."""
+        ...
+
+    def restart(self, at: float) -> MediaStream:
+        """A fresh stream start for the media from `at` seconds on the source's timeline."""
+        ...
+
+
+def _check_at(at: float) -> None:
+    if not 0.0 <= at < math.inf:  # also false for NaN
+        raise MediaError(f"restart at {at!r}: a media time must be a finite number >= 0")
+
+
+class _Stamp(NamedTuple):
+    """A timestamp to rebase: where its bytes are (counted from the start of its piece)."""
+
+    position: int
+    length: int
+    value: int
+    track: int
+
+
+class _Piece(NamedTuple):
+    """A cut point's unit: one WebM cluster or one fragmented-MP4 fragment (moof+mdat)."""
+
+    start: int  # where it starts in the file
+    spans: tuple[tuple[int, int], ...]  # its bytes in the file, what a restart sends
+    seconds: float  # when it starts on the file's timeline
+    stamps: tuple[_Stamp, ...]
+
+
+_SEEK_HEAD: Final = 0x114D9B74
+_INFO: Final = 0x1549A966
+_TRACKS: Final = 0x1654AE6B
+_CUES: Final = 0x1C53BB6B
+_TOP_LEVEL: Final = frozenset(
+    {_SEEK_HEAD, _INFO, _TRACKS, _CLUSTER, _CUES, 0x1941A469, 0x1043A770, 0x1254C367, 0x1A45DFA3}
+)  # also Attachments, Chapters, Tags, and the EBML header of a next stream
+_TIMECODE_SCALE: Final = 0x2AD7B1
+_DURATION: Final = 0x4489
+_TIMECODE: Final = 0xE7
+_SIMPLE_BLOCK: Final = 0xA3
+_BLOCK_GROUP: Final = 0xA0
+_BLOCK: Final = 0xA1
+_BLOCK_DURATION: Final = 0x9B
+_VOID: Final = 0xEC
+
+
+def _unknown_size(size: int, size_length: int) -> bool:
+    return size == (1 << (7 * size_length)) - 1
+
+
+def _uint(data: bytes, start: int, end: int) -> int:
+    return int.from_bytes(data[start:end], "big")
+
+
+class _Layout(NamedTuple):
+    """What a restart needs to know about a file, found once."""
+
+    header: bytes  # the container header a restart at a later cut point sends
+    pieces: tuple[_Piece, ...]
+    duration: float
+    scales: dict[int, int]  # per track, timestamp units per second (a rebase's fallback)
+    # Why a restart at a later cut point would be invalid ("" when it is valid).
+    unrestartable: str
+
+
+def _webm_elements(
+    data: bytes, position: int, end: int, stop: frozenset[int] = frozenset()
+) -> Iterator[tuple[int, int, int, int]]:
+    """The elements in data[position:end]: (ID, start, body start, end). An unknown-size
+    Cluster ends where the next top-level element begins; walking stops before an ID in
+    `stop` (the end of an unknown-size parent)."""
+    while position < end:
+        element, length = _ebml_number(data, position, keep_marker=True)
+        if element in stop:
+            return
+        size, size_length = _ebml_number(data, position + length, keep_marker=False)
+        body = position + length + size_length
+        if _unknown_size(size, size_length):
+            if element != _CLUSTER:
+                raise MediaError(
+                    f"the WebM element {element:#x} at byte {position} has an unknown size; "
+                    "only clusters (and the segment) may"
+                )
+            element_end = body
+            for *_rest, child_end in _webm_elements(data, body, end, _TOP_LEVEL):
+                element_end = child_end
+        else:
+            element_end = min(body + size, len(data))  # a cut-off last element: what is left
+        yield element, position, body, element_end
+        position = element_end
+
+
+def _webm_layout(data: bytes) -> _Layout:
+    _element, length = _ebml_number(data, 0, keep_marker=True)
+    size, size_length = _ebml_number(data, length, keep_marker=False)
+    segment = length + size_length + size
+    element, length = _ebml_number(data, segment, keep_marker=True)
+    if element != _SEGMENT:
+        raise MediaError("not a Matroska segment after the EBML header")
+    size, size_length = _ebml_number(data, segment + length, keep_marker=False)
+    body = segment + length + size_length
+    end = len(data) if _unknown_size(size, size_length) else min(body + size, len(data))
+    # The segment's size counts bytes a restart does not send: "unknown", same length.
+    header = bytearray(data[: segment + length])
+    header += ((1 << (7 * size_length + 1)) - 1).to_bytes(size_length, "big")
+    scale = 1_000_000  # nanoseconds per timecode tick, Matroska's default
+    clusters: list[tuple[int, int, int]] = []  # start, body start, end
+    for element, start, child_body, child_end in _webm_elements(data, body, end):
+        if element == _CLUSTER:
+            clusters.append((start, child_body, child_end))
+        elif not clusters and element == _INFO:
+            info = bytearray(data[start:child_end])
+            for kind, at, value_at, value_end in _webm_elements(data, child_body, child_end):
+                if kind == _TIMECODE_SCALE:
+                    scale = _uint(data, value_at, value_end) or scale
+                elif kind == _DURATION:
+                    # A recorder's stream has no duration, and the file's is not the
+                    # restarted stream's: a Void element of the same length takes its place.
+                    void = _void(value_end - at)
+                    info[at - start : value_end - start] = void
+            header += info
+        elif not clusters and element not in (_SEEK_HEAD, _CUES):
+            # SeekHead and Cues point at byte positions a restart moves.
+            header += data[start:child_end]
+    if not clusters:
+        raise MediaError("the WebM file holds no cluster (no media)")
+    pieces = []
+    for start, child_body, child_end in clusters:
+        stamp = None
+        for element, _at, value_at, value_end in _webm_elements(data, child_body, child_end):
+            if element == _TIMECODE:
+                value = _uint(data, value_at, value_end)
+                stamp = _Stamp(value_at - start, value_end - value_at, value, 0)
+                break
+        if stamp is None:
+            raise MediaError(f"the WebM cluster at byte {start} has no Timecode")
+        seconds = stamp.value * scale / 1e9
+        pieces.append(_Piece(start, ((start, child_end),), seconds, (stamp,)))
+    ticks = _webm_end(data, clusters[-2:], [p.stamps[0].value for p in pieces[-2:]])
+    if ticks is None:  # no block to go by: the last cluster as long as the one before
+        last = pieces[-1].seconds
+        duration = last + (last - pieces[-2].seconds if len(pieces) > 1 else 0.0)
+    else:
+        duration = max(ticks * scale / 1e9, pieces[-1].seconds)
+    # Every cluster has its Timecode, so a rebase needs no track's scale.
+    return _Layout(bytes(header), tuple(pieces), duration, {}, "")
+
+
+def _void(length: int) -> bytes:
+    """A Void element `length` bytes long in all (at least 2)."""
+    if length < 2:
+        raise MediaError(f"no Void element is {length} byte long")
+    if length - 2 < 0x7F:
+        return bytes((_VOID, 0x80 | (length - 2))) + bytes(length - 2)
+    size = length - 9  # an 8-byte size
+    return bytes((_VOID, 0x01)) + size.to_bytes(7, "big") + bytes(size)
+
+
+def _webm_end(
+    data: bytes, clusters: list[tuple[int, int, int]], timecodes: list[int]
+) -> int | None:
+    """Where the media of the last clusters ends, in ticks: the latest block's time plus
+    its BlockDuration, or else plus its track's frame length (the smallest positive gap
+    between that track's blocks in these clusters; 0 when there is none). None without a
+    block."""
+    blocks: dict[int, list[tuple[int, int | None]]] = {}  # track -> (time, duration)
+    for (_start, body, end), timecode in zip(clusters, timecodes, strict=True):
+        for element, _at, block_body, block_end in _webm_elements(data, body, end):
+            duration = None
+            if element == _BLOCK_GROUP:
+                found = None
+                for kind, _a, value_at, value_end in _webm_elements(data, block_body, block_end):
+                    if kind == _BLOCK:
+                        found = value_at
+                    elif kind == _BLOCK_DURATION:
+                        duration = _uint(data, value_at, value_end)
+                if found is None:
+                    continue
+                block = found
+            elif element == _SIMPLE_BLOCK:
+                block = block_body
+            else:
+                continue
+            track, length = _ebml_number(data, block, keep_marker=False)
+            relative = int.from_bytes(data[block + length : block + length + 2], "big", signed=True)
+            blocks.setdefault(track, []).append((timecode + relative, duration))
+    ends: list[int] = []
+    for entries in blocks.values():
+        times = sorted({time for time, _ in entries})
+        frame = min((b - a for a, b in itertools.pairwise(times)), default=0)
+        ends.extend(time + (frame if duration is None else duration) for time, duration in entries)
+    return max(ends, default=None)
+
+
+def _mp4_boxes(data: bytes, position: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
+    """The boxes in data[position:end]: (type, start, body start, end)."""
+    while position + 8 <= end:
+        size = _uint(data, position, position + 4)
+        kind = data[position + 4 : position + 8]
+        body = position + 8
+        if size == 1:  # a 64-bit size follows the type
+            size = _uint(data, body, body + 8)
+            body += 8
+        elif size == 0:  # to the end of the file
+            size = end - position
+        if size < body - position:
+            raise MediaError(f"bad MP4 box size {size} at byte {position}")
+        yield kind, position, body, min(position + size, end)
+        position += size
+
+
+def _mp4_child(data: bytes, body: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    """The (body start, end) of the first `kind` box in data[body:end]."""
+    for child, _start, child_body, child_end in _mp4_boxes(data, body, end):
+        if child == kind:
+            return child_body, child_end
+    return None
+
+
+def _mp4_tracks(data: bytes, body: int, end: int) -> tuple[dict[int, int], dict[int, int], int]:
+    """From moov: per track_ID its timescale and its default sample duration (trex), and
+    the video track's ID (the first track's when no handler says video)."""
+    scales: dict[int, int] = {}
+    defaults: dict[int, int] = {}
+    video = None
+    for kind, _start, trak, trak_end in _mp4_boxes(data, body, end):
+        if kind == b"mvex":
+            for child, _s, trex, _e in _mp4_boxes(data, trak, trak_end):
+                if child == b"trex":  # version/flags, track_ID, description, duration
+                    defaults[_uint(data, trex + 4, trex + 8)] = _uint(data, trex + 12, trex + 16)
+        if kind != b"trak":
+            continue
+        tkhd = _mp4_child(data, trak, trak_end, b"tkhd")
+        mdia = _mp4_child(data, trak, trak_end, b"mdia")
+        mdhd = mdia and _mp4_child(data, *mdia, b"mdhd")
+        if tkhd is None or mdia is None or mdhd is None:
+            raise MediaError(f"the MP4 track at byte {trak} has no tkhd or mdia/mdhd box")
+        wide = 8 if data[tkhd[0]] == 1 else 0  # version 1: 64-bit creation/modification
+        track = _uint(data, tkhd[0] + 12 + wide, tkhd[0] + 16 + wide)
+        wide = 8 if data[mdhd[0]] == 1 else 0
+        scales[track] = _uint(data, mdhd[0] + 12 + wide, mdhd[0] + 16 + wide)
+        if not scales[track]:
+            raise MediaError(f"the MP4 track {track} has timescale 0")
+        hdlr = _mp4_child(data, *mdia, b"hdlr")
+        if video is None and hdlr is not None and data[hdlr[0] + 8 : hdlr[0] + 12] == b"vide":
+            video = track
+    if not scales:
+        raise MediaError("the MP4 moov box holds no track")
+    return scales, defaults, next(iter(scales)) if video is None else video
+
+
+def _mp4_fragment(
+    data: bytes, moof: int, body: int, end: int, defaults: dict[int, int]
+) -> tuple[list[_Stamp], dict[int, int], bool]:
+    """From a moof: each track's tfdt (a _Stamp), each track's summed sample durations, and
+    whether a tfhd gives an absolute base data offset."""
+    stamps = []
+    durations: dict[int, int] = {}
+    absolute = False
+    for kind, _start, traf, traf_end in _mp4_boxes(data, body, end):
+        if kind != b"traf":
+            continue
+        tfhd = _mp4_child(data, traf, traf_end, b"tfhd")
+        tfdt = _mp4_child(data, traf, traf_end, b"tfdt")
+        if tfhd is None or tfdt is None:
+            raise MediaError(f"the MP4 fragment at byte {moof} has a traf without tfhd or tfdt")
+        flags = _uint(data, tfhd[0] + 1, tfhd[0] + 4)
+        track = _uint(data, tfhd[0] + 4, tfhd[0] + 8)
+        absolute |= bool(flags & 0x000001)
+        field = tfhd[0] + 8 + (8 if flags & 0x000001 else 0) + (4 if flags & 0x000002 else 0)
+        default = _uint(data, field, field + 4) if flags & 0x000008 else defaults.get(track, 0)
+        length = 8 if data[tfdt[0]] == 1 else 4
+        value = _uint(data, tfdt[0] + 4, tfdt[0] + 4 + length)
+        stamps.append(_Stamp(tfdt[0] + 4 - moof, length, value, track))
+        for child, _s, trun, _e in _mp4_boxes(data, traf, traf_end):
+            if child != b"trun":
+                continue
+            flags = _uint(data, trun + 1, trun + 4)
+            count = _uint(data, trun + 4, trun + 8)
+            if not flags & 0x000100:  # no per-sample durations: the default for each
+                durations[track] = durations.get(track, 0) + count * default
+                continue
+            sample = trun + 8 + (4 if flags & 0x000001 else 0) + (4 if flags & 0x000004 else 0)
+            step = 4 * bin(flags & 0x000F00).count("1")
+            durations[track] = durations.get(track, 0) + sum(
+                _uint(data, at, at + 4) for at in range(sample, sample + count * step, step)
+            )
+    if not stamps:
+        raise MediaError(f"the MP4 fragment at byte {moof} holds no track fragment")
+    return stamps, durations, absolute
+
+
+# Boxes that index the whole file by byte position or time: a restart does not send them.
+_MP4_INDEXES: Final = frozenset({b"sidx", b"mfra", b"ssix"})
+
+
+def _mp4_layout(data: bytes) -> _Layout:
+    boxes = list(_mp4_boxes(data, 0, len(data)))
+    kinds = [kind for kind, *_ in boxes]
+    if b"moov" not in kinds or b"moof" not in kinds:
+        raise MediaError("not a fragmented MP4 (no moov or no moof box): remux it first")
+    first_moof = kinds.index(b"moof")
+    header = b"".join(
+        data[s:e] for kind, s, _b, e in boxes[:first_moof] if kind in (b"ftyp", b"moov")
+    )
+    _kind, _start, moov, moov_end = boxes[kinds.index(b"moov")]
+    scales, defaults, video = _mp4_tracks(data, moov, moov_end)
+    unrestartable = ""
+    if b"mdat" in kinds[:first_moof]:
+        unrestartable = "its moov box holds samples (an mdat comes before the first fragment)"
+    pieces: list[_Piece] = []
+    last_durations: dict[int, int] = {}
+    for index, (kind, start, body, end) in enumerate(boxes):
+        if kind != b"moof":
+            continue
+        stamps, last_durations, absolute = _mp4_fragment(data, start, body, end, defaults)
+        for stamp in stamps:
+            if stamp.track not in scales:
+                raise MediaError(
+                    f"the MP4 fragment at byte {start} is of track {stamp.track}, not in moov"
+                )
+        if absolute and not unrestartable:
+            unrestartable = (
+                f"the fragment at byte {start} gives absolute byte offsets "
+                "(tfhd base-data-offset); remux it with movflags default_base_moof"
+            )
+        spans = []
+        for box, box_start, _body, box_end in boxes[index:]:
+            if box == b"moof" and box_start != start:
+                break
+            if box not in _MP4_INDEXES:
+                spans.append((box_start, box_end))
+        timed = next((s for s in stamps if s.track == video), stamps[0])
+        pieces.append(_Piece(start, tuple(spans), timed.value / scales[timed.track], tuple(stamps)))
+    last = pieces[-1]
+    timed = next((s for s in last.stamps if s.track == video), last.stamps[0])
+    if last_durations.get(timed.track):
+        duration = last.seconds + last_durations[timed.track] / scales[timed.track]
+    else:  # no sample durations to go by: the last fragment as long as the one before
+        duration = last.seconds + (last.seconds - pieces[-2].seconds if len(pieces) > 1 else 0.0)
+    return _Layout(header, tuple(pieces), duration, scales, unrestartable)
+
+
+class FileSource:
+    """A WebM/Matroska or fragmented-MP4 file, restartable at any cut point; any other file
+    (a plain MP4, a MOV, ...) is remuxed once with PyAV into a fragmented MP4 first (PyAV-cut
+    media, `pip install "interhuman-stream[media]"`).
+
+    The cut points are the starts of the clusters (WebM) or of the fragments (moof+mdat);
+    muxers start those at keyframes. `restart(at)` starts at the last cut point at or before
+    `at` and groups `per_chunk` of them in each chunk, as `webm_chunks` and
+    `fragmented_mp4_chunks` do. A restart at the first cut point (`restart(0)`) sends the
+    file as it is (the very chunks those cutters make). A restart at a later cut point is a
+    fresh stream start that looks like a new recording: the container header, then the
+    media from that cut point with its timestamps rebased to begin at 0.
+
+    - WebM: the header is the EBML header and the Segment with its size made "unknown" (same
+      length) and its elements before the first cluster, without SeekHead and Cues (they
+      point at byte positions that move) and with Info's Duration replaced by a Void element
+      of the same length; each cluster's Timecode is rebased in place. Clusters of unknown
+      size (a live recorder's WebM) are read: each ends where the next top-level element
+      begins. Top-level elements after the clusters (Cues, Tags) are not sent.
+    - Fragmented MP4: the header is ftyp + moov, unchanged; each track fragment's tfdt is
+      rebased in place: every track loses the same time, where the earliest track starts
+      in the first fragment sent, so audio and video keep their sync. A file whose
+      fragments give absolute byte offsets (tfhd base-data-offset) or whose moov holds
+      samples can only be sent from 0 (a later restart raises MediaError). sidx and mfra
+      boxes are not sent.
+
+    Chunk times are seconds on the original file's timeline: a chunk starts where its first
+    cluster/fragment starts (the video track's tfdt for MP4) and ends where the next chunk
+    starts. The last ends at `duration`, an estimate: for WebM the last block's time (in
+    the last two clusters) plus its BlockDuration, or else plus its track's smallest gap
+    between blocks there (one frame); for MP4 the last fragment's start plus the summed
+    sample durations of its video track. Without those, the last cluster/fragment is taken
+    to be as long as the one before it.
+
+    The source holds the file's bytes (the remuxed bytes for PyAV-cut media); a stream's
+    chunks are sliced from them as they are iterated, and can be iterated again.
+    """
+
+    live: ClassVar[bool] = False
+
+    def __init__(self, source: Path | bytes, *, per_chunk: int = 3) -> None:
+        if per_chunk < 1:
+            raise MediaError(f"per_chunk={per_chunk}: a chunk holds at least 1 cluster/fragment")
+        self.per_chunk = per_chunk
+        data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+        name = source.name if isinstance(source, Path) else "the media"
+        if data.startswith(_EBML):
+            self._layout = _webm_layout(data)
+        elif data[4:8] == b"ftyp" and any(
+            kind == b"moof" for kind, *_ in _mp4_boxes(data, 0, len(data))
+        ):
+            self._layout = _mp4_layout(data)
+        else:
+            opened: str | BinaryIO = str(source) if isinstance(source, Path) else io.BytesIO(data)
+            data = _remux(opened, name)
+            self._layout = _mp4_layout(data)
+        self._data = data
+        self.duration: float = self._layout.duration
+
+    def restart(self, at: float) -> MediaStream:
+        """The media from the last cut point at or before `at` (media seconds; the first
+        cut point when none is) as a fresh stream; no chunks (offset `at`) from `duration`
+        on. MediaError for a negative or non-finite `at`, or for a file that can only be
+        sent from its start."""
+        _check_at(at)
+        pieces = self._layout.pieces
+        if at >= self.duration:
+            return MediaStream(at, ())
+        first = max((i for i, piece in enumerate(pieces) if piece.seconds <= at + 1e-6), default=0)
+        if first and self._layout.unrestartable:
+            raise MediaError(f"cannot restart at {at!r} s, only at 0: {self._layout.unrestartable}")
+        return MediaStream(pieces[first].seconds, _FileChunks(self, first))
+
+    def _rebases(self, first: int) -> dict[int, int]:
+        """What each track's timestamps lose in a restart at piece `first`, in its units."""
+        layout = self._layout
+        piece = layout.pieces[first]
+        if not layout.scales:  # WebM: the cluster's Timecode times every track
+            return {stamp.track: stamp.value for stamp in piece.stamps}
+        # Every track loses the same time, the earliest track's start in that fragment: the
+        # tracks keep their sync (each its own start would shift audio against video by up
+        # to an audio frame) and none goes below 0.
+        # (Each track's floor of the earliest start in its units, in integers: exact.)
+        return {
+            track: min(s.value * scale // layout.scales[s.track] for s in piece.stamps)
+            for track, scale in layout.scales.items()
+        }
+
+
+class _FileChunks:
+    """A FileSource's stream from one cut point on: sliced and rebased as it is iterated."""
+
+    def __init__(self, source: FileSource, first: int) -> None:
+        self._source = source
+        self._first = first
+
+    def __iter__(self) -> Iterator[Chunk]:
+        layout = self._source._layout
+        data = self._source._data
+        per = self._source.per_chunk
+        pieces = layout.pieces[self._first :]
+        starts = [pieces[i].seconds for i in range(0, len(pieces), per)]
+        ends = [*starts[1:], layout.duration]
+        if self._first == 0:  # the file as it is: the cutters' chunks, byte for byte
+            bounds = [0, *(p.start for p in pieces[per::per]), len(data)]
+            for (a, b), start, end in zip(itertools.pairwise(bounds), starts, ends, strict=True):
+                yield Chunk(data[a:b], start, end)
+            return
+        bases = self._source._rebases(self._first)
+        for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            out = bytearray(layout.header if number == 0 else b"")
+            for piece in pieces[number * per : (number + 1) * per]:
+                at = len(out)
+                for a, b in piece.spans:
+                    out += data[a:b]
+                for stamp in piece.stamps:
+                    value = stamp.value - bases[stamp.track]
+                    if value < 0:
+                        raise MediaError(
+                            f"track {stamp.track} at {piece.seconds:.3f} s starts before the "
+                            f"restart point ({stamp.value} < {bases[stamp.track]})"
+                        )
+                    position = at + stamp.position
+                    out[position : position + stamp.length] = value.to_bytes(stamp.length, "big")
+            yield Chunk(bytes(out), start, end)
+
+
+class LiveSource:
+    """A recorder-style live source: `start()` begins a NEW recording whose first chunk
+    carries the container header (like a browser's MediaRecorder started again) and yields
+    its chunks as they come, each `chunk_seconds` of media (the recorder's timeslice).
+
+    `restart(at)` calls `start()`; `at` is the caller's live clock (the conversation's
+    seconds now), the stream's offset: chunk k covers [at + k*chunk_seconds,
+    at + (k+1)*chunk_seconds]. A sync iterable gives sync chunks, an async one async chunks.
+    """
+
+    live: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        start: Callable[[], Iterable[bytes] | AsyncIterable[bytes]],
+        *,
+        chunk_seconds: float = 3.0,
+    ) -> None:
+        if not 0.0 < chunk_seconds < math.inf:
+            raise MediaError(f"chunk_seconds={chunk_seconds!r}: must be a finite number > 0")
+        self._start = start
+        self.chunk_seconds = chunk_seconds
+
+    def restart(self, at: float) -> MediaStream:
+        """A new recording, its chunks timed from `at` on the live clock."""
+        _check_at(at)
+        recording = self._start()
+        if isinstance(recording, AsyncIterable):
+            return MediaStream(at, self._timed_async(recording, at))
+        return MediaStream(at, self._timed(recording, at))
+
+    def _timed(self, recording: Iterable[bytes], at: float) -> Iterator[Chunk]:
+        step = self.chunk_seconds
+        for k, data in enumerate(recording):
+            yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
+
+    async def _timed_async(
+        self, recording: AsyncIterable[bytes], at: float
+    ) -> AsyncIterator[Chunk]:
+        step = self.chunk_seconds
+        k = 0
+        async for data in recording:
+            yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
+            k += 1
