@@ -514,6 +514,37 @@ def test_stream_a_file_from_the_shell_and_check_its_recording(tmp_path: Path) ->
     assert status == 0, output
 
 
+def test_the_shell_streams_a_file_longer_than_a_session_into_one_summary(
+    tmp_path: Path,
+) -> None:
+    # 20 s of media against a 10-second maximum: the command rolls over (the default 60 s
+    # margin is cut to half the maximum) and prints one summary; the recording holds every
+    # session, each checked clean.
+    from interhuman_stream.testing import MockServer
+    from transports.media import encode
+
+    talk = tmp_path / "long.webm"
+    talk.write_bytes(encode("webm", 20.0, {"cluster_time_limit": "1000"}))
+    recording = tmp_path / "conversation.jsonl"
+    env = {**os.environ, "INTERHUMAN_API_KEY": "test-key"}
+    with MockServer.max_duration(10.0).running() as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "interhuman_stream", "stream", str(talk), "--url", url,
+             "--record", str(recording)],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("session.ready ") >= 4
+    summary = json.loads(result.stdout[result.stdout.index("\n{") :])
+    assert summary["complete"] is True and summary["last_time"] >= 20.0
+    assert len(summary["coverage"]) == result.stdout.count("session.ready ") - 1
+    assert {gap["reason"] for gap in summary["coverage"]} == {"seam"}
+    status, output = run(recording, summary=True)
+    assert status == 0, output
+    assert f"{result.stdout.count('session.ready ')} sessions" in output.split("\n", 1)[0]
+    assert json.loads(output.split("\n", 1)[1]) == summary
+
+
 def test_stream_without_a_key_says_where_it_goes(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "INTERHUMAN_API_KEY"}
     result = subprocess.run(

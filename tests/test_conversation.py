@@ -467,7 +467,9 @@ def test_finishing_between_sessions_stops_at_once() -> None:
     assert conv.session_ended(1.0, close_code=1006).kind == "reconnect_at"
     conv.finish()  # the media ran out while waiting to reconnect
     action = conv.next_action(2.0)
-    assert action.kind == "stop" and action.reason == "finished: the media is over"
+    assert action.kind == "stop"
+    assert action.reason == "finished: the media is over; the last session: closed with 1006"
+    assert not conv.summary().complete  # the last session did not end gracefully
     with pytest.raises(ih.Conversation.Over):
         conv.start_session(2.0, media_offset=0.0)
 

@@ -299,7 +299,11 @@ class Conversation:
         stop instead of going on."""
         self._finishing = True
         if self._live is None and self._over is None:
-            self._decide(Action(kind="stop", reason="finished: the media is over"), stop=True)
+            reason = "finished: the media is over"
+            last = self._sessions[-1] if self._sessions else None
+            if last is not None and not last.graceful:
+                reason += f"; the last session: {last.end_reason}"
+            self._decide(Action(kind="stop", reason=reason), stop=True)
 
     def session_ended(
         self,
@@ -420,7 +424,7 @@ class Conversation:
         if (
             self.count_media_time
             and media_end is not None
-            and media_end - live.media_offset > maximum - margin
+            and media_end - live.media_offset > maximum - margin + 1e-6  # not float noise
             and live.connection.segments_sent
         ):
             self._rollover_asked = True

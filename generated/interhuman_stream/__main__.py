@@ -2,8 +2,9 @@
 
 """Command line: python -m interhuman_stream check SESSION.jsonl | stream MEDIA
 
-`stream` streams a media file to the service with the asyncio client (an optional extra),
-printing each message and the summary, and can record the session for `check`.
+`stream` streams a media file to the service with the asyncio client (an optional extra) over
+as many sessions as it takes (a Conversation), printing each message and the one summary, and
+can record the sessions for `check`.
 
 `check` replays a recorded session through a strict ClientConnection and prints every contract
 violation with its line number. The file format, how repeated violations are shown and the
@@ -23,7 +24,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final, NamedTuple, NoReturn, TextIO
@@ -34,7 +34,12 @@ from msgspec import UNSET
 from ._client import ClientConnection
 from ._codec import DecodeError, decode_client_message
 from ._contract import MOVES, RULES, SessionState
-from ._conversation import DEFAULT_SEAM_TOLERANCE_SECONDS, SessionPart, stitch_summaries
+from ._conversation import (
+    DEFAULT_SEAM_TOLERANCE_SECONDS,
+    Conversation,
+    SessionPart,
+    stitch_summaries,
+)
 from ._errors import ProtocolError, RemoteProtocolError
 from ._handshake_data import DEFAULT_URL
 from ._models import SessionClose, SessionSummary
@@ -541,8 +546,10 @@ def stream_file(
     goal_dimensions: list[str] | None,
     out: TextIO,
 ) -> int:
-    """Stream a media file (or stdin, "-") to the service; print each message as it arrives
-    and the summary at the end. The key comes from INTERHUMAN_API_KEY."""
+    """Stream a media file (or stdin, "-") to the service over as many sessions as it takes
+    (a Conversation: rollovers before the server's maximum, retries after a drop); print
+    each message as it arrives and the one summary at the end. The key comes from
+    INTERHUMAN_API_KEY."""
     key = os.environ.get(KEY_VARIABLE)
     if not key:
         print(f"set {KEY_VARIABLE} to your API key (it is never printed)", file=sys.stderr)
@@ -560,13 +567,9 @@ def stream_file(
         return 2
     try:
         if source == "-":
-            data = sys.stdin.buffer.read()
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "stdin"
-                path.write_bytes(data)
-                segments = media.segments_of(path)
+            file_source = media.FileSource(sys.stdin.buffer.read())
         else:
-            segments = media.segments_of(Path(source))
+            file_source = media.FileSource(Path(source))
     except (OSError, media.MediaError) as error:
         print(f"{source}: {error}", file=sys.stderr)
         return 2
@@ -575,17 +578,19 @@ def stream_file(
         print(_one_line(message), file=out, flush=True)
 
     recording = record.open("wb") if record is not None else None
+    options = {} if recording is None else {"record": recording.write}
+    conversation = Conversation(connection_options=options)
     try:
         summary = asyncio.run(
-            aio.stream(
+            aio.stream_conversation(
                 url,
                 key,
-                segments,
+                file_source,
                 include="offered" if include is None else include,
                 goal_dimensions=goal_dimensions,
                 method=method,  # type: ignore[arg-type]
+                conversation=conversation,
                 on_message=show,
-                record=None if recording is None else recording.write,
             )
         )
     except aio.StreamError as error:
@@ -627,7 +632,10 @@ def main(argv: list[str] | None = None) -> int:
         "stream",
         help="stream a media file to the service and print what it finds",
         description="Stream a media file (or stdin: -) to the Streaming Analyze endpoint, "
-        "print each message as it arrives and the session's summary at the end. The key "
+        "print each message as it arrives and the summary at the end. Media longer than a "
+        "session goes over successive sessions (rolled over before the server's maximum, "
+        "retried after a drop) into one summary on one timeline; --record writes them all "
+        "to one file, each after its own session line, which check replays. The key "
         f"comes from the environment variable {KEY_VARIABLE}. WebM and fragmented MP4 are "
         "cut as they are; other media is remuxed with PyAV (the [media] extra). Needs the "
         'asyncio client: pip install "interhuman-stream[asyncio]".',

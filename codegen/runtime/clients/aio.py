@@ -766,7 +766,8 @@ async def stream_conversation(
     recorded between sessions is a coverage gap). Other keywords go to StreamClient.
 
     Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
-    far) when the conversation stopped otherwise, ValueError when the source has no media.
+    far) when the conversation stopped otherwise, ValueError when the source has no media
+    (D47).
     """
     conv = conversation if conversation is not None else Conversation()
     loop = asyncio.get_running_loop()
@@ -860,17 +861,30 @@ async def _run_session(
 async def _chunks_of(
     chunks: Iterable[MediaChunk] | AsyncIterable[MediaChunk],
 ) -> AsyncIterator[MediaChunk]:
-    """A source's chunks as an async iterator (a file's come from a plain iterator)."""
+    """A source's chunks as an async iterator (a file's come from a plain iterator); closing
+    it closes the source's iterator too (a live recorder stops recording)."""
     if isinstance(chunks, AsyncIterable):
-        async for chunk in chunks:
-            yield chunk
+        stream = aiter(chunks)
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
     else:
-        for chunk in chunks:
-            yield chunk
+        plain = iter(chunks)
+        try:
+            for chunk in plain:
+                yield chunk
+        finally:
+            close = getattr(plain, "close", None)
+            if close is not None:
+                close()
 
 
 async def _close_chunks(chunks: AsyncIterator[MediaChunk]) -> None:
-    """Stop a stream's chunks (a live recorder stops recording: its generator closes)."""
+    """Stop a stream's chunks, whether or not they were read to the end."""
     aclose = getattr(chunks, "aclose", None)
     if aclose is not None:
         await aclose()

@@ -548,7 +548,7 @@ class FileSource:
     `fragmented_mp4_chunks` do. A restart at the first cut point (`restart(0)`) sends the
     file as it is (the very chunks those cutters make). A restart at a later cut point is a
     fresh stream start that looks like a new recording: the container header, then the
-    media from that cut point with its timestamps rebased to begin at 0.
+    media from that cut point with its timestamps rebased to begin at 0 (D46).
 
     - WebM: the header is the EBML header and the Segment with its size made "unknown" (same
       length) and its elements before the first cluster, without SeekHead and Cues (they
@@ -697,14 +697,26 @@ class LiveSource:
 
     def _timed(self, recording: Iterable[bytes], at: float) -> Iterator[Chunk]:
         step = self.chunk_seconds
-        for k, data in enumerate(recording):
-            yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
+        frames = iter(recording)
+        try:
+            for k, data in enumerate(frames):
+                yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
+        finally:  # the stream was closed (a seam): the recording stops too
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
 
     async def _timed_async(
         self, recording: AsyncIterable[bytes], at: float
     ) -> AsyncIterator[Chunk]:
         step = self.chunk_seconds
+        frames = aiter(recording)
         k = 0
-        async for data in recording:
-            yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
-            k += 1
+        try:
+            async for data in frames:
+                yield Chunk(bytes(data), at + k * step, at + (k + 1) * step)
+                k += 1
+        finally:  # the stream was closed (a seam): the recording stops too
+            aclose = getattr(frames, "aclose", None)
+            if aclose is not None:
+                await aclose()

@@ -654,7 +654,8 @@ def stream_conversation(
     iterable here. Other keywords go to StreamClient.
 
     Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
-    far) when the conversation stopped otherwise, ValueError when the source has no media.
+    far) when the conversation stopped otherwise, ValueError when the source has no media
+    (D47).
     """
     conv = conversation if conversation is not None else Conversation()
     began = time.monotonic()

@@ -255,6 +255,7 @@ class Analysis:
         k, seconds = self.accepted, self.segment_seconds
         self.accepted += 1
         start = k * seconds
+        inset = min(0.5, seconds / 6)  # a signal starts and ends inside its segment
         frames: list[tuple[str, Any]] = []
         level = ENGAGEMENT_SCRIPT[k % len(ENGAGEMENT_SCRIPT)]
         if server.engagement is None or server.engagement.state != level:
@@ -270,7 +271,7 @@ class Analysis:
                     "signal.detected",
                     messages.SignalData(
                         signal_type=signal,
-                        start=start + 0.5,
+                        start=start + inset,
                         probability="medium",
                         rationale=f"Scripted {signal} in segment {k}.",
                         modality=["video"],
@@ -294,7 +295,7 @@ class Analysis:
             frames.append(
                 (
                     "signal.ended",
-                    messages.SignalEndedData(signal_type=signal, end=start + seconds - 0.5),
+                    messages.SignalEndedData(signal_type=signal, end=start + seconds - inset),
                 )
             )
         frames.extend(self._quality(server, k, start))
