@@ -592,6 +592,27 @@ def test_a_conversation_recording_is_checked_session_by_session(tmp_path: Path) 
     assert status == 1 and "connection-closed" in output
 
 
+def test_a_one_session_conversation_is_summarised_as_the_conversation_does(
+    tmp_path: Path,
+) -> None:
+    lines: list[bytes] = []
+    conv = ih.Conversation(connection_options={"record": lines.append})
+    connection = conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    connection.send_segment(WEBM_HEAD, now=1.0)
+    conv.receive(envelope("error", {"code": "ih5001", "message": "no video"}), 2.0)
+    conv.receive(envelope("session.ended", {"reason": "client_close"}), 3.0)
+    conv.finish()
+    conv.session_ended(3.0, close_code=1000)
+    transcript = tmp_path / "one.jsonl"
+    transcript.write_bytes(b"".join(lines))
+    status, output = run(transcript, summary=True)
+    assert status == 0, output
+    summary = json.loads(output.split("\n", 1)[1])
+    assert summary == json.loads(ih.encode_summary(conv.summary()))
+    assert summary["errors"][0]["session"] == 0  # stitched: the error names its session
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
@@ -599,6 +620,7 @@ def test_a_conversation_recording_is_checked_session_by_session(tmp_path: Path) 
         ('{"index": 0}', 'only, not an object with "index"'),
         ('{"index": -1, "media_offset": 0}', '"index" must be a whole number >= 0, not -1'),
         ('{"index": 1, "media_offset": true}', '"media_offset" must be a number of seconds'),
+        ('{"index": 1, "media_offset": 0}', '"index" 1 is not the next session\'s, 0'),
     ],
 )
 def test_a_bad_session_line_is_an_invalid_line(tmp_path: Path, value: str, reason: str) -> None:

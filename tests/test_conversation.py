@@ -28,6 +28,8 @@ ENDINGS: dict[str, tuple[dict[str, Any], str]] = {
     "drop": ({"close_code": 1006}, "retry"),
     "try-later": ({"close_code": 1013, "error": "ih1003"}, "retry"),
     "idle": ({"close_code": 1000, "error": "ih6003"}, "retry"),
+    "maximum": ({"close_code": 1008, "error": "ih6004"}, "next"),  # no drain, no retry
+    "policy": ({"close_code": 1008}, "retry"),  # after session.ready: D19, not fatal
     "lost": ({"lost": True}, "retry"),
     "busy": ({"handshake_status": 503}, "retry"),
     "unauthorized": ({"handshake_status": 401}, "fatal"),
@@ -168,7 +170,9 @@ def run(schedule: list[Plan], rng: Any, **options: Any) -> Run:
             now, ready_at, counted, end = stream(conv, plan, now, offset)
             detections, readings = detections + counted, readings + 2 * counted
             media_end = media_end if end is None else end
-        if ready_at is not None and plan.streamed >= conv.healthy_seconds:
+        # A healthy session resets the budget: one that streamed and went on at once, or
+        # streamed healthy_seconds (the maximum here, 3600 s, does not shorten it).
+        if ready_at is not None and (outcome == "next" or plan.streamed >= conv.healthy_seconds):
             retries = 0
         decided = conv.session_ended(now, **call)
         actions.append((now, decided))
@@ -337,10 +341,13 @@ def test_a_refused_handshake_is_fatal_for_401_and_retried_for_503() -> None:
 
 def test_a_planned_rollover_is_due_a_margin_before_the_maximum() -> None:
     conv = Conversation(rng=random.Random(0), rollover_margin_seconds=60)
-    conv.start_session(10.0, 0.0)
+    connection = conv.start_session(10.0, 0.0)
     assert conv.next_action(10.5).kind == "stream"  # not ready yet: no clock running
     conv.receive(ready_frame(), 12.0)  # session_max_duration_seconds 3600
     assert conv.next_action(12.0 + 3540 - 0.001).kind == "stream"
+    # Due, but nothing was sent yet: a rollover now would leave the session empty.
+    assert conv.next_action(12.0 + 3540).kind == "stream"
+    connection.send_segment(WEBM_HEAD, now=12.0 + 3540)
     action = conv.next_action(12.0 + 3540)
     assert action.kind == "rollover" and action.at == 3552.0
     conv.receive(envelope("session.ended", {"reason": "server_shutdown"}), 3553.0)
@@ -454,10 +461,91 @@ def test_the_margin_never_exceeds_half_the_maximum() -> None:
     conv = Conversation(rng=random.Random(0))  # the default margin, 60 s
     assert conv.rollover_margin(3600) == 60.0
     assert conv.rollover_margin(30) == 15.0  # a client token's short maximum
-    conv.start_session(0.0, media_offset=0.0)
+    connection = conv.start_session(0.0, media_offset=0.0)
     conv.receive(_ready_with_maximum(30), 2.0)
+    connection.send_segment(WEBM_HEAD, now=3.0)
     assert conv.next_action(16.999).kind == "stream"
     assert conv.next_action(17.0).kind == "rollover"
+
+
+@pytest.mark.parametrize("maximum", [0, 1])
+def test_a_session_over_before_any_media_is_retried_not_reopened_at_once(maximum: int) -> None:
+    # A zero (or tiny) maximum, or an ending right after ready: each session ends
+    # gracefully with nothing sent; opening the next at once would loop without progress.
+    conv = Conversation(rng=lambda: 0.0, retry_budget=2)
+    for attempt in range(3):
+        conv.start_session(10.0 * attempt, media_offset=0.0)
+        conv.receive(_ready_with_maximum(maximum), 10.0 * attempt)
+        assert conv.next_action(10.0 * attempt + 5).kind == "stream"  # never an empty rollover
+        conv.receive(envelope("session.ended", {"reason": "server_shutdown"}), 10.0 * attempt + 5)
+        action = conv.session_ended(10.0 * attempt + 5, close_code=1000)
+    assert action.kind == "stop"
+    assert action.reason == "retry budget 2 spent; last: ended before any media was sent"
+
+
+def test_short_sessions_that_stream_reset_the_budget() -> None:
+    # A 30 s maximum (a client token's): no session lasts healthy_seconds after ready, yet
+    # every rollover and every session that streamed half its maximum is healthy (D44).
+    conv = Conversation(rng=lambda: 0.0, retry_budget=1)
+    now = 0.0
+    for index in range(4):
+        connection = conv.start_session(now, media_offset=10.0 * index)
+        conv.receive(_ready_with_maximum(30), now)
+        connection.send_segment(WEBM_HEAD, now=now)
+        if index % 2:  # dropped after 16 s: more than half the maximum
+            action = conv.session_ended(now + 16.0, close_code=1006)
+            assert action.kind == "reconnect_at" and conv.retries == 1
+        else:
+            conv.receive(envelope("session.ended", {"reason": "client_close"}), now + 15.0)
+            action = conv.session_ended(now + 15.0, close_code=1000)
+            assert action.kind == "reconnect_at" and conv.retries == 0
+        now = (action.at or now) + 16.0
+    assert conv.over is None
+
+
+def test_a_1008_stops_before_session_ready_and_is_retried_after() -> None:
+    conv = Conversation(rng=lambda: 0.0)
+    connection = conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    connection.send_segment(WEBM_HEAD, now=1.0)
+    action = conv.session_ended(2.0, close_code=1008)  # an ending whose error did not arrive
+    assert action.kind == "reconnect_at" and conv.retries == 1
+    conv.start_session(3.0, media_offset=0.0)  # refused: no session.ready
+    action = conv.session_ended(3.0, close_code=1008)
+    assert (action.kind, action.reason) == ("stop", "closed with 1008")
+
+
+def test_the_servers_maximum_opens_the_next_session_at_once() -> None:
+    conv = Conversation(rng=lambda: 0.0)
+    connection = conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    connection.send_segment(WEBM_HEAD, now=1.0)
+    conv.receive(envelope("error", {"code": "ih6004", "message": "maximum"}), 3600.0)
+    action = conv.session_ended(3600.0, close_code=1008)
+    assert action == Conversation.Action(
+        kind="reconnect_at", at=3600.0, reason="error ih6004 (the session reached its maximum)"
+    )
+    assert conv.retries == 0 and not conv.sessions[0].graceful  # not drained: seam "drop"
+
+
+def test_a_drop_between_two_spans_of_one_engagement_level_is_not_bridged() -> None:
+    conv = Conversation(rng=random.Random(0))
+    conv.start_session(0.0, media_offset=0.0)
+    conv.receive(ready_frame(), 0.0)
+    conv.receive(envelope("engagement.updated", {"state": "engaged", "start": 10.0}), 1.0)
+    conv.session_ended(2.0, close_code=1006)
+    conv.start_session(3.0, media_offset=30.0)
+    conv.receive(ready_frame(), 3.0)
+    conv.receive(envelope("engagement.updated", {"state": "engaged", "start": 0.0}), 4.0)
+    conv.receive(envelope("engagement.updated", {"state": "neutral", "start": 5.0}), 4.0)
+    spans = [(e.state, e.start, e.end) for e in conv.summary().engagement_state]
+    assert spans[:2] == [("engaged", 10.0, 10.0), ("engaged", 30.0, 35.0)]
+
+
+def test_a_jitter_source_must_be_callable() -> None:
+    with pytest.raises(ValueError, match=r"rng is a random\.Random or a callable"):
+        Conversation(rng=0.5)  # type: ignore[arg-type]
+    assert Conversation(rng=lambda: 0.0, retry_budget=5000).backoff_bounds(4999)[1] == 60.0
 
 
 def test_finishing_between_sessions_stops_at_once() -> None:

@@ -260,3 +260,87 @@ def _summary_text(summary: ih.SessionSummary) -> str:
     import msgspec
 
     return msgspec.json.format(ih.encode_summary(summary), indent=2).decode().strip()
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_servers_own_maximum_opens_the_next_session_at_once(client: str) -> None:
+    # The mock ends each session 0.6 s after it began with ih6004 and close 1008, while
+    # session.ready announces an hour: the conversation goes on at once, spending no retry,
+    # and the ending's error is kept with its session.
+    stop_at = time.monotonic() + 2.0
+
+    def frames() -> Iterator[bytes]:
+        for index in itertools.count():
+            if time.monotonic() >= stop_at:
+                return
+            yield (WEBM_HEAD if index == 0 else b"") + bytes(100)
+            time.sleep(0.05)
+
+    mock = MockServer.ends_early(0.6, segment_seconds=0.05)
+    conv = conversation(retry_budget=0)  # any retry would stop it
+    with mock.running() as url:
+        summary = run(
+            client,
+            url,
+            mock.api_key,
+            media.LiveSource(frames, chunk_seconds=0.05),
+            conversation=conv,
+        )
+    records = conv.sessions
+    assert len(records) >= 3
+    assert all(
+        r.end_reason == "error ih6004 (the session reached its maximum)" for r in records[:-1]
+    )
+    assert conv.retries == 0 and summary.complete
+    assert {e.code for e in summary.errors} == {"ih6004"}
+    assert [e.session for e in summary.errors] == list(range(len(records) - 1))
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_chunk_the_session_refuses_leaves_no_session_live(client: str, tmp_path: Path) -> None:
+    # 100 KiB of media against a 1 KiB segment limit: LocalProtocolError, nothing sent, and
+    # the Conversation is told the session is over.
+    class Big:
+        live = False
+
+        def restart(self, at: float) -> media.MediaStream:
+            return media.MediaStream(at, [media.Chunk(WEBM_HEAD + bytes(100_000), at, at + 3)])
+
+    mock = MockServer.oversized_segment(1024)
+    conv = conversation()
+    with mock.running() as url, pytest.raises(ih.LocalProtocolError, match="1,024"):
+        run(client, url, mock.api_key, Big(), conversation=conv)
+    assert conv.connection is None and conv.sessions[0].ended_at is not None
+
+
+def test_a_blocking_live_source_does_not_stall_the_event_loop() -> None:
+    # A recorder whose chunks come from blocking reads, streamed by the asyncio client: the
+    # reads run in a worker thread, so the loop goes on meanwhile.
+    stop_at = time.monotonic() + 1.0
+    ticks: list[float] = []
+
+    def frames() -> Iterator[bytes]:
+        for index in itertools.count():
+            if time.monotonic() >= stop_at:
+                return
+            time.sleep(0.2)  # a blocking read
+            yield (WEBM_HEAD if index == 0 else b"") + bytes(100)
+
+    async def main(url: str, key: str) -> ih.SessionSummary:
+        async def tick() -> None:
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.02)
+
+        ticker = asyncio.get_running_loop().create_task(tick())
+        try:
+            source = media.LiveSource(frames, chunk_seconds=0.2)
+            return await aio.stream_conversation(url, key, source, conversation=conversation())
+        finally:
+            ticker.cancel()
+
+    mock = MockServer()
+    with mock.running() as url:
+        summary = asyncio.run(main(url, mock.api_key))
+    assert summary.complete
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.15  # never blocked 0.2 s

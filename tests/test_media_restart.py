@@ -8,6 +8,7 @@ import asyncio
 import io
 import itertools
 import math
+import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
 
 import av
@@ -238,14 +239,30 @@ def test_webm_clusters_of_unknown_size_are_cut_where_the_next_cluster_begins(
     assert abs(frames - (source.duration - at) * FPS) <= 2
 
 
-def test_a_fragmented_mp4_with_absolute_offsets_only_restarts_at_0() -> None:
+def test_a_fragmented_mp4_with_absolute_offsets_is_remuxed_to_restart_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = encode("mp4", 4.0, {"movflags": "frag_keyframe+empty_moov"})  # no default_base_moof
     tfhd = data.index(b"tfhd")
     assert data[tfhd + 7] & 0x01  # base-data-offset-present: absolute byte offsets
     source = media.FileSource(data)
     assert [c.data for c in _chunks(source.restart(0.0))] == media.fragmented_mp4_chunks(data)
-    with pytest.raises(media.MediaError, match="default_base_moof"):
-        source.restart(2.5)
+    # Without PyAV a later restart cannot be made valid, and says how to fix it.
+    without = media.FileSource(data)
+    monkeypatch.setitem(sys.modules, "av", None)
+    with pytest.raises(media.MediaError, match=r"only at 0: .*default_base_moof.*install PyAV"):
+        without.restart(2.5)
+    monkeypatch.undo()
+    # With it, the file is remuxed once and restarts like any fragmented MP4: same timeline.
+    stream = source.restart(2.5)
+    chunks = _chunks(stream)
+    assert 0.0 < stream.offset <= 2.5 and chunks[0].start == stream.offset
+    assert chunks[-1].end == pytest.approx(4.0, abs=0.1)
+    assert chunks[0].data[4:8] == b"ftyp"
+    joined = b"".join(c.data for c in chunks)
+    with av.open(io.BytesIO(joined)) as container:
+        frames = sum(1 for _ in container.decode(video=0))
+    assert frames > 0
 
 
 @pytest.mark.parametrize("per_chunk", [1, 3])

@@ -84,7 +84,11 @@ DEFAULT_SEAM_TOLERANCE_SECONDS: Final = 1.0
 RETRY_CLOSE_CODES: Final = frozenset({1006, 1013})
 """Close codes after which the conversation retries with backoff (D42)."""
 FATAL_CLOSE_CODES: Final = frozenset({1008, 4003})
-"""Close codes after which it stops (D42)."""
+"""Close codes after which it stops (D42): 4003 always; 1008 before session.ready (a refused
+request), not after it, where it may follow an idle or maximum-duration ending (D19)."""
+NEXT_ERRORS: Final = frozenset({"ih6004"})
+"""Errors after which the next session opens at once, like a graceful ending: the server's
+own maximum duration, reached by a session that streamed (D42)."""
 FATAL_HTTP_STATUSES: Final = frozenset({400, 401, 403, 404})
 """Handshake refusals after which it stops; any other status is retried (D42)."""
 
@@ -208,6 +212,10 @@ class Conversation:
 
             rng = random.Random()
         draw = getattr(rng, "random", None)
+        if not callable(draw) and not callable(rng):
+            raise ValueError(
+                f"rng is a random.Random or a callable returning a float in [0, 1), not {rng!r}"
+            )
         self._random: Callable[[], float] = draw if callable(draw) else rng  # type: ignore[assignment]
         self._options = dict(connection_options or {})
         self._sessions: list[_Session] = []
@@ -336,16 +344,15 @@ class Conversation:
         graceful = live.fold.summary().complete and close_code in (None, 1000) and not lost
         if handshake_status is not None:
             graceful = False
-        healthy = (
-            live.ready_at is not None
-            and not (handshake_status is not None)
-            and now - live.ready_at >= self.healthy_seconds
+        streamed = bool(live.connection.segments_sent)
+        ready = live.ready_at is not None and live.connection.ready is not None
+        kind, reason = self._judge(
+            graceful, close_code, code, handshake_status, lost, ready=ready, streamed=streamed
         )
-        if healthy:
-            self._retries = 0
-        kind, reason = self._judge(graceful, close_code, code, handshake_status, lost)
+        if ready and streamed and (kind == "next" or self._healthy(live, now)):
+            self._retries = 0  # a healthy session: the budget starts again (D44)
         live.end_reason = reason
-        live.graceful = kind == "next"
+        live.graceful = graceful  # drained: what it was sent, it analysed (D45)
         if kind == "fatal":
             return self._decide(Action(kind="stop", reason=reason), stop=True)
         if self._finishing:
@@ -372,12 +379,22 @@ class Conversation:
             )
         )
 
+    def _healthy(self, live: _Session, now: float) -> bool:
+        """Streamed `healthy_seconds` after session.ready - or half the session's maximum,
+        when that is shorter (a client token's short maximum leaves no 30 s session)."""
+        ready = live.connection.ready
+        if live.ready_at is None or ready is None:
+            return False
+        needed = min(self.healthy_seconds, ready.session_max_duration_seconds / 2)
+        return now - live.ready_at >= needed
+
     def backoff_bounds(self, attempt: int) -> tuple[float, float]:
         """The delay range of retry `attempt` (from 0): equal jitter over the capped
         exponential delay (D44)."""
-        ceiling = min(
-            self.backoff_cap_seconds, self.backoff_base_seconds * self.backoff_factor**attempt
-        )
+        # The exponent is capped: the delay reaches the cap long before, and a large budget
+        # must not overflow a float.
+        growth = self.backoff_factor ** min(attempt, 64)
+        ceiling = min(self.backoff_cap_seconds, self.backoff_base_seconds * growth)
         return ceiling / 2, ceiling
 
     def backoff_delay(self, attempt: int) -> float:
@@ -414,7 +431,8 @@ class Conversation:
         maximum = ready.session_max_duration_seconds
         margin = self.rollover_margin(maximum)
         due = live.ready_at + maximum - margin
-        if now >= due:
+        sent = bool(live.connection.segments_sent)
+        if now >= due and sent:  # never before the first segment: the session would be empty
             self._rollover_asked = True
             return Action(
                 kind="rollover",
@@ -425,7 +443,7 @@ class Conversation:
             self.count_media_time
             and media_end is not None
             and media_end - live.media_offset > maximum - margin + 1e-6  # not float noise
-            and live.connection.segments_sent
+            and sent
         ):
             self._rollover_asked = True
             return Action(
@@ -452,6 +470,9 @@ class Conversation:
         code: str | None,
         status: int | None,
         lost: bool,
+        *,
+        ready: bool,
+        streamed: bool,
     ) -> tuple[Literal["fatal", "next", "retry"], str]:
         """D42: fatal, next (open the next session at once) or retry (with backoff)."""
         if status is not None:
@@ -463,10 +484,16 @@ class Conversation:
             verdict = "unknown" if info is None else info.verdict
             if verdict == "fatal":
                 return "fatal", f"error {code} ({verdict})"
+            if code in NEXT_ERRORS and streamed:
+                return "next", f"error {code} (the session reached its maximum)"
             if verdict in ("retry_later", "ends"):
                 return "retry", f"error {code} ({verdict})"
-        if close_code in FATAL_CLOSE_CODES:
+        if close_code == 4003 or (close_code in FATAL_CLOSE_CODES and not ready):
             return "fatal", f"closed with {close_code}"
+        if graceful and not streamed:
+            # Over before any media went (a zero maximum, an ending right after ready):
+            # opening the next at once could loop for ever without progress.
+            return "retry", "ended before any media was sent"
         if graceful:
             if self._rollover_asked:
                 return "next", "planned rollover"
@@ -626,7 +653,8 @@ class _Stitch:
         at, engagement = self.at, self.engagement
         for state in part.engagement_state:
             start, end = at(state.start), at(state.end)
-            if engagement and engagement[-1].state == state.state:
+            if engagement and engagement[-1].state == state.state and start <= engagement[-1].end:
+                # The same level going on (a drop's gap is not bridged: nothing was analysed).
                 engagement[-1] = replace(engagement[-1], end=max(engagement[-1].end, end))
             else:
                 engagement.append(replace(state, start=start, end=max(start, end)))

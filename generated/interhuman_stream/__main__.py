@@ -306,6 +306,7 @@ class _Sessions:
     def __init__(self) -> None:
         self.parts: list[tuple[float, ClientConnection, SummaryFold]] = []
         self.used = False  # whether the current session replayed a line yet
+        self.named = False  # whether the recording has `session` lines (a Conversation's)
         self.begin(0.0)
 
     def begin(self, media_offset: float) -> None:
@@ -335,17 +336,21 @@ class _Sessions:
             raise TranscriptError(
                 f'"media_offset" must be a number of seconds >= 0, not {_kind(offset)}'
             )
+        expected = len(self.parts) if self.used else len(self.parts) - 1
+        if index != expected:
+            raise TranscriptError(f'"index" {index} is not the next session\'s, {expected}')
         if offset < self.parts[-1][0]:
             raise TranscriptError(
                 f'"media_offset" {offset} is before the previous session\'s {self.parts[-1][0]}'
             )
+        self.named = True
         if self.used:
             self.begin(float(offset))
         else:  # the recording's first session, named
             self.parts[-1] = (float(offset), *self.parts[-1][1:])
 
     def summary(self) -> SessionSummary:
-        if len(self.parts) == 1:
+        if not self.named:
             return self.parts[0][2].summary()
         parts = []
         for offset, client, fold in self.parts:
@@ -593,6 +598,9 @@ def stream_file(
                 on_message=show,
             )
         )
+    except media.MediaError as error:  # a file that cannot restart at a seam
+        print(f"{source}: {error}", file=sys.stderr)
+        return 2
     except aio.StreamError as error:
         print(f"stream failed: {error}", file=sys.stderr)
         partial = getattr(error, "summary", None)

@@ -4,12 +4,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable
-from typing import Protocol
+from collections.abc import AsyncIterable, Iterable, Sequence
+from typing import Literal, Protocol
 
 from .._client import ClientConnection
 from .._contract import SessionState
+from .._models import SessionReadyData
 from .._summary import SummaryFold
+
+Wanted = Sequence[str] | Literal["offered"] | None
+"""What a client asks for in its config: a list, "offered" (everything session.ready offers),
+or None (send no config)."""
+
+
+def resolve_wanted(
+    value: Wanted, name: str, ready: SessionReadyData | None
+) -> Sequence[str] | None:
+    """`value` with "offered" replaced by session.ready's list of `name` (None when it
+    offers none)."""
+    if value != "offered":
+        return value
+    options = ready.supported_session_config_options if ready is not None else None
+    offered = getattr(options, name, None) if options is not None else None
+    return list(offered) if isinstance(offered, list) else None
 
 
 def check_new_connection(connection: ClientConnection, **given: object) -> SummaryFold:

@@ -72,7 +72,7 @@ from collections.abc import (
     Callable,
     Coroutine,
     Iterable,
-    Sequence,
+    Iterator,
 )
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
@@ -100,7 +100,13 @@ from .. import (
 )
 from ..handshake import ENDPOINT_PATH, AuthMethod, correlation_id_from_headers
 from ..messages import ErrorMessage
-from ._common import MediaChunk, RestartableSource, check_new_connection
+from ._common import (
+    MediaChunk,
+    RestartableSource,
+    Wanted,
+    check_new_connection,
+    resolve_wanted,
+)
 
 __all__ = [
     "DRAIN_GRACE_SECONDS",
@@ -129,7 +135,6 @@ MAX_UNSENT_REPLIES: Final = 1 << 20
 """The automatic replies (pongs) that may wait to be sent before the server is dropped."""
 
 Message = ServerMessage | UnknownMessage
-Wanted = Sequence[str] | Literal["offered"] | None
 _LOGGER: Final = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
@@ -395,20 +400,12 @@ class StreamClient:
         """Send a config of what you want of what the server offers ("offered": all of
         it); what was left out is returned and kept in `left_out`."""
         ready = self.connection.ready
-        options = ready.supported_session_config_options if ready is not None else None
-
-        def wanted(value: Wanted, name: str) -> Sequence[str] | None:
-            if value != "offered":
-                return value
-            offered = getattr(options, name, None) if options is not None else None
-            return list(offered) if isinstance(offered, list) else None
-
         async with self._send_lock:
             self._check_open()
             loop = asyncio.get_running_loop()
             sent = self.connection.send_offered_config(
-                wanted(include, "include"),
-                wanted(goal_dimensions, "goal_dimensions"),
+                resolve_wanted(include, "include", ready),
+                resolve_wanted(goal_dimensions, "goal_dimensions", ready),
                 now=loop.time(),
             )
             self.left_out = dict(sent.left_out)
@@ -773,11 +770,12 @@ async def stream_conversation(
     loop = asyncio.get_running_loop()
     began = loop.time()
     progress = _Progress()
+    options.setdefault("max_queue", 0)  # every message is in the summary: none is queued
     while (action := conv.next_action(loop.time())).kind != "stop":
-        if action.at is not None and action.at > loop.time():
-            await asyncio.sleep(action.at - loop.time())
+        if action.at is not None and (delay := action.at - loop.time()) > 0:
+            await asyncio.sleep(delay)
         media = source.restart(loop.time() - began if source.live else progress.sent_to)
-        chunks = _chunks_of(media.chunks)
+        chunks = _chunks_of(media.chunks, blocking=source.live)
         try:
             first = await anext(chunks, None)
             if first is None:
@@ -786,18 +784,24 @@ async def stream_conversation(
                 conv.finish()
                 continue
             connection = conv.start_session(loop.time(), media_offset=media.offset)
-            client = StreamClient(
-                url,
-                api_key,
-                include=include,
-                goal_dimensions=goal_dimensions,
-                method=method,
-                on_message=on_message,
-                max_queue=0,
-                connection=connection,
-                **options,
-            )
-            ended = await _run_session(conv, client, first, chunks, progress)
+            try:
+                client = StreamClient(
+                    url,
+                    api_key,
+                    include=include,
+                    goal_dimensions=goal_dimensions,
+                    method=method,
+                    on_message=on_message,
+                    connection=connection,
+                    **options,
+                )
+                ended = await _run_session(conv, client, first, chunks, progress)
+            except BaseException:
+                # Not a session's ending (a chunk the session refused, your on_message, a
+                # cancellation): the Conversation is told, so it is never left with a live
+                # session, and the error goes on.
+                conv.session_ended(loop.time(), lost=True)
+                raise
             conv.session_ended(loop.time(), **ended)
         finally:
             await _close_chunks(chunks)
@@ -844,6 +848,8 @@ async def _run_session(
             if chunk is None:
                 conv.finish()
             await client.close()
+    except SessionOver:
+        return {"close_code": connection.close_code}  # the server ended it as we configured
     except HandshakeRejected as error:
         progress.failure = error
         if error.status is None:
@@ -859,10 +865,12 @@ async def _run_session(
 
 
 async def _chunks_of(
-    chunks: Iterable[MediaChunk] | AsyncIterable[MediaChunk],
+    chunks: Iterable[MediaChunk] | AsyncIterable[MediaChunk], *, blocking: bool
 ) -> AsyncIterator[MediaChunk]:
-    """A source's chunks as an async iterator (a file's come from a plain iterator); closing
-    it closes the source's iterator too (a live recorder stops recording)."""
+    """A source's chunks as an async iterator; closing it closes the source's iterator too
+    (a live recorder stops recording). A plain iterator that blocks until its media comes
+    (`blocking`: a live source) is read in a worker thread, so that the event loop - the
+    receive loop, the keepalive - runs meanwhile."""
     if isinstance(chunks, AsyncIterable):
         stream = aiter(chunks)
         try:
@@ -872,15 +880,25 @@ async def _chunks_of(
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
-    else:
-        plain = iter(chunks)
-        try:
-            for chunk in plain:
-                yield chunk
-        finally:
-            close = getattr(plain, "close", None)
-            if close is not None:
+        return
+    plain = iter(chunks)
+    try:
+        while True:
+            item = await asyncio.to_thread(_next, plain) if blocking else _next(plain)
+            if item is None:
+                return
+            yield item
+    finally:
+        close = getattr(plain, "close", None)
+        if close is not None:
+            # A cancellation can land while a worker thread is inside next(): that thread's
+            # generator cannot be closed from here, and stops at its next chunk instead.
+            with contextlib.suppress(ValueError):
                 close()
+
+
+def _next(chunks: Iterator[MediaChunk]) -> MediaChunk | None:
+    return next(chunks, None)
 
 
 async def _close_chunks(chunks: AsyncIterator[MediaChunk]) -> None:

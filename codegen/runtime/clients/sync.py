@@ -59,7 +59,7 @@ import ssl as ssl_module
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Any, Final, NamedTuple, TypeVar
 from urllib.parse import urlsplit
@@ -85,7 +85,13 @@ from .._models import ServerMessage, SessionSummary
 from .._recording import Record
 from .._summary import SummaryFold
 from .._values import OfferedConfig
-from ._common import MediaChunk, RestartableSource, check_new_connection
+from ._common import (
+    MediaChunk,
+    RestartableSource,
+    Wanted,
+    check_new_connection,
+    resolve_wanted,
+)
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -227,8 +233,9 @@ class StreamClient:
     """One session over a blocking WebSocket: a context manager; iterate it for messages.
 
     Entering connects, waits for session.ready (within `receive_timeout`) and, when
-    `include` or `goal_dimensions` is given, sends the config of what session.ready offers
-    (send_offered_config: what it left out is in `offered.left_out`). Then send_segment()
+    `include` or `goal_dimensions` is given (a list, or "offered": everything it offers),
+    sends the config of what session.ready offers (send_offered_config: what it left out is
+    in `offered.left_out`). Then send_segment()
     each chunk; iterate for every message received (typed, in order, session.ready first),
     up to session.ended; close() ends the session gracefully. Leaving the block closes it
     gracefully, or drops the connection when an exception is leaving it.
@@ -244,8 +251,8 @@ class StreamClient:
         url: str,
         api_key: str | ApiKey,
         *,
-        include: Sequence[str] | None = None,
-        goal_dimensions: Sequence[str] | None = None,
+        include: Wanted = None,
+        goal_dimensions: Wanted = None,
         method: AuthMethod = "bearer",
         subprotocol_form: SubprotocolForm = DEFAULT_SUBPROTOCOL_FORM,
         client_request_id: str | None = None,
@@ -347,10 +354,7 @@ class StreamClient:
                 raise self._lost
             wanted = self._include is not None or self._goal_dimensions is not None
             if wanted and self.connection.state is SessionState.STREAMING:
-                self.offered = self.connection.send_offered_config(
-                    self._include, self._goal_dimensions, now=time.monotonic()
-                )
-                self._send(self.offered.frame)
+                self.offered = self.configure(self._include, self._goal_dimensions)
         except BaseException:
             self.abort()
             raise
@@ -415,13 +419,15 @@ class StreamClient:
         self._send(frame)
         self.segments_written += 1
 
-    def configure(
-        self, include: Sequence[str] | None = None, goal_dimensions: Sequence[str] | None = None
-    ) -> OfferedConfig:
-        """Send a new config of what session.ready offers (send_offered_config)."""
+    def configure(self, include: Wanted = None, goal_dimensions: Wanted = None) -> OfferedConfig:
+        """Send a new config of what session.ready offers (send_offered_config): lists, or
+        "offered" for everything it offers."""
         self.poll()
+        ready = self.connection.ready
         offered = self.connection.send_offered_config(
-            include, goal_dimensions, now=time.monotonic()
+            resolve_wanted(include, "include", ready),
+            resolve_wanted(goal_dimensions, "goal_dimensions", ready),
+            now=time.monotonic(),
         )
         self._send(offered.frame)
         return offered
@@ -431,6 +437,12 @@ class StreamClient:
         try:
             websocket.send(frame)
         except ConnectionClosed as closed:
+            # What the server sent before it closed - the error saying why (an ih6004), or
+            # session.ended - is read first, as a receive would have read it.
+            while self._lost is None and not self._closed and self._receive(0, waiting_for=""):
+                pass
+            if self._lost is not None:
+                raise self._lost from None
             raise self._connection_lost(closed, " while sending") from None
 
     def _open_websocket(self) -> WebSocket:
@@ -594,8 +606,8 @@ def stream(
     api_key: str | ApiKey,
     chunks: Iterable[bytes],
     *,
-    include: Sequence[str] | None = None,
-    goal_dimensions: Sequence[str] | None = None,
+    include: Wanted = "offered",
+    goal_dimensions: Wanted = None,
     **options: Any,
 ) -> SessionSummary:
     """The whole session: connect, wait for session.ready, send the config of what the
@@ -635,8 +647,8 @@ def stream_conversation(
     api_key: str | ApiKey,
     source: RestartableSource,
     *,
-    include: Sequence[str] | None = None,
-    goal_dimensions: Sequence[str] | None = None,
+    include: Wanted = "offered",
+    goal_dimensions: Wanted = None,
     conversation: Conversation | None = None,
     **options: Any,
 ) -> SessionSummary:
@@ -661,8 +673,8 @@ def stream_conversation(
     began = time.monotonic()
     progress = _Progress()
     while (action := conv.next_action(time.monotonic())).kind != "stop":
-        if action.at is not None and action.at > time.monotonic():
-            time.sleep(action.at - time.monotonic())
+        if action.at is not None and (delay := action.at - time.monotonic()) > 0:
+            time.sleep(delay)
         media = source.restart(time.monotonic() - began if source.live else progress.sent_to)
         if not isinstance(media.chunks, Iterable):
             raise TypeError("the blocking client streams a source whose chunks are iterable")
@@ -675,15 +687,21 @@ def stream_conversation(
                 conv.finish()
                 continue
             connection = conv.start_session(time.monotonic(), media_offset=media.offset)
-            client = StreamClient(
-                url,
-                api_key,
-                include=include,
-                goal_dimensions=goal_dimensions,
-                connection=connection,
-                **options,
-            )
-            ended = _run_session(conv, client, first, chunks, progress)
+            try:
+                client = StreamClient(
+                    url,
+                    api_key,
+                    include=include,
+                    goal_dimensions=goal_dimensions,
+                    connection=connection,
+                    **options,
+                )
+                ended = _run_session(conv, client, first, chunks, progress)
+            except BaseException:
+                # Not a session's ending (a chunk the session refused, an interrupt): the
+                # Conversation is told, so it is never left with a live session.
+                conv.session_ended(time.monotonic(), lost=True)
+                raise
             conv.session_ended(time.monotonic(), **ended)
         finally:
             close = getattr(chunks, "close", None)

@@ -594,25 +594,47 @@ class FileSource:
             data = _remux(opened, name)
             self._layout = _mp4_layout(data)
         self._data = data
+        self._name = name
         self.duration: float = self._layout.duration
 
     def restart(self, at: float) -> MediaStream:
         """The media from the last cut point at or before `at` (media seconds; the first
         cut point when none is) as a fresh stream; no chunks (offset `at`) from `duration`
-        on. MediaError for a negative or non-finite `at`, or for a file that can only be
-        sent from its start."""
+        on. A fragmented MP4 that can only be sent from its start (absolute byte offsets,
+        samples in moov) is remuxed with PyAV, once, the first time it must restart later
+        (the media is copied, its times kept: the timeline goes on). MediaError for a
+        negative or non-finite `at`, or for such a file without PyAV."""
         _check_at(at)
-        pieces = self._layout.pieces
         if at >= self.duration:
             return MediaStream(at, ())
-        first = max((i for i, piece in enumerate(pieces) if piece.seconds <= at + 1e-6), default=0)
+        first = self._first_at(at)
         if first and self._layout.unrestartable:
-            raise MediaError(f"cannot restart at {at!r} s, only at 0: {self._layout.unrestartable}")
-        return MediaStream(pieces[first].seconds, _FileChunks(self, first))
+            self._remux_to_restart(at)
+            first = self._first_at(at)
+        return MediaStream(self._layout.pieces[first].seconds, _FileChunks(self, first))
 
-    def _rebases(self, first: int) -> dict[int, int]:
+    def _first_at(self, at: float) -> int:
+        pieces = self._layout.pieces
+        return max((i for i, piece in enumerate(pieces) if piece.seconds <= at + 1e-6), default=0)
+
+    def _remux_to_restart(self, at: float) -> None:
+        why = self._layout.unrestartable
+        try:
+            import av  # noqa: F401, PLC0415 - an optional extra, imported only when it is needed
+        except ImportError:
+            raise MediaError(
+                f"cannot restart {self._name} at {at!r} s, only at 0: {why}; or install PyAV "
+                '(pip install "interhuman-stream[media]") to have it remuxed'
+            ) from None
+        data = _remux(io.BytesIO(self._data), self._name)
+        layout = _mp4_layout(data)
+        if layout.unrestartable:
+            raise MediaError(f"cannot restart {self._name} at {at!r} s: {layout.unrestartable}")
+        self._data, self._layout = data, layout
+
+    @staticmethod
+    def _rebases(layout: _Layout, first: int) -> dict[int, int]:
         """What each track's timestamps lose in a restart at piece `first`, in its units."""
-        layout = self._layout
         piece = layout.pieces[first]
         if not layout.scales:  # WebM: the cluster's Timecode times every track
             return {stamp.track: stamp.value for stamp in piece.stamps}
@@ -632,10 +654,14 @@ class _FileChunks:
     def __init__(self, source: FileSource, first: int) -> None:
         self._source = source
         self._first = first
+        # The file as it is now: a later remux (_remux_to_restart) must not change a stream
+        # made before it.
+        self._layout = source._layout
+        self._data = source._data
 
     def __iter__(self) -> Iterator[Chunk]:
-        layout = self._source._layout
-        data = self._source._data
+        layout = self._layout
+        data = self._data
         per = self._source.per_chunk
         pieces = layout.pieces[self._first :]
         starts = [pieces[i].seconds for i in range(0, len(pieces), per)]
@@ -645,7 +671,7 @@ class _FileChunks:
             for (a, b), start, end in zip(itertools.pairwise(bounds), starts, ends, strict=True):
                 yield Chunk(data[a:b], start, end)
             return
-        bases = self._source._rebases(self._first)
+        bases = FileSource._rebases(layout, self._first)
         for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
             out = bytearray(layout.header if number == 0 else b"")
             for piece in pieces[number * per : (number + 1) * per]:

@@ -16,6 +16,8 @@ Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names the
 
     MockServer.idle_timeout(seconds)        ih6003 once no frame came for `seconds`, close 1008
     MockServer.max_duration(seconds)        ih6004 once the session is `seconds` old, close 1008
+    MockServer.ends_early(seconds)          the same, while session.ready announces the usual
+                                            maximum (a limit shorter than announced)
     MockServer.drop_after(segments, connections)
                                             the TCP connection drops (no close frame: the client
                                             sees 1006) once `segments` segments arrived (on the
@@ -194,6 +196,10 @@ class MockConfig:
     refuse_with: tuple[str, int] | None = None
     """(error code, close code): sent instead of session.ready."""
     refuse_count: int | None = None
+    ends_after_seconds: float | None = None
+    """Each session ends with ih6004 (then TIMEOUT_CLOSE_CODE) this long after it began,
+    whatever session.ready announced: a maximum shorter than the one announced, as a client
+    token's maxDurationSeconds can make it."""
     """With refuse_with: how many connections, counted from the first, are refused (None:
     all of them)."""
 
@@ -393,6 +399,12 @@ class MockServer:
         )
 
     @classmethod
+    def ends_early(cls, seconds: float = 1.0, **options: Any) -> MockServer:
+        """ih6004 (then close 1008) once the session is `seconds` old, while session.ready
+        announces the usual maximum (a client token's shorter limit)."""
+        return cls(MockConfig(ends_after_seconds=seconds, **options))
+
+    @classmethod
     def oversized_segment(cls, max_bytes: int = 1024, **options: Any) -> MockServer:
         """session.ready allows `max_bytes` per segment; a larger one gets ih6002."""
         return cls(MockConfig(max_segment_size_bytes=max_bytes, **options))
@@ -482,6 +494,12 @@ class MockServer:
             if record.ended_by is None:
                 record.ended_by = "internal error"
                 await close(websocket, 1011, "internal error", self.config.write_timeout_seconds)
+        except Exception:
+            # A bug of the mock's: the client hears at once (1011), not after a timeout.
+            if record.ended_by is None:
+                record.ended_by = "internal error"
+                await close(websocket, 1011, "internal error", self.config.write_timeout_seconds)
+            raise
         finally:
             watchdog.cancel()
             await asyncio.gather(watchdog, return_exceptions=True)
@@ -559,13 +577,22 @@ class _Session:
 
     async def watch(self) -> None:
         """The idle and maximum-duration deadlines, whether or not the client reads."""
+        early = self.config.ends_after_seconds
+        ends_at = None if early is None else self.loop.time() + early
         try:
             while self.record.ended_by is None:
                 deadline = self.server.next_deadline()
                 wait = 0.5 if deadline is None else deadline.at - self.loop.time()
+                if ends_at is not None:
+                    wait = min(wait, ends_at - self.loop.time())
                 await asyncio.sleep(min(0.5, max(0.0, wait)))
                 if self.server.state is SessionState.ENDED:
                     return
+                if ends_at is not None and self.loop.time() >= ends_at:
+                    if self.server.state is SessionState.AWAITING_READY:
+                        continue  # refused or not started: nothing to end yet
+                    await self.send(self.server.fail("ih6004", timestamp=stamp()))
+                    await self.end("ih6004", TIMEOUT_CLOSE_CODE, "ih6004")
                 expired = self.server.check_deadlines(self.loop.time(), timestamp=stamp())
                 if expired:
                     reason = decode_server_message(expired[0])
@@ -679,6 +706,7 @@ SCENARIOS: Final[dict[str, Callable[..., MockServer]]] = {
     for name in (
         "idle_timeout",
         "max_duration",
+        "ends_early",
         "drop_after",
         "oversized_segment",
         "unknown_message",
