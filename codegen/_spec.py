@@ -35,6 +35,19 @@ DATA_FILES = {
 # other enum it is a closed set read tolerantly (D33).
 OPEN_VOCABULARY_PREFIX = "Known"
 
+# Protocol versions: v1 is the files in spec/; every later one is v1 with an overlay of its
+# differences (spec/<version>.overlay.json, described by data.schema.json VersionOverlay).
+VERSIONS = ("v1", "v2")
+OVERLAY_FILE = "{version}.overlay.json"
+# Lists of keyed items an overlay patches item by item: (file, path to the list) -> the
+# fields whose values, joined by "/", name an item.
+KEYED_LISTS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
+    ("errors.json", ("errors",)): ("code",),
+    ("handshake.json", ("rejections",)): ("status",),
+    ("handshake.json", ("close_codes",)): ("code",),
+    ("contract.json", ("guards",)): ("rule", "event", "check"),
+}
+
 SERVER_UNION = "ServerMessage"
 CLIENT_UNION = "ClientMessage"
 TAG_FIELD = "type"
@@ -63,6 +76,7 @@ class TaggedMessage:
 
 @dataclass(frozen=True)
 class Spec:
+    version: str
     protocol: dict[str, Any]
     errors: dict[str, Any]
     handshake: dict[str, Any]
@@ -215,36 +229,91 @@ def _check(validator: Any, instance: Any, where: str) -> None:
         raise SpecError(f"{where} is invalid:\n" + "\n".join(lines))
 
 
-def load_spec(spec_dir: Path = SPEC_DIR) -> Spec:
-    protocol = _load_json(spec_dir / PROTOCOL_FILE)
+def load_spec(spec_dir: Path = SPEC_DIR, version: str = "v1") -> Spec:
+    """spec/ for one protocol version: v1's files, with the version's overlay applied."""
+    if version not in VERSIONS:
+        raise SpecError(f"no protocol version {version!r}; the versions are {', '.join(VERSIONS)}")
     data_schema = _load_json(spec_dir / DATA_SCHEMA_FILE)
-    for name, schema in ((PROTOCOL_FILE, protocol), (DATA_SCHEMA_FILE, data_schema)):
-        _check(Draft202012Validator(Draft202012Validator.META_SCHEMA), schema, name)
+    _check(Draft202012Validator(Draft202012Validator.META_SCHEMA), data_schema, DATA_SCHEMA_FILE)
     registry: Registry[Any] = Registry().with_resource(
         data_schema["$id"], Resource.from_contents(data_schema)
     )
-    loaded = {}
-    for file_name, def_name in DATA_FILES.items():
-        instance = _load_json(spec_dir / file_name)
-        validator = Draft202012Validator(
+
+    def validator(def_name: str) -> Draft202012Validator:
+        return Draft202012Validator(
             {"$ref": f"{data_schema['$id']}#/$defs/{def_name}"},
             registry=registry,
             format_checker=jsonschema.FormatChecker(),
         )
-        _check(validator, instance, file_name)
-        loaded[file_name] = instance
+
+    files = {name: _load_json(spec_dir / name) for name in (PROTOCOL_FILE, *DATA_FILES)}
+    sources: tuple[str, ...] = (PROTOCOL_FILE, *DATA_FILES)
+    if version != "v1":
+        overlay_name = OVERLAY_FILE.format(version=version)
+        overlay = _load_json(spec_dir / overlay_name)
+        _check(validator("VersionOverlay"), overlay, overlay_name)
+        if overlay["version"] != version:
+            raise SpecError(f"{overlay_name}: version is {overlay['version']!r}, not {version!r}")
+        for name, patch in overlay.items():
+            if name in files:
+                files[name] = apply_overlay(files[name], patch, name, ())
+        sources = (*sources, overlay_name)
+    protocol = files[PROTOCOL_FILE]
+    _check(Draft202012Validator(Draft202012Validator.META_SCHEMA), protocol, PROTOCOL_FILE)
+    for file_name, def_name in DATA_FILES.items():
+        _check(validator(def_name), files[file_name], file_name)
     spec = Spec(
+        version=version,
         protocol=protocol,
-        errors=loaded["errors.json"],
-        handshake=loaded["handshake.json"],
-        segments=loaded["segments.json"],
-        contract=with_groups_expanded(loaded["contract.json"]),
+        errors=files["errors.json"],
+        handshake=files["handshake.json"],
+        segments=files["segments.json"],
+        contract=with_groups_expanded(files["contract.json"]),
         data_schema=data_schema,
-        sources=(PROTOCOL_FILE, *DATA_FILES),
+        sources=sources,
     )
     spec.server_messages()  # consistency checks raise SpecError early
     check_contract(spec)
     return spec
+
+
+def apply_overlay(base: Any, patch: Any, file_name: str, path: tuple[str, ...]) -> Any:
+    """`base` patched by `patch` (RFC 7396 merge patch; a keyed list, KEYED_LISTS, takes an
+    object of its items by key: an item given with its key replaces v1's whole, one without
+    it is merged into it, null removes it). Neither argument is changed."""
+    where = f"{file_name}: /{'/'.join(path)}"
+    keys = KEYED_LISTS.get((file_name, path))
+    if keys is not None:
+        key = "/".join(keys)
+        if not isinstance(base, list) or not isinstance(patch, dict):
+            raise SpecError(f"{where}: a keyed list is patched with an object by {key}")
+        items = [copy.deepcopy(item) for item in base]
+        for name, change in patch.items():
+            found = [
+                i for i, item in enumerate(items) if "/".join(str(item[k]) for k in keys) == name
+            ]
+            if change is None:
+                if not found:
+                    raise SpecError(f"{where}: removes {key} {name}, which v1 does not have")
+                del items[found[0]]
+            elif found and all(k in change for k in keys):  # a whole item: replaces v1's
+                items[found[0]] = copy.deepcopy(change)
+            elif found:
+                items[found[0]] = apply_overlay(items[found[0]], change, file_name, (*path, name))
+            else:
+                items.append(copy.deepcopy(change))
+        return items
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    merged = copy.deepcopy(base) if isinstance(base, dict) else {}
+    for name, change in patch.items():
+        if change is None:
+            if name not in merged:
+                raise SpecError(f"{where}/{name}: removed, but v1 does not have it")
+            del merged[name]
+        else:
+            merged[name] = apply_overlay(merged.get(name), change, file_name, (*path, name))
+    return merged
 
 
 def with_groups_expanded(contract: dict[str, Any]) -> dict[str, Any]:
