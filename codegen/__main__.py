@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from ._docs import with_state_diagram
-from ._render import ASYNCAPI_FILE, OUTPUT_DIR, REGEN_COMMAND, render_all, render_asyncapi
-from ._spec import ROOT, SpecError, load_spec
+from ._render import ASYNCAPI_FILE, OUTPUT_DIR, REGEN_COMMAND, render_all, render_documents
+from ._spec import ROOT, SpecError, load_versions
 
 # Left alone in the output directory: interpreter caches are not ours to manage.
 IGNORED = ("__pycache__",)
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         "--asyncapi",
         type=Path,
         default=ASYNCAPI_FILE,
-        help="AsyncAPI document to write or check (default: %(default)s)",
+        help="v1's AsyncAPI document to write or check; a later version's, and its protocol "
+        "schema, go beside it (default: %(default)s)",
     )
     parser.add_argument(
         "--readme",
@@ -90,28 +91,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     readme: Path = args.readme.resolve()
     try:
-        spec = load_spec()
-        expected = render_all(spec)
+        versions = load_versions()
+        spec = versions["v1"]
+        expected = render_all(spec, versions)
         readme_now = readme.read_text(encoding="utf-8")
         readme_expected = with_state_diagram(readme_now, spec.contract)
-        asyncapi: Path = args.asyncapi.resolve()
-        asyncapi_expected = render_asyncapi(spec)
-        asyncapi_now = asyncapi.read_text(encoding="utf-8") if asyncapi.exists() else None
+        documents = render_documents(versions, args.asyncapi.resolve())
+        documents_now = {
+            path: path.read_text(encoding="utf-8") if path.exists() else None for path in documents
+        }
     except (SpecError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     output_dir: Path = args.output.resolve()
     if args.check:
         lines = drift(expected, output_dir)
-        if asyncapi_now != asyncapi_expected:
-            lines.extend(
-                difflib.unified_diff(
-                    (asyncapi_now or "").splitlines(keepends=True),
-                    asyncapi_expected.splitlines(keepends=True),
-                    fromfile=f"{asyncapi.name} (committed)",
-                    tofile=f"{asyncapi.name} (from spec)",
+        for path, text in documents.items():
+            if documents_now[path] != text:
+                lines.extend(
+                    difflib.unified_diff(
+                        (documents_now[path] or "").splitlines(keepends=True),
+                        text.splitlines(keepends=True),
+                        fromfile=f"{path.name} (committed)",
+                        tofile=f"{path.name} (from spec)",
+                    )
                 )
-            )
         if readme_now != readme_expected:
             lines.extend(
                 difflib.unified_diff(
@@ -132,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{output_dir}: up to date ({len(expected)} files)")
         return 0
     changed = write(expected, output_dir)
-    if asyncapi_now != asyncapi_expected:
-        asyncapi.parent.mkdir(parents=True, exist_ok=True)
-        asyncapi.write_text(asyncapi_expected, encoding="utf-8", newline="\n")
-        changed.append(f"wrote {asyncapi.name}")
+    for path, text in documents.items():
+        if documents_now[path] != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            changed.append(f"wrote {path.name}")
     if readme_now != readme_expected:
         readme.write_text(readme_expected, encoding="utf-8", newline="\n")
         changed.append(f"wrote the state diagram in {readme.name}")

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from ._spec import (
     Spec,
     SpecError,
     guard_documented_sets,
+    load_versions,
     schema_for_models,
     uuid_fields,
 )
@@ -47,7 +49,7 @@ REGEN_COMMAND = "nox -s regen"
 MODULE_TEMPLATES = {
     "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
     "_catalog.py": ("_catalog.py.jinja2", ("errors.json",)),
-    "_handshake_data.py": ("_handshake_data.py.jinja2", ("handshake.json",)),
+    "_handshake_data.py": ("_handshake_data.py.jinja2", ("handshake.json", "v2.overlay.json")),
     "_segments.py": ("_segments.py.jinja2", ("segments.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
@@ -105,6 +107,7 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
             "ENDPOINT_PATH",
             "SUBPROTOCOL_HEADER",
             "SUBPROTOCOL_TOKEN_NAME",
+            "ProtocolVersion",
             "SubprotocolForm",
             "ApiKey",
             "AuthMethod",
@@ -113,6 +116,7 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
             "client_handshake",
             "correlation_id_from_headers",
             "credential_from_request",
+            "endpoint_url",
             "server_response_headers",
         ),
     },
@@ -287,8 +291,9 @@ def _upgrade_response(spec: Spec) -> str:
     )
 
 
-def render_asyncapi(spec: Spec) -> str:
-    """The AsyncAPI 3.0 document of the channel, from the same spec files."""
+def render_asyncapi(spec: Spec, payload_schema: str = "../spec/protocol.schema.json") -> str:
+    """The AsyncAPI 3.0 document of a version's channel, from the same spec files;
+    `payload_schema` is where its payloads' JSON Schema is, relative to the document."""
     defs = spec.defs
     video_summary, video_description = _video_segment(spec)
     client_frames = [
@@ -337,10 +342,37 @@ def render_asyncapi(spec: Spec) -> str:
         upgrade_response=_upgrade_response(spec),
         server_host=host,
         version=_project_version(),
+        protocol_version=spec.version,
+        payload_schema=payload_schema,
+        payload_schema_name=payload_schema.removeprefix("../"),
         sources=[f"spec/{name}" for name in spec.sources],
     )
     sources = ("protocol.schema.json", "handshake.json", "segments.json", "contract.json")
+    sources += tuple(name for name in spec.sources if name.endswith(".overlay.json"))
     return _header("asyncapi.yaml.jinja2", sources) + text
+
+
+def render_documents(versions: Mapping[str, Spec], asyncapi: Path) -> dict[Path, str]:
+    """The documents beside the package: each version's AsyncAPI document (v1's at
+    `asyncapi`, a later one's beside it as asyncapi-<version>.yaml) and, for a later version,
+    its protocol schema with the overlay applied, which that document's payloads refer to."""
+    documents = {asyncapi: render_asyncapi(versions["v1"])}
+    for version, spec in versions.items():
+        if version == "v1":
+            continue
+        schema_name = f"protocol-{version}.schema.json"
+        resolved = {
+            **spec.protocol,
+            "$comment": (
+                f"Generated - do not edit: spec/protocol.schema.json with spec/{version}"
+                ".overlay.json applied. Change those and run `nox -s regen`."
+            ),
+        }
+        documents[asyncapi.with_name(schema_name)] = json.dumps(resolved, indent=2) + "\n"
+        documents[asyncapi.with_name(f"asyncapi-{version}.yaml")] = render_asyncapi(
+            spec, schema_name
+        )
+    return documents
 
 
 def _config_reply_code(spec: Spec) -> str:
@@ -504,12 +536,34 @@ def format_python(source: str, filename: str) -> str:
     return _ruff(["format"], fixed, filename)
 
 
-def render_all(spec: Spec) -> dict[str, str]:
-    """Every file of the generated package: relative path -> text."""
+def endpoints(versions: Mapping[str, Spec]) -> list[dict[str, Any]]:
+    """Each protocol version's endpoint, from its handshake.json (D48, D49)."""
+    found = []
+    for version, spec in versions.items():
+        handshake = spec.handshake
+        model = handshake.get("query", {}).get("model")
+        found.append(
+            {
+                "version": version,
+                "url": handshake["url"],
+                "path": handshake["path"],
+                "channel": handshake["asyncapi_channel"],
+                "model_default": None if model is None else model.get("default"),
+                "models_refused": () if model is None else tuple(model.get("refused_locally", ())),
+            }
+        )
+    return found
+
+
+def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[str, str]:
+    """Every file of the generated package: relative path -> text. `versions`: every
+    protocol version's spec (their endpoints are generated beside v1's); loaded from spec/
+    when not given."""
     check_registry(spec)
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = template_context(spec)
+    context["endpoints"] = endpoints(versions if versions is not None else load_versions())
     for module, (template_name, sources) in MODULE_TEMPLATES.items():
         template = env.get_template(template_name)
         files[module] = _header(template_name, sources) + "\n" + template.render(context)

@@ -277,6 +277,11 @@ def load_spec(spec_dir: Path = SPEC_DIR, version: str = "v1") -> Spec:
     return spec
 
 
+def load_versions(spec_dir: Path = SPEC_DIR) -> dict[str, Spec]:
+    """Every protocol version's spec, by version."""
+    return {version: load_spec(spec_dir, version) for version in VERSIONS}
+
+
 def apply_overlay(base: Any, patch: Any, file_name: str, path: tuple[str, ...]) -> Any:
     """`base` patched by `patch` (RFC 7396 merge patch; a keyed list, KEYED_LISTS, takes an
     object of its items by key: an item given with its key replaces v1's whole, one without

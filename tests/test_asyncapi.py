@@ -142,3 +142,43 @@ def test_the_upgrade_response_correlation_header_is_described() -> None:
     assert f"{request} request header is not echoed back" in description
     # The request-header binding stays request headers only.
     assert response not in channel["bindings"]["ws"]["headers"]["properties"]
+
+
+# -- v2 (Inter-2): the same document from the v2 spec (D48) --------------------------------
+
+DOCUMENT_V2 = ROOT / "generated" / "asyncapi-v2.yaml"
+SCHEMA_V2 = ROOT / "generated" / "protocol-v2.schema.json"
+
+
+def document_v2() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(DOCUMENT_V2.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_v2_is_valid_against_the_official_asyncapi_3_schema() -> None:
+    schema = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    errors = sorted(Draft7Validator(schema).iter_errors(document_v2()), key=lambda e: e.path)
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_v2_names_its_channel_and_refers_to_the_v2_schema() -> None:
+    from codegen._spec import load_spec
+
+    v2 = load_spec(version="v2")
+    doc = document_v2()
+    assert list(doc["channels"]) == ["stream_analyze_v2"]
+    channel = doc["channels"]["stream_analyze_v2"]
+    assert channel["address"] == "/v2/stream/analyze"
+    assert channel["title"] == "Streaming Analyze v2"
+    # The payload schema is the v2 spec (v1 with the overlay), nothing else.
+    resolved = json.loads(SCHEMA_V2.read_text(encoding="utf-8"))
+    assert {k: v for k, v in resolved.items() if k != "$comment"} == {
+        k: v for k, v in v2.protocol.items() if k != "$comment"
+    }
+    assert "modality" not in resolved["$defs"]["SignalData"]["properties"]
+    refs = [m["payload"].get("$ref") for m in doc["components"]["messages"].values()]
+    payloads = {ref.split("#/$defs/")[1] for ref in refs if ref is not None}
+    assert all(ref.startswith("protocol-v2.schema.json#/$defs/") for ref in refs if ref)
+    assert payloads <= set(resolved["$defs"])
+    assert {m.class_name for m in v2.server_messages()} <= payloads
+    assert "SessionConfig" in payloads

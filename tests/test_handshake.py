@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import uuid
+from typing import Any
 
 import pytest
 from harness import ready_data
@@ -136,3 +138,44 @@ def test_a_key_that_is_no_token_cannot_travel_as_a_subprotocol() -> None:
         ih.client_handshake(key, method="subprotocol")
     assert key not in str(caught.value) and "bearer" in str(caught.value)
     assert ih.client_handshake(key, method="bearer").headers[0][1].endswith(key)
+
+
+# -- endpoints of each protocol version (D48, D49) ----------------------------------------
+
+
+def test_each_version_has_its_endpoint() -> None:
+    url = ih.handshake.endpoint_url
+    assert url() == ih.handshake.DEFAULT_URL == "wss://api.interhuman.ai/v1/stream/analyze"
+    assert url("v2") == "wss://api.interhuman.ai/v2/stream/analyze"
+    assert url("v2", model="inter-2-audio") == (
+        "wss://api.interhuman.ai/v2/stream/analyze?model=inter-2-audio"
+    )
+    assert url("v2", model="a model/new") == (
+        "wss://api.interhuman.ai/v2/stream/analyze?model=a%20model%2Fnew"
+    )
+    # A staging API's https base becomes wss; a loopback http base ws.
+    assert url("v2", base="https://staging-api.interhuman.ai") == (
+        "wss://staging-api.interhuman.ai/v2/stream/analyze"
+    )
+    assert url(base="http://127.0.0.1:8080/") == "ws://127.0.0.1:8080/v1/stream/analyze"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ({"version": "v3"}, "version 'v3' is not one of v1, v2"),
+        ({"model": "inter-2"}, "v1 takes no model (got 'inter-2'): only v2 choose a model"),
+        ({"version": "v2", "model": ""}, "model is a non-empty model id, not ''"),
+        (
+            {"version": "v2", "model": "inter-2-deep"},
+            "model 'inter-2-deep' cannot stream (upload only)",
+        ),
+        ({"base": "ftp://example.com"}, "base 'ftp://example.com' is not scheme://host[:port]"),
+        ({"base": "https://example.com/api"}, "base 'https://example.com/api' is not"),
+    ],
+)
+def test_an_endpoint_the_sources_rule_out_is_a_value_error(
+    call: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ih.handshake.endpoint_url(**call)

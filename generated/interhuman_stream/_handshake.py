@@ -18,12 +18,17 @@ from ._handshake_data import (
     CLIENT_REQUEST_ID_HEADER,
     CLOSE_CODES,
     CORRELATION_ID_HEADER,
+    DEFAULT_MODELS,
     DEFAULT_SUBPROTOCOL_FORM,
     DEFAULT_URL,
     ENDPOINT_PATH,
+    ENDPOINT_PATHS,
+    ENDPOINT_URLS,
+    STREAM_REFUSED_MODELS,
     SUBPROTOCOL_HEADER,
     SUBPROTOCOL_TOKEN_NAME,
     UNAUTHORIZED_STATUS,
+    ProtocolVersion,
     SubprotocolForm,
 )
 
@@ -44,10 +49,12 @@ __all__ = [
     "ClientHandshake",
     "Credential",
     "Headers",
+    "ProtocolVersion",
     "SubprotocolForm",
     "client_handshake",
     "correlation_id_from_headers",
     "credential_from_request",
+    "endpoint_url",
     "server_response_headers",
 ]
 
@@ -267,3 +274,50 @@ def credential_from_request(
 def server_response_headers(correlation_id: str) -> tuple[tuple[str, str], ...]:
     """Headers a server adds to its 101 response: its correlation id for the connection."""
     return ((CORRELATION_ID_HEADER, correlation_id),)
+
+
+_SCHEMES: Final = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}
+
+
+def endpoint_url(
+    version: ProtocolVersion = "v1", *, model: str | None = None, base: str | None = None
+) -> str:
+    """The WebSocket URL of a protocol version's endpoint (D48, D49).
+
+    `base` is a scheme and host to use instead of production's (an https:// or http:// base,
+    such as a staging API's, becomes wss:// or ws://). `model` (v2 only) becomes the `model`
+    query parameter; left out, the server opens on its default (DEFAULT_MODELS). ValueError
+    names what is wrong: an unknown version, a model on a version that takes none, an empty
+    model, a model refused for streams (STREAM_REFUSED_MODELS: upload-only), or a base
+    that is not a bare scheme://host[:port]."""
+    from urllib.parse import quote, urlsplit  # noqa: PLC0415 - kept off the import path
+
+    if version not in ENDPOINT_URLS:
+        raise ValueError(f"version {version!r} is not one of {', '.join(sorted(ENDPOINT_URLS))}")
+    url = ENDPOINT_URLS[version]
+    if base is not None:
+        parts = urlsplit(base)
+        scheme = _SCHEMES.get(parts.scheme)
+        if scheme is None or not parts.hostname or parts.path not in ("", "/") or parts.query:
+            raise ValueError(
+                f"base {base!r} is not scheme://host[:port] with a scheme of "
+                f"{', '.join(sorted(_SCHEMES))}"
+            )
+        url = f"{scheme}://{parts.netloc}{ENDPOINT_PATHS[version]}"
+    if model is None:
+        return url
+    if version not in DEFAULT_MODELS:
+        raise ValueError(f"{version} takes no model (got {model!r}): only {_model_versions()}")
+    if not isinstance(model, str) or not model:
+        raise ValueError(f"model is a non-empty model id, not {model!r}")
+    refused = STREAM_REFUSED_MODELS.get(version, frozenset())
+    if model in refused:
+        raise ValueError(
+            f"model {model!r} cannot stream (upload only); streaming models exclude "
+            f"{', '.join(sorted(refused))}"
+        )
+    return f"{url}?model={quote(model, safe='')}"
+
+
+def _model_versions() -> str:
+    return ", ".join(sorted(DEFAULT_MODELS)) + " choose a model"

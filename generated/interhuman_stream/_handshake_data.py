@@ -1,5 +1,5 @@
 # Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/handshake.json
+# Sources: spec/handshake.json, spec/v2.overlay.json
 # Template: codegen/templates/_handshake_data.py.jinja2
 
 """The WebSocket upgrade's names and values (handshake.json, D10); the helpers that use them
@@ -41,3 +41,32 @@ CLOSE_CODES: Final[Mapping[int, str]] = MappingProxyType(
 
 UNAUTHORIZED_STATUS: Final = 401
 """The credential is missing, malformed, expired or revoked (or, with a subprotocol, not in the form the server expects). No body."""
+
+ProtocolVersion = Literal["v1", "v2"]
+"""A version of the Streaming Analyze protocol (D48)."""
+ENDPOINT_URLS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "v1": "wss://api.interhuman.ai/v1/stream/analyze",
+        "v2": "wss://api.interhuman.ai/v2/stream/analyze",
+    }
+)
+"""Each version's production endpoint."""
+ENDPOINT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "v1": "/v1/stream/analyze",
+        "v2": "/v2/stream/analyze",
+    }
+)
+DEFAULT_MODELS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "v2": "inter-2",
+    }
+)
+"""The model a version's server opens on when the `model` query parameter is left out; a
+version not listed takes no model (D49)."""
+STREAM_REFUSED_MODELS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "v2": frozenset(["inter-2-deep"]),
+    }
+)
+"""Models the library refuses for a stream before connecting (upload-only, D49)."""

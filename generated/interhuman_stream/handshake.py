@@ -19,10 +19,12 @@ from ._handshake import (
     AuthMethod,
     ClientHandshake,
     Credential,
+    ProtocolVersion,
     SubprotocolForm,
     client_handshake,
     correlation_id_from_headers,
     credential_from_request,
+    endpoint_url,
     server_response_headers,
 )
 
@@ -39,11 +41,13 @@ __all__ = [
     "DEFAULT_SUBPROTOCOL_FORM",
     "DEFAULT_URL",
     "ENDPOINT_PATH",
+    "ProtocolVersion",
     "SUBPROTOCOL_HEADER",
     "SUBPROTOCOL_TOKEN_NAME",
     "SubprotocolForm",
     "client_handshake",
     "correlation_id_from_headers",
     "credential_from_request",
+    "endpoint_url",
     "server_response_headers",
 ]
