@@ -347,8 +347,11 @@ def render_asyncapi(spec: Spec, payload_schema: str = "../spec/protocol.schema.j
         payload_schema_name=payload_schema.removeprefix("../"),
         sources=[f"spec/{name}" for name in spec.sources],
     )
-    sources = ("protocol.schema.json", "handshake.json", "segments.json", "contract.json")
-    sources += tuple(name for name in spec.sources if name.endswith(".overlay.json"))
+    sources: tuple[str, ...] = ("protocol.schema.json", "handshake.json", "segments.json")
+    sources += (
+        "contract.json",
+        *(name for name in spec.sources if name.endswith(".json") and "overlay" in name),
+    )
     return _header("asyncapi.yaml.jinja2", sources) + text
 
 
