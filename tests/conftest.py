@@ -31,7 +31,11 @@ def protocol_schema() -> dict[str, Any]:
 @cache
 def validator_for(def_name: str) -> Draft202012Validator:
     """A format-checking 2020-12 validator for one $defs entry of protocol.schema.json."""
-    schema = protocol_schema()
+    return schema_validator(protocol_schema(), def_name)
+
+
+def schema_validator(schema: dict[str, Any], def_name: str) -> Draft202012Validator:
+    """The same for one $defs entry of `schema` (another version's protocol schema)."""
     registry: Registry[Any] = Registry().with_resource(
         schema["$id"], Resource.from_contents(schema)
     )

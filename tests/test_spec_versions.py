@@ -10,27 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from jsonschema.validators import Draft202012Validator
-from referencing import Registry, Resource
 
 from codegen._spec import KEYED_LISTS, SpecError, apply_overlay, load_spec
 from conftest import EXAMPLES, SPEC, load_json
+from conftest import schema_validator as validator
 
 V2_SERVER = sorted((EXAMPLES / "v2/server").glob("*.json"))
 V2_CLIENT = sorted((EXAMPLES / "v2/client").glob("*.json"))
-
-
-def validator(protocol: dict[str, Any], def_name: str) -> Draft202012Validator:
-    registry: Registry[Any] = Registry().with_resource(
-        protocol["$id"], Resource.from_contents(protocol)
-    )
-    return Draft202012Validator(
-        {"$ref": f"{protocol['$id']}#/$defs/{def_name}"},
-        registry=registry,
-        format_checker=jsonschema.FormatChecker(),
-    )
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from typing import Literal, Protocol
 
 from .._client import ClientConnection
 from .._contract import SessionState
-from .._models import SessionReadyData
+from .._conversation import Conversation
+from .._models import SessionReadyData, SessionSummary
 from .._summary import SummaryFold
 
 Wanted = Sequence[str] | Literal["offered"] | None
@@ -81,3 +82,35 @@ class RestartableSource(Protocol):
     @property
     def live(self) -> bool: ...
     def restart(self, at: float) -> RestartedStream: ...
+
+
+class ConversationRun:
+    """What both clients' stream_conversation keep between sessions, without I/O: where the
+    next session's media starts, how far the media sent got, the last session's failure."""
+
+    def __init__(self, conversation: Conversation, source: RestartableSource, began: float):
+        self.conversation = conversation
+        self.source = source
+        self.began = began  # the clock's time when the conversation began
+        self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
+        self.failure: BaseException | None = None
+
+    def restart(self, now: float) -> RestartedStream:
+        """The next session's stream: a file from where the media sent so far ends, a live
+        source at the conversation's clock (D47)."""
+        return self.source.restart(now - self.began if self.source.live else self.sent_to)
+
+    def out_of_media(self) -> None:
+        """The restarted stream has no chunk: the media is over (ValueError when there was
+        none at all)."""
+        if not self.conversation.sessions:
+            raise ValueError("the source gave no media to stream")
+        self.conversation.finish()
+
+    def sent(self, chunk: MediaChunk) -> None:
+        self.sent_to = max(self.sent_to, chunk.end)
+
+    def outcome(self) -> tuple[SessionSummary, str | None]:
+        """The stitched summary, and why the conversation failed (None: it is complete)."""
+        summary = self.conversation.summary()
+        return summary, None if summary.complete else self.conversation.over or "stopped"

@@ -101,6 +101,7 @@ from .. import (
 from ..handshake import ENDPOINT_PATH, AuthMethod, correlation_id_from_headers
 from ..messages import ErrorMessage
 from ._common import (
+    ConversationRun,
     MediaChunk,
     RestartableSource,
     Wanted,
@@ -768,20 +769,17 @@ async def stream_conversation(
     """
     conv = conversation if conversation is not None else Conversation()
     loop = asyncio.get_running_loop()
-    began = loop.time()
-    progress = _Progress()
+    run = ConversationRun(conv, source, loop.time())
     options.setdefault("max_queue", 0)  # every message is in the summary: none is queued
     while (action := conv.next_action(loop.time())).kind != "stop":
         if action.at is not None and (delay := action.at - loop.time()) > 0:
             await asyncio.sleep(delay)
-        media = source.restart(loop.time() - began if source.live else progress.sent_to)
+        media = run.restart(loop.time())
         chunks = _chunks_of(media.chunks, blocking=source.live)
         try:
             first = await anext(chunks, None)
             if first is None:
-                if not conv.sessions:
-                    raise ValueError("the source gave no media to stream")
-                conv.finish()
+                run.out_of_media()
                 continue
             connection = conv.start_session(loop.time(), media_offset=media.offset)
             try:
@@ -795,7 +793,7 @@ async def stream_conversation(
                     connection=connection,
                     **options,
                 )
-                ended = await _run_session(conv, client, first, chunks, progress)
+                ended = await _run_session(conv, client, first, chunks, run)
             except BaseException:
                 # Not a session's ending (a chunk the session refused, your on_message, a
                 # cancellation): the Conversation is told, so it is never left with a live
@@ -805,18 +803,10 @@ async def stream_conversation(
             conv.session_ended(loop.time(), **ended)
         finally:
             await _close_chunks(chunks)
-    summary = conv.summary()
-    if not summary.complete:
-        raise ConversationFailed(conv.over or "stopped", summary, conv) from progress.failure
+    summary, failed = run.outcome()
+    if failed is not None:
+        raise ConversationFailed(failed, summary, conv) from run.failure
     return summary
-
-
-class _Progress:
-    """How far a conversation's media got, and its last session's failure."""
-
-    def __init__(self) -> None:
-        self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
-        self.failure: StreamError | None = None
 
 
 async def _run_session(
@@ -824,13 +814,13 @@ async def _run_session(
     client: StreamClient,
     chunk: MediaChunk | None,
     chunks: AsyncIterator[MediaChunk],
-    progress: _Progress,
+    run: ConversationRun,
 ) -> dict[str, Any]:
     """One session of stream_conversation: open, send until the media ends or a rollover
     is due, close; returns what Conversation.session_ended is told."""
     loop = asyncio.get_running_loop()
     connection = client.connection
-    progress.failure = None
+    run.failure = None
     try:
         async with client:
             conv.ready(loop.time())
@@ -843,7 +833,7 @@ async def _run_session(
                     await client.send_segment(chunk.data)
                 except SessionOver:
                     break  # the server ended it (ih6004, ...): close() finds it ended
-                progress.sent_to = max(progress.sent_to, chunk.end)
+                run.sent(chunk)
                 chunk = await anext(chunks, None)
             if chunk is None:
                 conv.finish()
@@ -851,15 +841,15 @@ async def _run_session(
     except SessionOver:
         return {"close_code": connection.close_code}  # the server ended it as we configured
     except HandshakeRejected as error:
-        progress.failure = error
+        run.failure = error
         if error.status is None:
             return {"lost": True}
         return {"handshake_status": error.status}
     except ConnectionLost as error:
-        progress.failure = error
+        run.failure = error
         return {"close_code": error.code, "error": error.error, "lost": True}
     except (ConnectFailed, StreamTimeout) as error:
-        progress.failure = error
+        run.failure = error
         return {"close_code": connection.close_code, "lost": True}
     return {"close_code": connection.close_code}
 

@@ -86,6 +86,7 @@ from .._recording import Record
 from .._summary import SummaryFold
 from .._values import OfferedConfig
 from ._common import (
+    ConversationRun,
     MediaChunk,
     RestartableSource,
     Wanted,
@@ -670,21 +671,18 @@ def stream_conversation(
     (D47).
     """
     conv = conversation if conversation is not None else Conversation()
-    began = time.monotonic()
-    progress = _Progress()
+    run = ConversationRun(conv, source, time.monotonic())
     while (action := conv.next_action(time.monotonic())).kind != "stop":
         if action.at is not None and (delay := action.at - time.monotonic()) > 0:
             time.sleep(delay)
-        media = source.restart(time.monotonic() - began if source.live else progress.sent_to)
+        media = run.restart(time.monotonic())
         if not isinstance(media.chunks, Iterable):
             raise TypeError("the blocking client streams a source whose chunks are iterable")
         chunks = iter(media.chunks)
         try:
             first = next(chunks, None)
             if first is None:
-                if not conv.sessions:
-                    raise ValueError("the source gave no media to stream")
-                conv.finish()
+                run.out_of_media()
                 continue
             connection = conv.start_session(time.monotonic(), media_offset=media.offset)
             try:
@@ -696,7 +694,7 @@ def stream_conversation(
                     connection=connection,
                     **options,
                 )
-                ended = _run_session(conv, client, first, chunks, progress)
+                ended = _run_session(conv, client, first, chunks, run)
             except BaseException:
                 # Not a session's ending (a chunk the session refused, an interrupt): the
                 # Conversation is told, so it is never left with a live session.
@@ -707,18 +705,10 @@ def stream_conversation(
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()  # a live recorder stops recording: its generator closes
-    summary = conv.summary()
-    if not summary.complete:
-        raise ConversationFailed(conv.over or "stopped", summary, conv) from progress.failure
+    summary, failed = run.outcome()
+    if failed is not None:
+        raise ConversationFailed(failed, summary, conv) from run.failure
     return summary
-
-
-class _Progress:
-    """How far a conversation's media got, and its last session's failure."""
-
-    def __init__(self) -> None:
-        self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
-        self.failure: StreamError | None = None
 
 
 def _run_session(
@@ -726,12 +716,12 @@ def _run_session(
     client: StreamClient,
     chunk: MediaChunk | None,
     chunks: Iterator[MediaChunk],
-    progress: _Progress,
+    run: ConversationRun,
 ) -> dict[str, Any]:
     """One session of stream_conversation: open, send until the media ends or a rollover
     is due, close; returns what Conversation.session_ended is told."""
     connection = client.connection
-    progress.failure = None
+    run.failure = None
     try:
         with client:
             conv.ready(time.monotonic())
@@ -747,19 +737,19 @@ def _run_session(
                     if _streaming(connection):
                         raise  # the chunk itself is refused: the source's fault
                     break  # the server ended the session as we sent
-                progress.sent_to = max(progress.sent_to, chunk.end)
+                run.sent(chunk)
                 chunk = next(chunks, None)
             if chunk is None:
                 conv.finish()
             client.close()
     except HandshakeRejected as error:
-        progress.failure = error
+        run.failure = error
         return {"handshake_status": error.status}
     except ConnectionLost as error:
-        progress.failure = error
+        run.failure = error
         return {"close_code": error.code, "lost": True}
     except (ConnectError, ReceiveTimeout) as error:
-        progress.failure = error
+        run.failure = error
         return {"close_code": connection.close_code, "lost": True}
     return {"close_code": connection.close_code}
 
