@@ -21,6 +21,7 @@ import typing
 from typing import Annotated, Any, ClassVar, Final, Literal, TypeAlias
 
 import msgspec
+from msgspec import UNSET
 
 from ._models import (
     ConversationQualityUpdated,
@@ -107,6 +108,7 @@ _server_decoder: Final = msgspec.json.Decoder(ServerMessage)
 _probe_decoder: Final = msgspec.json.Decoder(_Probe)
 _object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
 _encoder: Final = msgspec.json.Encoder()
+_encode: Final = _encoder.encode  # bound once, not looked up per frame
 _client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {
     SessionConfig: msgspec.json.Decoder(SessionConfig),
     SessionClose: msgspec.json.Decoder(SessionClose),
@@ -509,32 +511,52 @@ def encode_client_message(message: ClientMessage) -> bytes:
     if type(message) is SessionConfig:
         include = message.include
         goal_dimensions = message.goal_dimensions
-        # Each field is an array of strings (of a closed value set, or any: D34): a set
-        # comparison checks it in C, the documented values first (the usual case).
-        try:
-            invalid = (
-                include is not msgspec.UNSET
-                and (
-                    type(include) is not list
-                    or not (
-                        INCLUDE_FLAGS.issuperset(include) or _STRINGS.issuperset(map(type, include))
+        # Each field is absent or an array of strings (of a closed value set, or any: D34).
+        # The usual case is read item by item (no set to build); anything else takes the
+        # exact check below, which a set comparison does in C.
+        usual = True
+        if include is not UNSET:
+            if type(include) is list:
+                for value in include:
+                    if type(value) is not str:
+                        usual = False
+                        break
+            else:
+                usual = False
+        if goal_dimensions is not UNSET:
+            if type(goal_dimensions) is list:
+                for value in goal_dimensions:
+                    if type(value) is not str:
+                        usual = False
+                        break
+            else:
+                usual = False
+        if not usual:
+            try:
+                invalid = (
+                    include is not msgspec.UNSET
+                    and (
+                        type(include) is not list
+                        or not (
+                            INCLUDE_FLAGS.issuperset(include)
+                            or _STRINGS.issuperset(map(type, include))
+                        )
+                    )
+                ) or (
+                    goal_dimensions is not msgspec.UNSET
+                    and (
+                        type(goal_dimensions) is not list
+                        or not (
+                            GOAL_DIMENSIONS.issuperset(goal_dimensions)
+                            or _STRINGS.issuperset(map(type, goal_dimensions))
+                        )
                     )
                 )
-            ) or (
-                goal_dimensions is not msgspec.UNSET
-                and (
-                    type(goal_dimensions) is not list
-                    or not (
-                        GOAL_DIMENSIONS.issuperset(goal_dimensions)
-                        or _STRINGS.issuperset(map(type, goal_dimensions))
-                    )
-                )
-            )
-        except TypeError:  # an unhashable item
-            invalid = True
-        if invalid:
-            _invalid(message)
-        return _encoder.encode(message)
+            except TypeError:  # an unhashable item
+                invalid = True
+            if invalid:
+                _invalid(message)
+        return _encode(message)
     if type(message) is SessionClose:
         return _SESSIONCLOSE_FRAME
     raise TypeError(f"not a client message: {type(message).__name__}")
