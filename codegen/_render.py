@@ -174,6 +174,10 @@ def _model_options(spec: Spec) -> dict[str, Any]:
         "disable_timestamp": True,
         "keyword_only": True,
         "use_union_operator": True,
+        # Annotations evaluated when each class is made, not strings: msgspec reads them as
+        # they are when it builds the decoders at import (about 1 ms less than evaluating
+        # every string annotation again).
+        "disable_future_imports": True,
         "use_standard_collections": True,
         "enum_field_as_literal": "all",
         "use_schema_description": True,
@@ -203,6 +207,9 @@ def render_models(spec: Spec) -> str:
     if naive not in text:
         raise ValueError("expected the Timestamp alias in the generated models")
     text = text.replace(naive, "Timestamp: TypeAlias = Annotated[datetime, Meta(tz=True)]\n")
+    # Without the future import the tool puts None before UnsetType; the order means nothing
+    # to msgspec or to typing, and the lint rules want None last.
+    text = text.replace(" | None | UnsetType", " | UnsetType | None")
     header = _header("datamodel/msgspec.jinja2, by datamodel-code-generator", (PROTOCOL_FILE,))
     return header + "\n" + text.lstrip("\n")
 
