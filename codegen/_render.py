@@ -89,6 +89,10 @@ TOP_LEVEL = {
     "_catalog": ("ERROR_CATALOG", "ErrorInfo", "error_info"),
     "_handshake": ("ApiKey", "ClientHandshake", "client_handshake"),
 }
+# Imported on first use (the package's __getattr__): a program that runs only a client does
+# not pay for the server, the conversation, the summary fold and the handshake at import.
+LAZY_MODULES = ("_conversation", "_handshake", "_server", "_summary")
+LAZY_NAMESPACES = ("handshake",)
 NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
     "messages": {
         "_codec": ("ClientMessage", "MESSAGE_CLASSES", "UnknownMessage"),
@@ -446,7 +450,18 @@ def template_context(spec: Spec) -> dict[str, Any]:
     return {
         "version": _project_version(),
         "public_names": public_names,
-        "exports": {module: sorted(names) for module, names in sorted(TOP_LEVEL.items())},
+        "exports": {
+            module: sorted(names)
+            for module, names in sorted(TOP_LEVEL.items())
+            if module not in LAZY_MODULES
+        },
+        "lazy_exports": {
+            module: sorted(names)
+            for module, names in sorted(TOP_LEVEL.items())
+            if module in LAZY_MODULES
+        },
+        "eager_namespaces": sorted(set(NAMESPACES) - set(LAZY_NAMESPACES)),
+        "lazy_namespaces": sorted(LAZY_NAMESPACES),
         "namespaces": {
             name: {module: sorted(names) for module, names in sorted(modules.items())}
             for name, modules in sorted(namespaces.items())

@@ -11,7 +11,10 @@ and value set is in `interhuman_stream.messages` (as wsproto keeps its events in
 `wsproto.events`); the handshake names in `handshake`, the video-segment rules in `segments`.
 """
 
-from . import handshake, messages, segments
+import importlib as _importlib
+import typing as _typing
+
+from . import messages, segments
 from ._catalog import (
     ERROR_CATALOG,
     ErrorInfo,
@@ -33,9 +36,6 @@ from ._contract import (
     Rule,
     SessionState,
 )
-from ._conversation import (
-    Conversation,
-)
 from ._engine import (
     Fold,
 )
@@ -45,22 +45,9 @@ from ._errors import (
     RemoteProtocolError,
     Violation,
 )
-from ._handshake import (
-    ApiKey,
-    ClientHandshake,
-    client_handshake,
-)
 from ._models import (
     ServerMessage,
     SessionSummary,
-)
-from ._server import (
-    ServerConnection,
-    ServerReceived,
-)
-from ._summary import (
-    SummaryFold,
-    encode_summary,
 )
 from ._values import (
     Change,
@@ -70,6 +57,25 @@ from ._values import (
     Received,
     SentSegment,
 )
+
+if _typing.TYPE_CHECKING:
+    from . import handshake
+    from ._conversation import (
+        Conversation,
+    )
+    from ._handshake import (
+        ApiKey,
+        ClientHandshake,
+        client_handshake,
+    )
+    from ._server import (
+        ServerConnection,
+        ServerReceived,
+    )
+    from ._summary import (
+        SummaryFold,
+        encode_summary,
+    )
 
 __version__ = "0.1.0"
 
@@ -113,3 +119,32 @@ __all__ = [
     "messages",
     "segments",
 ]
+
+# Imported on first use: name -> the module that defines it (a namespace is its own module).
+_LAZY: _typing.Final[dict[str, str]] = {
+    "handshake": ".handshake",
+    "Conversation": "._conversation",
+    "ApiKey": "._handshake",
+    "ClientHandshake": "._handshake",
+    "client_handshake": "._handshake",
+    "ServerConnection": "._server",
+    "ServerReceived": "._server",
+    "SummaryFold": "._summary",
+    "encode_summary": "._summary",
+}
+
+
+def __getattr__(name: str) -> object:
+    # The server, the conversation, the summary fold and the handshake helpers load when a
+    # program first asks for them, not at import (a client-only program never does).
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = _importlib.import_module(module, __name__)
+    value = loaded if module == "." + name else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
