@@ -274,23 +274,32 @@ def _aliased(lines: list[str], expression: str, name: str) -> list[str] | None:
 
 
 _TRACKED = "kind in times"
+_READS_TIME = re.compile(r"\btimes\[kind\](?!\s*=[^=])")
 _CHANGES_TIMES = re.compile(r"\btimes(\[.*\] =|\.pop|\.clear)")
 _CHANGES_SIGNALS = re.compile(r"\bsignals(\[.*\] =|\.pop|\.clear)")
 _UNTRACKED = "kind not in times"
 
 
 def _tracked(lines: list[str]) -> list[str]:
-    """Whether the signal type has a recorded time, asked once: each dict lookup of a freshly
+    """The signal type's latest recorded time, looked up once: each dict lookup of a freshly
     decoded string costs on every frame. Only while nothing before the last question changes
-    the times."""
+    the times (a recorded time is a float, never None)."""
     if sum(line.count(_TRACKED) + line.count(_UNTRACKED) for line in lines) < 2:
         return lines
-    asked = [i for i, line in enumerate(lines) if _TRACKED in line or _UNTRACKED in line]
+    asked = [
+        i
+        for i, line in enumerate(lines)
+        if _TRACKED in line or _UNTRACKED in line or _READS_TIME.search(line)
+    ]
     changed = [i for i, line in enumerate(lines) if _CHANGES_TIMES.search(line)]
     if changed and min(changed) < max(asked):
         return lines
-    return ["tracked = kind in times"] + [
-        line.replace(_UNTRACKED, "not tracked").replace(_TRACKED, "tracked") for line in lines
+    return ["latest = times.get(kind)"] + [
+        _READS_TIME.sub(
+            "latest",
+            line.replace(_UNTRACKED, "latest is None").replace(_TRACKED, "latest is not None"),
+        )
+        for line in lines
     ]
 
 

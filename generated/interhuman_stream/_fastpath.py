@@ -158,20 +158,20 @@ def _on_signal_detected(core: Core, message: Any, now: float | None) -> None:
     kind = data.signal_type
     signals = core.signals
     times = core.track_times
-    tracked = kind in times
+    latest = times.get(kind)
     if kind in signals:
         core.handle("signal.detected", message, now)
         return
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.detected", message, now)
         return
-    if tracked and data.start < times[kind]:
+    if latest is not None and data.start < latest:
         core.handle("signal.detected", message, now)
         return
-    if not tracked and len(times) >= core.max_signal_types and not core.capped:
+    if latest is None and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.detected", message, now)
         return
-    if tracked or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         signals[kind] = data
         times[kind] = data.start
 
@@ -182,7 +182,7 @@ def _on_signal_updated(core: Core, message: Any, now: float | None) -> None:
     signals = core.signals
     times = core.track_times
     last = signals.get(kind)
-    tracked = kind in times
+    latest = times.get(kind)
     if last is None:
         core.handle("signal.updated", message, now)
         return
@@ -210,13 +210,13 @@ def _on_signal_updated(core: Core, message: Any, now: float | None) -> None:
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.updated", message, now)
         return
-    if tracked and data.start < times[kind]:
+    if latest is not None and data.start < latest:
         core.handle("signal.updated", message, now)
         return
-    if not tracked and len(times) >= core.max_signal_types and not core.capped:
+    if latest is None and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.updated", message, now)
         return
-    if tracked or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         signals[kind] = data
         times[kind] = data.start
 
@@ -226,15 +226,15 @@ def _on_signal_ended(core: Core, message: Any, now: float | None) -> None:
     kind = data.signal_type
     signals = core.signals
     times = core.track_times
-    tracked = kind in times
+    latest = times.get(kind)
     if kind not in signals:
         core.handle("signal.ended", message, now)
         return
-    if tracked and data.end < times[kind]:
+    if latest is not None and data.end < latest:
         core.handle("signal.ended", message, now)
         return
     signals.pop(kind, None)
-    if tracked or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         times[kind] = data.end
 
 
