@@ -109,10 +109,9 @@ _probe_decoder: Final = msgspec.json.Decoder(_Probe)
 _object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
 _encoder: Final = msgspec.json.Encoder()
 _encode: Final = _encoder.encode  # bound once, not looked up per frame
-_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {
-    SessionConfig: msgspec.json.Decoder(SessionConfig),
-    SessionClose: msgspec.json.Decoder(SessionClose),
-}
+# One decoder per client frame class, for the exact check of an invalid frame to send; made
+# the first time one is needed (not at import: most programs never send an invalid frame).
+_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {}
 _CLIENT_TAGGED: Final[dict[str, type[ClientMessage]]] = {
     "session.close": SessionClose,
 }
@@ -570,8 +569,11 @@ _SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
 def _invalid(message: ClientMessage) -> None:
     # The slow, exact path: let the decoder say which value is wrong, and where.
     encoded = _encoder.encode(message)
+    decoder = _client_decoders.get(type(message))
+    if decoder is None:
+        decoder = _client_decoders[type(message)] = msgspec.json.Decoder(type(message))
     try:
-        _client_decoders[type(message)].decode(encoded)
+        decoder.decode(encoded)
     except msgspec.ValidationError as exc:
         error = _error_from_msgspec(exc, encoded)
         raise ValueError(f"invalid {type(message).__name__}: {error}") from None
