@@ -75,7 +75,7 @@ TOP_LEVEL = {
     ),
     "_models": ("ServerMessage", "SessionSummary"),
     "_errors": ("LocalProtocolError", "ProtocolError", "RemoteProtocolError", "Violation"),
-    "_engine": ("Fold",),
+    "_fold": ("Fold",),
     "_values": (
         "Change",
         "Deadline",
@@ -90,9 +90,10 @@ TOP_LEVEL = {
     "_handshake": ("ApiKey", "ClientHandshake", "client_handshake"),
 }
 # Imported on first use (the package's __getattr__): a program that runs only a client does
-# not pay for the server, the conversation, the summary fold and the handshake at import.
-LAZY_MODULES = ("_conversation", "_handshake", "_server", "_summary")
-LAZY_NAMESPACES = ("handshake",)
+# not pay for the server, the conversation, the summary fold, the handshake or the Fold
+# protocol at import, and a namespace loads when first named.
+LAZY_MODULES = ("_conversation", "_fold", "_handshake", "_server", "_summary")
+LAZY_NAMESPACES = ("handshake", "messages", "segments")
 NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
     "messages": {
         "_codec": ("ClientMessage", "MESSAGE_CLASSES", "UnknownMessage"),

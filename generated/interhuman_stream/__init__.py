@@ -14,7 +14,6 @@ and value set is in `interhuman_stream.messages` (as wsproto keeps its events in
 import importlib as _importlib
 import typing as _typing
 
-from . import messages, segments
 from ._catalog import (
     ERROR_CATALOG,
     ErrorInfo,
@@ -36,9 +35,6 @@ from ._contract import (
     Rule,
     SessionState,
 )
-from ._engine import (
-    Fold,
-)
 from ._errors import (
     LocalProtocolError,
     ProtocolError,
@@ -59,9 +55,12 @@ from ._values import (
 )
 
 if _typing.TYPE_CHECKING:
-    from . import handshake
+    from . import handshake, messages, segments
     from ._conversation import (
         Conversation,
+    )
+    from ._fold import (
+        Fold,
     )
     from ._handshake import (
         ApiKey,
@@ -123,7 +122,10 @@ __all__ = [
 # Imported on first use: name -> the module that defines it (a namespace is its own module).
 _LAZY: _typing.Final[dict[str, str]] = {
     "handshake": ".handshake",
+    "messages": ".messages",
+    "segments": ".segments",
     "Conversation": "._conversation",
+    "Fold": "._fold",
     "ApiKey": "._handshake",
     "ClientHandshake": "._handshake",
     "client_handshake": "._handshake",
@@ -135,8 +137,8 @@ _LAZY: _typing.Final[dict[str, str]] = {
 
 
 def __getattr__(name: str) -> object:
-    # The server, the conversation, the summary fold and the handshake helpers load when a
-    # program first asks for them, not at import (a client-only program never does).
+    # The server, the conversation, the summary fold, the handshake helpers, the Fold
+    # protocol and the namespaces load when a program first asks for them, not at import.
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
