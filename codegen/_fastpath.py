@@ -97,7 +97,7 @@ class _Builder:
             "acknowledged_include_any": lambda: self._include_any(guard),
             "values_documented": lambda: self._values_documented(guard, index),
             "quality_periods_advance": lambda: (
-                "(data.timeline.__class__ is list and (len(data.timeline) != 1 or not "
+                "(type(data.timeline) is list and (len(data.timeline) != 1 or not "
                 "data.timeline[0].start < data.timeline[0].end or (core.last_period_end is "
                 "not None and data.timeline[0].start < core.last_period_end)))"
             ),
@@ -110,10 +110,7 @@ class _Builder:
                 "(core.engagement is not None and data.start < core.engagement.start)"
             ),
             "config_pending": lambda: "not core.pending_configs",
-            "segment_was_sent": lambda: (
-                "(data.segment is not None and data.segment is not UNSET and "
-                "core.segment(data.segment) is None)"
-            ),
+            "segment_was_sent": self._segment_was_sent,
             "signal_types_within_cap": lambda: (
                 "(data.signal_type not in core.track_times and len(core.track_times) >= "
                 "core.max_signal_types and not core.capped)"
@@ -133,6 +130,26 @@ class _Builder:
             )
             expression = f"data.code in {codes} and {expression}"
         return expression
+
+    def _segment_was_sent(self) -> str:
+        """error.segment names no sent segment: Core.segment decides. When the possible
+        bases are consecutive and the connection's base is not known, an index from the
+        lowest base to the highest base + count - 1 is explained by one of them, so the
+        usual case is read without the call; anything else still asks Core.segment."""
+        exact = "core.segment(data.segment) is None"
+        bases = sorted(self.spec.segments["possible_segment_index_bases"])
+        if bases != list(range(bases[0], bases[-1] + 1)):
+            return f"(data.segment is not None and data.segment is not UNSET and {exact})"
+        low = self.constant("_LOWEST_SEGMENT_INDEX_BASE", repr(bases[0]))
+        high = self.constant("_HIGHEST_SEGMENT_INDEX_BASE", repr(bases[-1]))
+        explained = (
+            f"(core.segment_base is None and core.segments and "
+            f"{low} <= data.segment < {high} + len(core.segments))"
+        )
+        return (
+            f"(data.segment is not None and data.segment is not UNSET and not {explained} "
+            f"and {exact})"
+        )
 
     def _include_any(self, guard: dict[str, Any]) -> str:
         flags = self.constant(
@@ -190,7 +207,7 @@ class _Builder:
         if effect == "record_quality_period":
             # The guard let one period through, starting no earlier than the last one ended.
             return [
-                "if data.timeline.__class__ is list:",
+                "if type(data.timeline) is list:",
                 "    core.last_period_end = data.timeline[0].end",
             ]
         return [f"EFFECTS[{effect!r}](core, {self.effect_ref(entry)}, message, now)"]

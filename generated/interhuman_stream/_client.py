@@ -119,7 +119,7 @@ class ClientConnection(SessionView):
     ) -> ServerMessage | UnknownMessage:
         """Decode a server text frame, check it against the contract, and return it."""
         core = self._core
-        if now is not None and (now.__class__ is not float or not -INF < now < INF):
+        if now is not None and (type(now) is not float or not -INF < now < INF):
             now = checked_now(now)  # refused at the call, before anything changes
         if self._record is not None:
             # Recorded as received, before it is judged: a strict raise loses nothing.

@@ -49,6 +49,8 @@ _GUARD_ENDED_AFTER_CLOSING_SESSION_ENDED_END_REASON_NOT: Final = next(
     for g in GUARDS
     if (g.rule.id, g.event, g.check) == ("ended-after-closing", "session.ended", "end_reason_not")
 )
+_HIGHEST_SEGMENT_INDEX_BASE: Final = 1
+_LOWEST_SEGMENT_INDEX_BASE: Final = 0
 _PROBABILITIES_OR_NOTHING: Final = frozenset({*PROBABILITIES, None, UNSET})
 
 
@@ -91,7 +93,18 @@ def _on_error(core: Core, message: Any, now: float | None) -> None:
     if data.code in _CODES_UPDATED_ANSWERS_CONFIG_ERROR and not core.pending_configs:
         core.handle("error", message, now)
         return
-    if segment is not None and segment is not UNSET and core.segment(segment) is None:
+    if (
+        segment is not None
+        and segment is not UNSET
+        and not (
+            core.segment_base is None
+            and core.segments
+            and _LOWEST_SEGMENT_INDEX_BASE
+            <= segment
+            < _HIGHEST_SEGMENT_INDEX_BASE + len(core.segments)
+        )
+        and core.segment(segment) is None
+    ):
         core.handle("error", message, now)
         return
     if data.code in _CODES_REJECT_CONFIG_ERROR and core.pending_configs:
@@ -273,14 +286,14 @@ def _on_conversation_quality_updated(core: Core, message: Any, now: float | None
     ):
         core.handle("conversation_quality.updated", message, now)
         return
-    if timeline.__class__ is list and (
+    if type(timeline) is list and (
         len(timeline) != 1
         or not timeline[0].start < timeline[0].end
         or (core.last_period_end is not None and timeline[0].start < core.last_period_end)
     ):
         core.handle("conversation_quality.updated", message, now)
         return
-    if timeline.__class__ is list:
+    if type(timeline) is list:
         core.last_period_end = timeline[0].end
 
 
