@@ -46,6 +46,7 @@ class FastPath(msgspec.Struct, frozen=True):
     handlers: tuple[Handler, ...]
     dispatch: tuple[Dispatch, ...]
     unchanged: tuple[str, ...]  # the terms of _unchanged (signal_reading_changed's negation)
+    calls_unchanged: bool  # a handler calls _unchanged (else each writes it out)
     vocabulary_imports: tuple[str, ...]
 
 
@@ -61,6 +62,7 @@ class _Builder:
         self.constants: dict[str, str] = {}
         self.imports: set[str] = set()
         self.documented = [guard_documented_sets(spec, g) for g in self.contract["guards"]]
+        self.unchanged_terms: list[str] | None = None
 
     def constant(self, name: str, expression: str) -> str:
         if self.constants.setdefault(name, expression) != expression:
@@ -95,7 +97,7 @@ class _Builder:
             "acknowledged_include_any": lambda: self._include_any(guard),
             "values_documented": lambda: self._values_documented(guard, index),
             "quality_periods_advance": lambda: (
-                "(data.timeline.__class__ is list and (len(data.timeline) != 1 or not "
+                "(type(data.timeline) is list and (len(data.timeline) != 1 or not "
                 "data.timeline[0].start < data.timeline[0].end or (core.last_period_end is "
                 "not None and data.timeline[0].start < core.last_period_end)))"
             ),
@@ -107,6 +109,8 @@ class _Builder:
             "engagement_time_forward": lambda: (
                 "(core.engagement is not None and data.start < core.engagement.start)"
             ),
+            "config_pending": lambda: "not core.pending_configs",
+            "segment_was_sent": self._segment_was_sent,
             "signal_types_within_cap": lambda: (
                 "(data.signal_type not in core.track_times and len(core.track_times) >= "
                 "core.max_signal_types and not core.capped)"
@@ -126,6 +130,26 @@ class _Builder:
             )
             expression = f"data.code in {codes} and {expression}"
         return expression
+
+    def _segment_was_sent(self) -> str:
+        """error.segment names no sent segment: Core.segment decides. When the possible
+        bases are consecutive and the connection's base is not known, an index from the
+        lowest base to the highest base + count - 1 is explained by one of them, so the
+        usual case is read without the call; anything else still asks Core.segment."""
+        exact = "core.segment(data.segment) is None"
+        bases = sorted(self.spec.segments["possible_segment_index_bases"])
+        if bases != list(range(bases[0], bases[-1] + 1)):
+            return f"(data.segment is not None and data.segment is not UNSET and {exact})"
+        low = self.constant("_LOWEST_SEGMENT_INDEX_BASE", repr(bases[0]))
+        high = self.constant("_HIGHEST_SEGMENT_INDEX_BASE", repr(bases[-1]))
+        explained = (
+            f"(core.segment_base is None and core.segments and "
+            f"{low} <= data.segment < {high} + len(core.segments))"
+        )
+        return (
+            f"(data.segment is not None and data.segment is not UNSET and not {explained} "
+            f"and {exact})"
+        )
 
     def _include_any(self, guard: dict[str, Any]) -> str:
         flags = self.constant(
@@ -170,12 +194,20 @@ class _Builder:
             return [tracked, f"    core.track_times[data.signal_type] = data.{field}"]
         if effect == "close_signal":
             return ["core.signals.pop(data.signal_type, None)"]
+        if effect == "reject_config":
+            codes = self.constant(
+                _name("codes", effect, entry["event"]), f"frozenset({sorted(entry['codes'])!r})"
+            )
+            return [
+                f"if data.code in {codes} and core.pending_configs:",
+                "    del core.pending_configs[0]",
+            ]
         if effect == "set_engagement":
             return ["core.engagement = data"]
         if effect == "record_quality_period":
             # The guard let one period through, starting no earlier than the last one ended.
             return [
-                "if data.timeline.__class__ is list:",
+                "if type(data.timeline) is list:",
                 "    core.last_period_end = data.timeline[0].end",
             ]
         return [f"EFFECTS[{effect!r}](core, {self.effect_ref(entry)}, message, now)"]
@@ -211,6 +243,15 @@ class _Builder:
             if sum(line.count(expression) for line in lines) >= 2:
                 lines = [re.sub(re.escape(expression) + r"\b", name, line) for line in lines]
                 prelude.append(f"{name} = {expression}")
+        for expression, name in _ALIASES_UNTIL_CHANGED:
+            aliased = _aliased(lines, expression, name)
+            if aliased is not None:
+                lines = aliased
+                prelude.append(f"{name} = {expression}")
+        lines = _tracked(lines)
+        if self.unchanged_terms is not None:
+            lines, last = _last_reading(lines, self.unchanged_terms)
+            prelude += last
         return prelude + lines
 
 
@@ -221,6 +262,81 @@ _ALIASES = (
     ("core.signals", "signals"),
     ("core.track_times", "times"),
 )
+
+
+# Read once while nothing can have changed them: the frame's fields (frozen), and what the
+# session holds until the line that rebinds it or an effect of the registry (which may
+# change anything).
+_ALIASES_UNTIL_CHANGED = (
+    ("data.timeline", "timeline"),
+    ("data.segment", "segment"),
+    ("core.include", "include"),
+    ("core.acknowledged", "acknowledged"),
+    ("core.engagement", "engagement"),
+)
+
+
+def _aliased(lines: list[str], expression: str, name: str) -> list[str] | None:
+    """The lines with `expression` read from a local, or None when it is read fewer than
+    twice or read again after something may have changed it."""
+    read = re.compile(re.escape(expression) + r"\b(?!\s*=[^=])")
+    rebind = re.compile(r"^\s*" + re.escape(expression) + r"\s*=[^=]")
+    reads = [i for i, line in enumerate(lines) if not rebind.match(line) and read.search(line)]
+    if sum(len(read.findall(lines[i])) for i in reads) < 2:
+        return None
+    changes = [i for i, line in enumerate(lines) if rebind.match(line) or "EFFECTS[" in line]
+    if changes and min(changes) < max(reads):
+        return None
+    return [line if rebind.match(line) else read.sub(name, line) for line in lines]
+
+
+_TRACKED = "kind in times"
+_READS_TIME = re.compile(r"\btimes\[kind\](?!\s*=[^=])")
+_CHANGES_TIMES = re.compile(r"\btimes(\[.*\] =|\.pop|\.clear)")
+_CHANGES_SIGNALS = re.compile(r"\bsignals(\[.*\] =|\.pop|\.clear)")
+_UNTRACKED = "kind not in times"
+
+
+def _tracked(lines: list[str]) -> list[str]:
+    """The signal type's latest recorded time, looked up once: each dict lookup of a freshly
+    decoded string costs on every frame. Only while nothing before the last question changes
+    the times (a recorded time is a float, never None)."""
+    if sum(line.count(_TRACKED) + line.count(_UNTRACKED) for line in lines) < 2:
+        return lines
+    asked = [
+        i
+        for i, line in enumerate(lines)
+        if _TRACKED in line or _UNTRACKED in line or _READS_TIME.search(line)
+    ]
+    changed = [i for i, line in enumerate(lines) if _CHANGES_TIMES.search(line)]
+    if changed and min(changed) < max(asked):
+        return lines
+    return ["latest = times.get(kind)"] + [
+        _READS_TIME.sub(
+            "latest",
+            line.replace(_UNTRACKED, "latest is None").replace(_TRACKED, "latest is not None"),
+        )
+        for line in lines
+    ]
+
+
+def _last_reading(lines: list[str], terms: list[str]) -> tuple[list[str], list[str]]:
+    """The active reading looked up once, and the change test written out: when a handler
+    asks whether the signal is active and then compares with its reading, before anything
+    changes the active signals. Returns the lines and the prelude line."""
+    asks = [i for i, line in enumerate(lines) if "kind not in signals" in line]
+    compares = [i for i, line in enumerate(lines) if _UNCHANGED_CALL in line]
+    changed = [i for i, line in enumerate(lines) if _CHANGES_SIGNALS.search(line)]
+    if not asks or not compares or (changed and min(changed) < max(asks + compares)):
+        return lines, []
+    written = "(" + " and ".join(terms) + ")"
+    return [
+        line.replace("kind not in signals", "last is None").replace(_UNCHANGED_CALL, written)
+        for line in lines
+    ], ["last = signals.get(kind)"]
+
+
+_UNCHANGED_CALL = "_unchanged(signals[kind], data)"
 
 
 def _merged(lines: list[str]) -> list[str]:
@@ -245,10 +361,31 @@ def _merged(lines: list[str]) -> list[str]:
     return merged
 
 
+def _unchanged_terms(contract: dict[str, Any], comparison: dict[str, str]) -> list[str]:
+    """The terms of signal_reading_changed's negation, comparing `data` with `last`."""
+    unchanged: list[str] = []
+    for guard in contract["guards"]:
+        if guard["check"] == "signal_reading_changed":
+            for field in guard["fields"]:
+                how = comparison[field]
+                new, old = f"data.{field}", f"last.{field}"
+                if how == "raw":
+                    unchanged.append(f"{new} == {old}")
+                elif how == "nullable":
+                    unchanged.append(
+                        f"({new} == {old} or (({new} is None or {new} is UNSET) and "
+                        f"({old} is None or {old} is UNSET)))"
+                    )
+                else:
+                    unchanged.append(f"({new} == {old} or comparable({new}) == comparable({old}))")
+    return unchanged
+
+
 def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:
     """Every handler of the client's receive path, shared where the bodies are the same."""
     builder = _Builder(spec, comparison)
     contract = spec.contract
+    builder.unchanged_terms = _unchanged_terms(contract, comparison)
     server_events = [e for e, d in contract["events"].items() if d["sender"] == "server"]
     if any(g["event"] == EVERY_SERVER_EVENT for g in contract["guards"]) and not any(
         e["event"] == EVERY_SERVER_EVENT for e in contract["effects"]
@@ -279,25 +416,12 @@ def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:
                 existing = name
             entries.append((cls, existing))
         dispatch.append(Dispatch(state, tuple(entries)))
-    unchanged = []
-    for guard in contract["guards"]:
-        if guard["check"] == "signal_reading_changed":
-            for field in guard["fields"]:
-                how = comparison[field]
-                new, old = f"data.{field}", f"last.{field}"
-                if how == "raw":
-                    unchanged.append(f"{new} == {old}")
-                elif how == "nullable":
-                    unchanged.append(
-                        f"({new} == {old} or (({new} is None or {new} is UNSET) and "
-                        f"({old} is None or {old} is UNSET)))"
-                    )
-                else:
-                    unchanged.append(f"({new} == {old} or comparable({new}) == comparable({old}))")
+    unchanged = builder.unchanged_terms
     return FastPath(
         constants=tuple(Constant(n, e) for n, e in sorted(builder.constants.items())),
         handlers=tuple(handlers),
         dispatch=tuple(dispatch),
         unchanged=tuple(unchanged),
+        calls_unchanged=any("_unchanged(" in line for h in handlers for line in h.body),
         vocabulary_imports=tuple(sorted(builder.imports)),
     )

@@ -10,7 +10,7 @@ the session state. The transport - any WebSocket library, a test rig, a proxy - 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 from msgspec import UNSET
@@ -30,7 +30,6 @@ from ._engine import (
     DEFAULT_VIOLATION_EXCERPT_BYTES,
     INF,
     Core,
-    Fold,
     SessionView,
     binary,
     checked_now,
@@ -40,6 +39,9 @@ from ._fastpath import EVENT_OF, HANDLERS
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig, SessionEnded
 from ._recording import Record, lost_line, received_line, segment_line, sent_line
 from ._values import Change, OfferedConfig, Received, SentSegment, Verdict
+
+if TYPE_CHECKING:
+    from ._fold import Fold
 
 _CLOSE: Final = SessionClose()
 _BEFORE_READY: Final = frozenset({SessionState.AWAITING_READY, SessionState.CLOSE_BEFORE_READY})
@@ -117,7 +119,7 @@ class ClientConnection(SessionView):
     ) -> ServerMessage | UnknownMessage:
         """Decode a server text frame, check it against the contract, and return it."""
         core = self._core
-        if now is not None and (now.__class__ is not float or not -INF < now < INF):
+        if now is not None and (type(now) is not float or not -INF < now < INF):
             now = checked_now(now)  # refused at the call, before anything changes
         if self._record is not None:
             # Recorded as received, before it is judged: a strict raise loses nothing.

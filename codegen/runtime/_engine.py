@@ -27,7 +27,7 @@ with the simplest checks inlined and hands whatever does not pass to Core.handle
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 from msgspec import Struct
@@ -57,6 +57,9 @@ from ._models import (
 )
 from ._segments import POSSIBLE_SEGMENT_INDEX_BASES, SEGMENT_INDEX_BASE
 from ._values import Deadline, FrameExcerpt, SentSegment
+
+if TYPE_CHECKING:
+    from ._fold import Fold
 
 EVERY_SERVER_EVENT: Final = "*"
 """A guard or effect on this event applies to every event the server sends."""
@@ -104,15 +107,6 @@ def checked_now(now: object) -> float | None:
         return float(now)
     except OverflowError:  # an int beyond any float
         raise ValueError("now must be a finite number of seconds, not an int that big") from None
-
-
-class Fold(Protocol):
-    """What a connection feeds (SummaryFold, or your own): every message it applied, in
-    order, and the loss of the connection."""
-
-    def add(self, message: Any) -> None: ...
-
-    def connection_lost(self) -> None: ...
 
 
 class Plan(Struct, frozen=True):

@@ -11,7 +11,9 @@ and value set is in `interhuman_stream.messages` (as wsproto keeps its events in
 `wsproto.events`); the handshake names in `handshake`, the video-segment rules in `segments`.
 """
 
-from . import handshake, messages, segments
+import importlib as _importlib
+import typing as _typing
+
 from ._catalog import (
     ERROR_CATALOG,
     ErrorInfo,
@@ -33,34 +35,15 @@ from ._contract import (
     Rule,
     SessionState,
 )
-from ._conversation import (
-    Conversation,
-)
-from ._engine import (
-    Fold,
-)
 from ._errors import (
     LocalProtocolError,
     ProtocolError,
     RemoteProtocolError,
     Violation,
 )
-from ._handshake import (
-    ApiKey,
-    ClientHandshake,
-    client_handshake,
-)
 from ._models import (
     ServerMessage,
     SessionSummary,
-)
-from ._server import (
-    ServerConnection,
-    ServerReceived,
-)
-from ._summary import (
-    SummaryFold,
-    encode_summary,
 )
 from ._values import (
     Change,
@@ -70,6 +53,28 @@ from ._values import (
     Received,
     SentSegment,
 )
+
+if _typing.TYPE_CHECKING:
+    from . import handshake, messages, segments
+    from ._conversation import (
+        Conversation,
+    )
+    from ._fold import (
+        Fold,
+    )
+    from ._handshake import (
+        ApiKey,
+        ClientHandshake,
+        client_handshake,
+    )
+    from ._server import (
+        ServerConnection,
+        ServerReceived,
+    )
+    from ._summary import (
+        SummaryFold,
+        encode_summary,
+    )
 
 __version__ = "0.1.0"
 
@@ -113,3 +118,35 @@ __all__ = [
     "messages",
     "segments",
 ]
+
+# Imported on first use: name -> the module that defines it (a namespace is its own module).
+_LAZY: _typing.Final[dict[str, str]] = {
+    "handshake": ".handshake",
+    "messages": ".messages",
+    "segments": ".segments",
+    "Conversation": "._conversation",
+    "Fold": "._fold",
+    "ApiKey": "._handshake",
+    "ClientHandshake": "._handshake",
+    "client_handshake": "._handshake",
+    "ServerConnection": "._server",
+    "ServerReceived": "._server",
+    "SummaryFold": "._summary",
+    "encode_summary": "._summary",
+}
+
+
+def __getattr__(name: str) -> object:
+    # The server, the conversation, the summary fold, the handshake helpers, the Fold
+    # protocol and the namespaces load when a program first asks for them, not at import.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = _importlib.import_module(module, __name__)
+    value = loaded if module == "." + name else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -21,6 +21,7 @@ import typing
 from typing import Annotated, Any, ClassVar, Final, Literal, TypeAlias
 
 import msgspec
+from msgspec import UNSET
 
 from ._models import (
     ConversationQualityUpdated,
@@ -107,10 +108,10 @@ _server_decoder: Final = msgspec.json.Decoder(ServerMessage)
 _probe_decoder: Final = msgspec.json.Decoder(_Probe)
 _object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
 _encoder: Final = msgspec.json.Encoder()
-_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {
-    SessionConfig: msgspec.json.Decoder(SessionConfig),
-    SessionClose: msgspec.json.Decoder(SessionClose),
-}
+_encode: Final = _encoder.encode  # bound once, not looked up per frame
+# One decoder per client frame class, for the exact check of an invalid frame to send; made
+# the first time one is needed (not at import: most programs never send an invalid frame).
+_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {}
 _CLIENT_TAGGED: Final[dict[str, type[ClientMessage]]] = {
     "session.close": SessionClose,
 }
@@ -509,32 +510,52 @@ def encode_client_message(message: ClientMessage) -> bytes:
     if type(message) is SessionConfig:
         include = message.include
         goal_dimensions = message.goal_dimensions
-        # Each field is an array of strings (of a closed value set, or any: D34): a set
-        # comparison checks it in C, the documented values first (the usual case).
-        try:
-            invalid = (
-                include is not msgspec.UNSET
-                and (
-                    type(include) is not list
-                    or not (
-                        INCLUDE_FLAGS.issuperset(include) or _STRINGS.issuperset(map(type, include))
+        # Each field is absent or an array of strings (of a closed value set, or any: D34).
+        # The usual case is read item by item (no set to build); anything else takes the
+        # exact check below, which a set comparison does in C.
+        usual = True
+        if include is not UNSET:
+            if type(include) is list:
+                for value in include:
+                    if type(value) is not str:
+                        usual = False
+                        break
+            else:
+                usual = False
+        if goal_dimensions is not UNSET:
+            if type(goal_dimensions) is list:
+                for value in goal_dimensions:
+                    if type(value) is not str:
+                        usual = False
+                        break
+            else:
+                usual = False
+        if not usual:
+            try:
+                invalid = (
+                    include is not msgspec.UNSET
+                    and (
+                        type(include) is not list
+                        or not (
+                            INCLUDE_FLAGS.issuperset(include)
+                            or _STRINGS.issuperset(map(type, include))
+                        )
+                    )
+                ) or (
+                    goal_dimensions is not msgspec.UNSET
+                    and (
+                        type(goal_dimensions) is not list
+                        or not (
+                            GOAL_DIMENSIONS.issuperset(goal_dimensions)
+                            or _STRINGS.issuperset(map(type, goal_dimensions))
+                        )
                     )
                 )
-            ) or (
-                goal_dimensions is not msgspec.UNSET
-                and (
-                    type(goal_dimensions) is not list
-                    or not (
-                        GOAL_DIMENSIONS.issuperset(goal_dimensions)
-                        or _STRINGS.issuperset(map(type, goal_dimensions))
-                    )
-                )
-            )
-        except TypeError:  # an unhashable item
-            invalid = True
-        if invalid:
-            _invalid(message)
-        return _encoder.encode(message)
+            except TypeError:  # an unhashable item
+                invalid = True
+            if invalid:
+                _invalid(message)
+        return _encode(message)
     if type(message) is SessionClose:
         return _SESSIONCLOSE_FRAME
     raise TypeError(f"not a client message: {type(message).__name__}")
@@ -548,8 +569,11 @@ _SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
 def _invalid(message: ClientMessage) -> None:
     # The slow, exact path: let the decoder say which value is wrong, and where.
     encoded = _encoder.encode(message)
+    decoder = _client_decoders.get(type(message))
+    if decoder is None:
+        decoder = _client_decoders[type(message)] = msgspec.json.Decoder(type(message))
     try:
-        _client_decoders[type(message)].decode(encoded)
+        decoder.decode(encoded)
     except msgspec.ValidationError as exc:
         error = _error_from_msgspec(exc, encoded)
         raise ValueError(f"invalid {type(message).__name__}: {error}") from None

@@ -21,15 +21,12 @@ from ._codec import MESSAGE_CLASSES, UnknownMessage
 from ._contract import EFFECTS as CONTRACT_EFFECTS
 from ._contract import GUARDS, SessionState
 from ._engine import Core
-from ._models import SignalData
 from ._vocab import ENGAGEMENT_STATES, PROBABILITIES
 
+_CODES_REJECT_CONFIG_ERROR: Final = frozenset(["ih6001"])
 _CODES_UPDATED_ANSWERS_CONFIG_ERROR: Final = frozenset(["ih6001"])
 _EFFECT_ACKNOWLEDGE_CONFIG_SESSION_UPDATED: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("acknowledge_config", "session.updated")
-)
-_EFFECT_REJECT_CONFIG_ERROR: Final = next(
-    e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("reject_config", "error")
 )
 _EFFECT_STORE_CLOSING_SESSION_CLOSING: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("store_closing", "session.closing")
@@ -52,46 +49,9 @@ _GUARD_ENDED_AFTER_CLOSING_SESSION_ENDED_END_REASON_NOT: Final = next(
     for g in GUARDS
     if (g.rule.id, g.event, g.check) == ("ended-after-closing", "session.ended", "end_reason_not")
 )
-_GUARD_ERROR_NAMES_SENT_SEGMENT_ERROR_SEGMENT_WAS_SENT: Final = next(
-    g
-    for g in GUARDS
-    if (g.rule.id, g.event, g.check) == ("error-names-sent-segment", "error", "segment_was_sent")
-)
-_GUARD_UPDATED_ANSWERS_CONFIG_ERROR_CONFIG_PENDING: Final = next(
-    g
-    for g in GUARDS
-    if (g.rule.id, g.event, g.check) == ("updated-answers-config", "error", "config_pending")
-)
-_GUARD_UPDATED_ANSWERS_CONFIG_SESSION_UPDATED_CONFIG_PENDING: Final = next(
-    g
-    for g in GUARDS
-    if (g.rule.id, g.event, g.check)
-    == ("updated-answers-config", "session.updated", "config_pending")
-)
+_HIGHEST_SEGMENT_INDEX_BASE: Final = 1
+_LOWEST_SEGMENT_INDEX_BASE: Final = 0
 _PROBABILITIES_OR_NOTHING: Final = frozenset({*PROBABILITIES, None, UNSET})
-
-
-def _unchanged(last: SignalData, data: SignalData) -> bool:
-    """signal_reading_changed's negation, without calls where the field allows it."""
-    return (
-        (
-            data.probability == last.probability
-            or (
-                (data.probability is None or data.probability is UNSET)
-                and (last.probability is None or last.probability is UNSET)
-            )
-        )
-        and (
-            data.rationale == last.rationale
-            or (
-                (data.rationale is None or data.rationale is UNSET)
-                and (last.rationale is None or last.rationale is UNSET)
-            )
-        )
-        and (
-            data.modality == last.modality or comparable(data.modality) == comparable(last.modality)
-        )
-    )
 
 
 def _accept(core: Core, message: Any, now: float | None) -> None:
@@ -129,17 +89,26 @@ def _refer_conversation_quality_updated(core: Core, message: Any, now: float | N
 
 def _on_error(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if data.code in _CODES_UPDATED_ANSWERS_CONFIG_ERROR and not CHECKS["config_pending"].test(
-        core, _GUARD_UPDATED_ANSWERS_CONFIG_ERROR_CONFIG_PENDING, message
+    segment = data.segment
+    if data.code in _CODES_UPDATED_ANSWERS_CONFIG_ERROR and not core.pending_configs:
+        core.handle("error", message, now)
+        return
+    if (
+        segment is not None
+        and segment is not UNSET
+        and not (
+            core.segment_base is None
+            and core.segments
+            and _LOWEST_SEGMENT_INDEX_BASE
+            <= segment
+            < _HIGHEST_SEGMENT_INDEX_BASE + len(core.segments)
+        )
+        and core.segment(segment) is None
     ):
         core.handle("error", message, now)
         return
-    if not CHECKS["segment_was_sent"].test(
-        core, _GUARD_ERROR_NAMES_SENT_SEGMENT_ERROR_SEGMENT_WAS_SENT, message
-    ):
-        core.handle("error", message, now)
-        return
-    EFFECTS["reject_config"](core, _EFFECT_REJECT_CONFIG_ERROR, message, now)
+    if data.code in _CODES_REJECT_CONFIG_ERROR and core.pending_configs:
+        del core.pending_configs[0]
 
 
 def _refer_session_closing(core: Core, message: Any, now: float | None) -> None:
@@ -186,9 +155,7 @@ def _refer_session_ready(core: Core, message: Any, now: float | None) -> None:
 
 
 def _on_session_updated(core: Core, message: Any, now: float | None) -> None:
-    if not CHECKS["config_pending"].test(
-        core, _GUARD_UPDATED_ANSWERS_CONFIG_SESSION_UPDATED_CONFIG_PENDING, message
-    ):
+    if not core.pending_configs:
         core.handle("session.updated", message, now)
         return
     if not CHECKS["values_documented_or_offered"].test(
@@ -204,19 +171,20 @@ def _on_signal_detected(core: Core, message: Any, now: float | None) -> None:
     kind = data.signal_type
     signals = core.signals
     times = core.track_times
+    latest = times.get(kind)
     if kind in signals:
         core.handle("signal.detected", message, now)
         return
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.detected", message, now)
         return
-    if kind in times and data.start < times[kind]:
+    if latest is not None and data.start < latest:
         core.handle("signal.detected", message, now)
         return
-    if kind not in times and len(times) >= core.max_signal_types and not core.capped:
+    if latest is None and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.detected", message, now)
         return
-    if kind in times or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         signals[kind] = data
         times[kind] = data.start
 
@@ -226,22 +194,42 @@ def _on_signal_updated(core: Core, message: Any, now: float | None) -> None:
     kind = data.signal_type
     signals = core.signals
     times = core.track_times
-    if kind not in signals:
+    last = signals.get(kind)
+    latest = times.get(kind)
+    if last is None:
         core.handle("signal.updated", message, now)
         return
-    if _unchanged(signals[kind], data):
+    if (
+        (
+            data.probability == last.probability
+            or (
+                (data.probability is None or data.probability is UNSET)
+                and (last.probability is None or last.probability is UNSET)
+            )
+        )
+        and (
+            data.rationale == last.rationale
+            or (
+                (data.rationale is None or data.rationale is UNSET)
+                and (last.rationale is None or last.rationale is UNSET)
+            )
+        )
+        and (
+            data.modality == last.modality or comparable(data.modality) == comparable(last.modality)
+        )
+    ):
         core.handle("signal.updated", message, now)
         return
     if data.probability not in _PROBABILITIES_OR_NOTHING:
         core.handle("signal.updated", message, now)
         return
-    if kind in times and data.start < times[kind]:
+    if latest is not None and data.start < latest:
         core.handle("signal.updated", message, now)
         return
-    if kind not in times and len(times) >= core.max_signal_types and not core.capped:
+    if latest is None and len(times) >= core.max_signal_types and not core.capped:
         core.handle("signal.updated", message, now)
         return
-    if kind in times or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         signals[kind] = data
         times[kind] = data.start
 
@@ -251,26 +239,28 @@ def _on_signal_ended(core: Core, message: Any, now: float | None) -> None:
     kind = data.signal_type
     signals = core.signals
     times = core.track_times
+    latest = times.get(kind)
     if kind not in signals:
         core.handle("signal.ended", message, now)
         return
-    if kind in times and data.end < times[kind]:
+    if latest is not None and data.end < latest:
         core.handle("signal.ended", message, now)
         return
     signals.pop(kind, None)
-    if kind in times or len(times) < core.max_signal_types:
+    if latest is not None or len(times) < core.max_signal_types:
         times[kind] = data.end
 
 
 def _on_engagement_updated(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if core.engagement is not None and core.engagement.state == data.state:
+    engagement = core.engagement
+    if engagement is not None and engagement.state == data.state:
         core.handle("engagement.updated", message, now)
         return
     if data.state not in _ENGAGEMENT_STATES_OR_NOTHING:
         core.handle("engagement.updated", message, now)
         return
-    if core.engagement is not None and data.start < core.engagement.start:
+    if engagement is not None and data.start < engagement.start:
         core.handle("engagement.updated", message, now)
         return
     core.engagement = data
@@ -278,30 +268,33 @@ def _on_engagement_updated(core: Core, message: Any, now: float | None) -> None:
 
 def _on_conversation_quality_updated(core: Core, message: Any, now: float | None) -> None:
     data = message.data
-    if core.acknowledged is None or _FLAGS_QUALITY_NEEDS_FLAG.isdisjoint(core.include):
+    timeline = data.timeline
+    include = core.include
+    acknowledged = core.acknowledged
+    if acknowledged is None or _FLAGS_QUALITY_NEEDS_FLAG.isdisjoint(include):
         core.handle("conversation_quality.updated", message, now)
         return
-    if core.acknowledged is not None and (
+    if acknowledged is not None and (
         (
-            "conversation_quality_overall" in core.include
+            "conversation_quality_overall" in include
             and (data.overall is None or data.overall is UNSET)
         )
         or (
-            "conversation_quality_timeline" in core.include
-            and (data.timeline is None or data.timeline is UNSET or len(data.timeline) != 1)
+            "conversation_quality_timeline" in include
+            and (timeline is None or timeline is UNSET or len(timeline) != 1)
         )
     ):
         core.handle("conversation_quality.updated", message, now)
         return
-    if data.timeline.__class__ is list and (
-        len(data.timeline) != 1
-        or not data.timeline[0].start < data.timeline[0].end
-        or (core.last_period_end is not None and data.timeline[0].start < core.last_period_end)
+    if type(timeline) is list and (
+        len(timeline) != 1
+        or not timeline[0].start < timeline[0].end
+        or (core.last_period_end is not None and timeline[0].start < core.last_period_end)
     ):
         core.handle("conversation_quality.updated", message, now)
         return
-    if data.timeline.__class__ is list:
-        core.last_period_end = data.timeline[0].end
+    if type(timeline) is list:
+        core.last_period_end = timeline[0].end
 
 
 def _on_session_ended__draining(core: Core, message: Any, now: float | None) -> None:

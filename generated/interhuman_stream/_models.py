@@ -2,8 +2,6 @@
 # Sources: spec/protocol.schema.json
 # Template: codegen/templates/datamodel/msgspec.jinja2, by datamodel-code-generator
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal, TypeAlias
 
