@@ -139,6 +139,22 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
 }
+# A later protocol version's subpackage: its own messages, value sets and codec, on the
+# runtime and errors the package shares (D48).
+VERSION_MODULES = {
+    "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
+    "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
+}
+VERSION_EXPORTS = {
+    "_codec": (
+        "MESSAGE_CLASSES",
+        "ClientMessage",
+        "decode_client_message",
+        "decode_server_message",
+        "encode_client_message",
+    ),
+}
+
 NAMESPACE_DOCS = {
     "messages": "Every message of the protocol as a frozen msgspec Struct (server envelopes, their "
     "data, the client frames, the session summary), the value sets of its fields, and the "
@@ -429,10 +445,12 @@ def _comparable_fields(spec: Spec, def_name: str) -> dict[str, str]:
 
 
 def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[str, Any]]:
-    """The fields of a client frame (besides its tag), each an array of strings, either of a
-    closed value set or (D34: which values may be sent is a contract rule) of any string: the
-    encoder checks them with set operations. Any other kind of field would need another
-    check, so codegen refuses it rather than let it through unchecked."""
+    """The fields of a client frame (besides its tag), each of a kind the encoder checks:
+    `strings`, an array of strings, either of a closed value set or (D34: which values may
+    be sent is a contract rule) of any string, checked with set operations; `string`, a
+    non-empty string; `struct`, an object of its own definition (v2's audio_format), checked
+    exactly by the decoder. Any other kind of field would need another check, so codegen
+    refuses it rather than let it through unchecked."""
     constants = {v.schema_name: v.constant for v in vocabularies if not v.is_open}
     fields = []
     for field, schema in spec.defs[name].get("properties", {}).items():
@@ -445,11 +463,17 @@ def _client_fields(spec: Spec, name: str, vocabularies: list[Any]) -> list[dict[
             # a set comparison takes them without looking at each item's type.
             options = spec.defs.get("SessionOptions", {}).get("properties", {})
             known = spec.documented_set("SessionOptions", field) if field in options else None
-            fields.append({"name": field, "value_set": None, "known_set": known})
+            fields.append({"name": field, "kind": "strings", "value_set": None, "known_set": known})
         elif target in constants:
-            fields.append({"name": field, "value_set": constants[target]})
+            fields.append({"name": field, "kind": "strings", "value_set": constants[target]})
+        elif schema.get("type") == "string":
+            fields.append({"name": field, "kind": "string", "value_set": None})
+        elif spec.defs.get(schema.get("$ref", "").rsplit("/", 1)[-1], {}).get("type") == "object":
+            fields.append({"name": field, "kind": "struct", "value_set": None})
         else:
-            raise SpecError(f"{name}.{field}: client fields must be arrays of strings")
+            raise SpecError(
+                f"{name}.{field}: client fields are arrays of strings, strings or objects"
+            )
     return fields
 
 
@@ -462,9 +486,12 @@ def template_context(spec: Spec) -> dict[str, Any]:
         for name, tag in spec.client_messages()
     ]
     untagged = [frame["class_name"] for frame in client if frame["tag"] is None]
+    # The sets the encoder's set comparisons use: only a frame whose fields are all arrays of
+    # strings is checked that way (any other is checked exactly by the decoder).
+    compared = [c for c in client if all(f["kind"] == "strings" for f in c["fields"])]
     client_value_sets = sorted(
-        {f["value_set"] for frame in client for f in frame["fields"] if f["value_set"]}
-        | {f["known_set"] for frame in client for f in frame["fields"] if f.get("known_set")}
+        {f["value_set"] for frame in compared for f in frame["fields"] if f["value_set"]}
+        | {f["known_set"] for frame in compared for f in frame["fields"] if f.get("known_set")}
     )
     if len(untagged) != 1:
         raise SpecError(f"{CLIENT_UNION}: exactly one client frame may lack a type: {untagged}")
@@ -533,6 +560,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "switches": sorted({g["switch"] for g in spec.contract["guards"] if "switch" in g}),
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
+        "shared_codec": None,  # a later version's codec: where the shared one is (render_version)
     }
 
 
@@ -589,7 +617,8 @@ def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[s
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = template_context(spec)
-    context["endpoints"] = endpoints(versions if versions is not None else load_versions())
+    versions = versions if versions is not None else load_versions()
+    context["endpoints"] = endpoints(versions)
     for module, (template_name, sources) in MODULE_TEMPLATES.items():
         template = env.get_template(template_name)
         files[module] = _header(template_name, sources) + "\n" + template.render(context)
@@ -602,11 +631,49 @@ def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[s
         name: format_python(text, f"generated/{PACKAGE}/{name}") for name, text in files.items()
     }
     formatted["py.typed"] = ""
+    for version, later in versions.items():
+        if version != "v1":
+            for name, text in render_version(later).items():
+                formatted[f"{version}/{name}"] = text
     for name, text in runtime_modules().items():
         if name in formatted:
             raise SpecError(f"codegen/runtime/{name} has the name of a generated module")
         formatted[name] = text
     return dict(sorted(formatted.items()))
+
+
+def render_version(spec: Spec) -> dict[str, str]:
+    """A later version's subpackage (interhuman_stream.<version>): its message Structs, value
+    sets and codec - DecodeError and UnknownMessage are the package's own, shared."""
+    overlay = next(name for name in spec.sources if name.endswith(".overlay.json"))
+    files = {"_models.py": render_models(spec)}
+    env = _environment()
+    context = {**template_context(spec), "shared_codec": ".."}
+    for module, (template_name, sources) in VERSION_MODULES.items():
+        template = env.get_template(template_name)
+        text = template.render(context)
+        files[module] = _header(template_name, (*sources, overlay)) + "\n" + text
+    namespace = env.get_template("namespace.py.jinja2")
+    messages = context["namespaces"]["messages"]
+    files["messages.py"] = (
+        _header("namespace.py.jinja2", ("protocol.schema.json", overlay))
+        + "\n"
+        + namespace.render(doc=NAMESPACE_DOCS["messages"] + f" ({spec.version})", modules=messages)
+    )
+    doc = (
+        f"Streaming Analyze {spec.version}: its messages (the `messages` namespace) and codec, "
+        f"generated from spec/ with spec/{overlay} (D48). Errors (DecodeError) and unknown "
+        "envelope types (UnknownMessage) are the package's own."
+    )
+    init = namespace.render(doc=doc, modules=VERSION_EXPORTS)
+    init += '\nfrom . import messages\n\n__all__ += ["messages"]\n'
+    files["__init__.py"] = (
+        _header("namespace.py.jinja2", ("protocol.schema.json", overlay)) + "\n" + init
+    )
+    return {
+        name: format_python(text, f"generated/{PACKAGE}/{spec.version}/{name}")
+        for name, text in files.items()
+    } | {"py.typed": ""}
 
 
 def runtime_modules() -> dict[str, str]:

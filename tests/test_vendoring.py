@@ -27,6 +27,9 @@ except ValueError as error:
     assert error.path == "$"
 else:
     raise AssertionError("no DecodeError")
+import interhuman_stream.v2 as v2  # the v2 subpackage travels with it, on the same terms
+signal = v2.decode_server_message(open({golden_v2!r}, "rb").read())
+assert type(signal).__module__ == "interhuman_stream.v2._models", signal
 third_party = sorted(
     name for name in sys.modules
     if name.partition(".")[0] not in sys.stdlib_module_names
@@ -46,7 +49,9 @@ def test_vendored_copy_needs_only_msgspec(tmp_path: Path) -> None:
     msgspec_dir = Path(msgspec.__file__).parent
     shutil.copytree(msgspec_dir, vendor / "msgspec", ignore=shutil.ignore_patterns("__pycache__"))
     script = SCRIPT.format(
-        vendor=str(vendor), golden=str(EXAMPLES / "server/signal.detected--reference.json")
+        vendor=str(vendor),
+        golden=str(EXAMPLES / "server/signal.detected--reference.json"),
+        golden_v2=str(EXAMPLES / "v2/server/signal.detected--no-modality.json"),
     )
     # -I: ignore PYTHON* variables and the user site; -S: no site-packages at all.
     result = subprocess.run(

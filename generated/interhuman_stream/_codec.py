@@ -568,6 +568,12 @@ _SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
 
 def _invalid(message: ClientMessage) -> None:
     # The slow, exact path: let the decoder say which value is wrong, and where.
+    _check_exactly(message)
+    raise ValueError(f"invalid {type(message).__name__}")
+
+
+def _check_exactly(message: ClientMessage) -> None:
+    # ValueError naming the wrong value, from the decoder; nothing when the frame is valid.
     encoded = _encoder.encode(message)
     decoder = _client_decoders.get(type(message))
     if decoder is None:
@@ -579,4 +585,3 @@ def _invalid(message: ClientMessage) -> None:
         raise ValueError(f"invalid {type(message).__name__}: {error}") from None
     except TypeError as exc:
         raise ValueError(f"invalid {type(message).__name__}: {exc}") from None
-    raise ValueError(f"invalid {type(message).__name__}")

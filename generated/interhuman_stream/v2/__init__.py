@@ -1,0 +1,25 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/protocol.schema.json, spec/v2.overlay.json
+# Template: codegen/templates/namespace.py.jinja2
+
+"""Streaming Analyze v2: its messages (the `messages` namespace) and codec, generated from spec/ with spec/v2.overlay.json (D48). Errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
+
+from ._codec import (
+    MESSAGE_CLASSES,
+    ClientMessage,
+    decode_client_message,
+    decode_server_message,
+    encode_client_message,
+)
+
+__all__ = [
+    "MESSAGE_CLASSES",
+    "ClientMessage",
+    "decode_client_message",
+    "decode_server_message",
+    "encode_client_message",
+]
+
+from . import messages
+
+__all__ += ["messages"]
