@@ -108,3 +108,36 @@ def test_v2_vocabularies_are_v2s() -> None:
     )
     assert "engagement" not in v2.messages.KNOWN_SIGNAL_TYPES
     assert {"inter-2", "inter-2-audio", "inter-2-deep"} == v2.messages.KNOWN_MODELS
+
+
+# The vendor SDK (interhumanai 1.3.4) refuses a model id outside its enum; we decode it (D49:
+# what the server offers is how it grows).
+SDK_REFUSES = {"session.ready--unknown-model-offered"}
+
+
+def _present(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_present(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("path", V2_SERVER, ids=_ids(V2_SERVER))
+def test_the_vendor_sdk_reads_every_v2_golden_as_we_do(path: Path) -> None:
+    from interhumanai.stream import parse_stream_event
+    from pydantic import ValidationError
+
+    raw = path.read_bytes()
+    ours = v2.decode_server_message(raw)
+    if path.stem in SDK_REFUSES:
+        with pytest.raises(ValidationError):
+            parse_stream_event(json.loads(raw))
+        return
+    event = parse_stream_event(json.loads(raw))
+    assert event.type == type(ours).__struct_config__.tag
+    assert event.correlation_id == str(ours.correlation_id)
+    sdk_data = _present(event.data.model_dump(mode="json"))
+    assert sdk_data == _present(msgspec.to_builtins(ours.data))
+    if event.type in ("signal.detected", "signal.updated"):
+        assert "modality" not in sdk_data  # neither side invents one
