@@ -434,3 +434,59 @@ def test_a_restart_starts_before_a_cut_point_whose_video_does_not_start_with_a_k
     assert source.restart(after.start).offset == after.start
     assert source.restart(before.start).offset == before.start
     assert b"".join(c.data for c in _chunks(source.restart(0.0))) == broken
+
+
+def _webm_with_a_block_group_at(data: bytes, cluster: int, referenced: bool) -> bytes:
+    """The WebM file with the first SimpleBlock of track 1 (video) of the cluster starting at
+    byte `cluster` made a BlockGroup: its Block, and a ReferenceBlock when `referenced` (the
+    frame depends on an earlier one). The Cluster's and the Segment's sizes grow to match."""
+    element, size, body = _ebml(data, cluster)
+    assert element == 0x1F43B675 and body - cluster == 6  # a 2-byte size
+    children = [
+        (start, end, *_ebml(data, start)) for start, end in _webm_spans(data, body, body + size)
+    ]
+    start, end, _element, _size, at = next(
+        child for child in children if child[2] == 0xA3 and data[child[4]] == 0x81
+    )  # the first SimpleBlock of track 1
+    payload = bytearray(data[at:end])
+    payload[3] &= 0x7F  # a Block has no keyframe flag
+    inner = b"\xa1" + _size8(len(payload)) + bytes(payload)
+    if referenced:
+        inner += b"\xfb\x81\xff"  # ReferenceBlock: the frame one tick before
+    group = b"\xa0" + _size8(len(inner)) + inner
+    grown = size + len(group) - (end - start)
+    assert grown < 0x3FFF
+    out = bytearray(data[:start] + group + data[end:])
+    out[cluster + 4 : cluster + 6] = (0x4000 | grown).to_bytes(2, "big")
+    _header, header_size, header_body = _ebml(data, 0)
+    segment = header_body + header_size
+    assert out[segment + 4] == 0x01  # an 8-byte size
+    segment_size = int.from_bytes(out[segment + 5 : segment + 12], "big")
+    out[segment + 5 : segment + 12] = (segment_size + len(group) - (end - start)).to_bytes(7, "big")
+    return bytes(out)
+
+
+def _webm_spans(data: bytes, position: int, end: int) -> Iterator[tuple[int, int]]:
+    """Each element's (start, end) in data[position:end]."""
+    while position < end:
+        _element, size, body = _ebml(data, position)
+        yield position, body + size
+        position = body + size
+
+
+def _size8(size: int) -> bytes:
+    return b"\x01" + size.to_bytes(7, "big")
+
+
+@pytest.mark.parametrize("referenced", [True, False])
+def test_a_webm_cluster_starting_with_a_block_group_is_a_keyframe_cut_point_without_reference(
+    files: dict[str, bytes], referenced: bool
+) -> None:
+    whole = _chunks(media.FileSource(files["webm"], per_chunk=1).restart(0.0))
+    middle = len(whole) // 2
+    position = sum(len(c.data) for c in whole[:middle])
+    source = media.FileSource(_webm_with_a_block_group_at(files["webm"], position, referenced))
+    assert [c.start for c in _chunks(source.restart(0.0))] == [c.start for c in whole][::3]
+    cut, before = whole[middle], whole[middle - 1]
+    stream = source.restart((cut.start + cut.end) / 2)
+    assert stream.offset == (before.start if referenced else cut.start)
