@@ -335,3 +335,158 @@ def test_file_and_live_sources_are_media_sources(sources: dict[str, media.FileSo
     file: media.MediaSource = sources["webm"]
     assert (file.live, live.live) == (False, True)
     assert {"FileSource", "LiveSource", "MediaSource", "MediaStream", "Chunk"} <= set(media.__all__)
+
+
+# Restarts start at keyframes (D46): a cut point counts only when its video starts with one.
+
+
+@pytest.mark.parametrize("kind", ["webm", "fmp4"])
+def test_every_cut_point_a_muxer_makes_is_a_keyframe_cut_point(
+    files: dict[str, bytes], kind: str
+) -> None:
+    source = media.FileSource(files[kind], per_chunk=1)
+    pieces = _chunks(source.restart(0.0))
+    assert len(pieces) > 5
+    for piece in pieces:
+        stream = source.restart(piece.start)
+        assert stream.offset == piece.start  # every cut point is one a restart starts at
+        assert _first_video_packet_is_a_keyframe(b"".join(c.data for c in _chunks(stream)))
+    assert all(p.keyframe for p in source._layout.pieces)
+
+
+def _first_video_packet_is_a_keyframe(data: bytes) -> bool:
+    """True also without a video packet (a last cluster of audio only)."""
+    with av.open(io.BytesIO(data)) as container:
+        first = next((p for p in container.demux(video=0) if p.size), None)
+        return first is None or first.is_keyframe
+
+
+def _webm_children(data: bytes, position: int, end: int) -> Iterator[tuple[int, int, int]]:
+    """The elements in data[position:end]: (ID, body start, end)."""
+    while position < end:
+        element, size, body = _ebml(data, position)
+        yield element, body, body + size
+        position = body + size
+
+
+def _webm_without_a_keyframe_at(data: bytes, cluster: int) -> bytes:
+    """The WebM file with the keyframe flag of the first video SimpleBlock of the cluster
+    starting at byte `cluster` cleared."""
+    _element, size, body = _ebml(data, 0)
+    _segment, size, body = _ebml(data, body + size)
+    tracks = {e: (b, x) for e, b, x in _webm_children(data, body, body + size)}[0x1654AE6B]
+    video = set()
+    for element, entry, entry_end in _webm_children(data, *tracks):
+        if element == 0xAE:  # TrackEntry
+            fields = {e: data[b:x] for e, b, x in _webm_children(data, entry, entry_end)}
+            if fields[0x83] == b"\x01":  # TrackType video
+                video.add(int.from_bytes(fields[0xD7], "big"))
+    out = bytearray(data)
+    element, size, body = _ebml(data, cluster)
+    assert element == 0x1F43B675
+    for element, block, _end in _webm_children(data, body, body + size):
+        if element == 0xA3 and data[block] & 0x7F in video:  # a 1-byte track number
+            assert data[block + 3] & 0x80
+            out[block + 3] &= 0x7F
+            return bytes(out)
+    raise AssertionError("no video SimpleBlock in the cluster")
+
+
+def _fmp4_without_a_keyframe_at(data: bytes, moof: int) -> bytes:
+    """The fragmented MP4 with sample_is_non_sync_sample set in the trun first_sample_flags
+    of the video track fragment of the moof at byte `moof` (PyAV writes them)."""
+    assert data[moof + 4 : moof + 8] == b"moof"
+    end = moof + int.from_bytes(data[moof : moof + 4], "big")
+    traf = data.index(b"traf", moof, end) - 4
+    tfhd = data.index(b"tfhd", traf, end) - 4
+    assert int.from_bytes(data[tfhd + 12 : tfhd + 16], "big") == 1  # video: the first track
+    trun = data.index(b"trun", traf, end) - 4
+    flags = int.from_bytes(data[trun + 9 : trun + 12], "big")
+    assert flags & 0x000005 == 0x000005  # data_offset, first_sample_flags
+    first_sample_flags = trun + 20
+    out = bytearray(data)
+    assert not out[first_sample_flags + 1] & 0x01  # a sync sample
+    out[first_sample_flags + 1] |= 0x01  # 0x00010000: sample_is_non_sync_sample
+    return bytes(out)
+
+
+@pytest.mark.parametrize("per_chunk", [1, 3])
+@pytest.mark.parametrize("kind", ["webm", "fmp4"])
+def test_a_restart_starts_before_a_cut_point_whose_video_does_not_start_with_a_keyframe(
+    files: dict[str, bytes], kind: str, per_chunk: int
+) -> None:
+    whole = _chunks(media.FileSource(files[kind], per_chunk=1).restart(0.0))
+    middle = len(whole) // 2
+    position = sum(len(c.data) for c in whole[:middle])  # restart(0) is the file as it is
+    if kind == "webm":
+        broken = _webm_without_a_keyframe_at(files[kind], position)
+    else:
+        broken = _fmp4_without_a_keyframe_at(files[kind], position)
+    source = media.FileSource(broken, per_chunk=per_chunk)
+    cut, before, after = whole[middle], whole[middle - 1], whole[middle + 1]
+    for at in (cut.start, (cut.start + cut.end) / 2, cut.end - 0.01):
+        stream = source.restart(at)
+        chunks = _chunks(stream)
+        assert stream.offset == before.start == chunks[0].start
+        assert len(chunks) == math.ceil((len(whole) - middle + 1) / per_chunk)
+        assert _first_video_packet_is_a_keyframe(b"".join(c.data for c in chunks))
+    # The cut points around it are still restarted at, and restart(0) is the file as it is.
+    assert source.restart(after.start).offset == after.start
+    assert source.restart(before.start).offset == before.start
+    assert b"".join(c.data for c in _chunks(source.restart(0.0))) == broken
+
+
+def _webm_with_a_block_group_at(data: bytes, cluster: int, referenced: bool) -> bytes:
+    """The WebM file with the first SimpleBlock of track 1 (video) of the cluster starting at
+    byte `cluster` made a BlockGroup: its Block, and a ReferenceBlock when `referenced` (the
+    frame depends on an earlier one). The Cluster's and the Segment's sizes grow to match."""
+    element, size, body = _ebml(data, cluster)
+    assert element == 0x1F43B675 and body - cluster == 6  # a 2-byte size
+    children = [
+        (start, end, *_ebml(data, start)) for start, end in _webm_spans(data, body, body + size)
+    ]
+    start, end, _element, _size, at = next(
+        child for child in children if child[2] == 0xA3 and data[child[4]] == 0x81
+    )  # the first SimpleBlock of track 1
+    payload = bytearray(data[at:end])
+    payload[3] &= 0x7F  # a Block has no keyframe flag
+    inner = b"\xa1" + _size8(len(payload)) + bytes(payload)
+    if referenced:
+        inner += b"\xfb\x81\xff"  # ReferenceBlock: the frame one tick before
+    group = b"\xa0" + _size8(len(inner)) + inner
+    grown = size + len(group) - (end - start)
+    assert grown < 0x3FFF
+    out = bytearray(data[:start] + group + data[end:])
+    out[cluster + 4 : cluster + 6] = (0x4000 | grown).to_bytes(2, "big")
+    _header, header_size, header_body = _ebml(data, 0)
+    segment = header_body + header_size
+    assert out[segment + 4] == 0x01  # an 8-byte size
+    segment_size = int.from_bytes(out[segment + 5 : segment + 12], "big")
+    out[segment + 5 : segment + 12] = (segment_size + len(group) - (end - start)).to_bytes(7, "big")
+    return bytes(out)
+
+
+def _webm_spans(data: bytes, position: int, end: int) -> Iterator[tuple[int, int]]:
+    """Each element's (start, end) in data[position:end]."""
+    while position < end:
+        _element, size, body = _ebml(data, position)
+        yield position, body + size
+        position = body + size
+
+
+def _size8(size: int) -> bytes:
+    return b"\x01" + size.to_bytes(7, "big")
+
+
+@pytest.mark.parametrize("referenced", [True, False])
+def test_a_webm_cluster_starting_with_a_block_group_is_a_keyframe_cut_point_without_reference(
+    files: dict[str, bytes], referenced: bool
+) -> None:
+    whole = _chunks(media.FileSource(files["webm"], per_chunk=1).restart(0.0))
+    middle = len(whole) // 2
+    position = sum(len(c.data) for c in whole[:middle])
+    source = media.FileSource(_webm_with_a_block_group_at(files["webm"], position, referenced))
+    assert [c.start for c in _chunks(source.restart(0.0))] == [c.start for c in whole][::3]
+    cut, before = whole[middle], whole[middle - 1]
+    stream = source.restart((cut.start + cut.end) / 2)
+    assert stream.offset == (before.start if referenced else cut.start)

@@ -221,6 +221,9 @@ class _Piece(NamedTuple):
     spans: tuple[tuple[int, int], ...]  # its bytes in the file, what a restart sends
     seconds: float  # when it starts on the file's timeline
     stamps: tuple[_Stamp, ...]
+    # Whether its video starts with a keyframe (or it holds no video): a restart can start
+    # here (D46).
+    keyframe: bool
 
 
 _SEEK_HEAD: Final = 0x114D9B74
@@ -237,6 +240,10 @@ _SIMPLE_BLOCK: Final = 0xA3
 _BLOCK_GROUP: Final = 0xA0
 _BLOCK: Final = 0xA1
 _BLOCK_DURATION: Final = 0x9B
+_REFERENCE_BLOCK: Final = 0xFB
+_TRACK_ENTRY: Final = 0xAE
+_TRACK_NUMBER: Final = 0xD7
+_TRACK_TYPE: Final = 0x83
 _VOID: Final = 0xEC
 
 
@@ -300,6 +307,7 @@ def _webm_layout(data: bytes) -> _Layout:
     header = bytearray(data[: segment + length])
     header += ((1 << (7 * size_length + 1)) - 1).to_bytes(size_length, "big")
     scale = 1_000_000  # nanoseconds per timecode tick, Matroska's default
+    video: set[int] = set()  # the video tracks' numbers
     clusters: list[tuple[int, int, int]] = []  # start, body start, end
     for element, start, child_body, child_end in _webm_elements(data, body, end):
         if element == _CLUSTER:
@@ -318,6 +326,8 @@ def _webm_layout(data: bytes) -> _Layout:
         elif not clusters and element not in (_SEEK_HEAD, _CUES):
             # SeekHead and Cues point at byte positions a restart moves.
             header += data[start:child_end]
+            if element == _TRACKS:
+                video |= _webm_video_tracks(data, child_body, child_end)
     if not clusters:
         raise MediaError("the WebM file holds no cluster (no media)")
     pieces = []
@@ -331,7 +341,8 @@ def _webm_layout(data: bytes) -> _Layout:
         if stamp is None:
             raise MediaError(f"the WebM cluster at byte {start} has no Timecode")
         seconds = stamp.value * scale / 1e9
-        pieces.append(_Piece(start, ((start, child_end),), seconds, (stamp,)))
+        keyframe = _webm_keyframe(data, child_body, child_end, video)
+        pieces.append(_Piece(start, ((start, child_end),), seconds, (stamp,), keyframe))
     ticks = _webm_end(data, clusters[-2:], [p.stamps[0].value for p in pieces[-2:]])
     if ticks is None:  # no block to go by: the last cluster as long as the one before
         last = pieces[-1].seconds
@@ -340,6 +351,48 @@ def _webm_layout(data: bytes) -> _Layout:
         duration = max(ticks * scale / 1e9, pieces[-1].seconds)
     # Every cluster has its Timecode, so a rebase needs no track's scale.
     return _Layout(bytes(header), tuple(pieces), duration, {}, "")
+
+
+def _webm_video_tracks(data: bytes, body: int, end: int) -> set[int]:
+    """The numbers of the video tracks (TrackType 1) in Tracks' data[body:end]."""
+    video = set()
+    for element, _start, entry, entry_end in _webm_elements(data, body, end):
+        if element != _TRACK_ENTRY:
+            continue
+        number = kind = None
+        for child, _at, value_at, value_end in _webm_elements(data, entry, entry_end):
+            if child == _TRACK_NUMBER:
+                number = _uint(data, value_at, value_end)
+            elif child == _TRACK_TYPE:
+                kind = _uint(data, value_at, value_end)
+        if number is not None and kind == 1:
+            video.add(number)
+    return video
+
+
+def _webm_keyframe(data: bytes, body: int, end: int, video: set[int]) -> bool:
+    """Whether the cluster data[body:end] starts its video with a keyframe: its first block
+    of a video track is a SimpleBlock with the keyframe flag (0x80) or a BlockGroup without
+    a ReferenceBlock. True without a video block (or a video track)."""
+    if not video:
+        return True
+    for element, _at, block_body, block_end in _webm_elements(data, body, end):
+        if element == _SIMPLE_BLOCK:
+            track, length = _ebml_number(data, block_body, keep_marker=False)
+            flags = block_body + length + 2  # after the track and the relative timecode
+            if track in video and flags < block_end:
+                return bool(data[flags] & 0x80)
+        elif element == _BLOCK_GROUP:
+            block = None
+            referenced = False
+            for kind, _a, value_at, _value_end in _webm_elements(data, block_body, block_end):
+                if kind == _BLOCK:
+                    block = value_at
+                elif kind == _REFERENCE_BLOCK:
+                    referenced = True
+            if block is not None and _ebml_number(data, block, keep_marker=False)[0] in video:
+                return not referenced
+    return True
 
 
 def _void(length: int) -> bytes:
@@ -413,17 +466,30 @@ def _mp4_child(data: bytes, body: int, end: int, kind: bytes) -> tuple[int, int]
     return None
 
 
-def _mp4_tracks(data: bytes, body: int, end: int) -> tuple[dict[int, int], dict[int, int], int]:
-    """From moov: per track_ID its timescale and its default sample duration (trex), and
-    the video track's ID (the first track's when no handler says video)."""
+class _Tracks(NamedTuple):
+    """What moov says of the tracks, per track_ID."""
+
+    scales: dict[int, int]  # timescale
+    durations: dict[int, int]  # default sample duration (trex)
+    flags: dict[int, int]  # default sample flags (trex)
+    video: int | None  # the video track's ID (None when no handler says video)
+
+
+def _mp4_tracks(data: bytes, body: int, end: int) -> _Tracks:
+    """From moov: per track_ID its timescale and its default sample duration and flags
+    (trex), and the video track's ID."""
     scales: dict[int, int] = {}
-    defaults: dict[int, int] = {}
+    durations: dict[int, int] = {}
+    flags: dict[int, int] = {}
     video = None
     for kind, _start, trak, trak_end in _mp4_boxes(data, body, end):
         if kind == b"mvex":
             for child, _s, trex, _e in _mp4_boxes(data, trak, trak_end):
-                if child == b"trex":  # version/flags, track_ID, description, duration
-                    defaults[_uint(data, trex + 4, trex + 8)] = _uint(data, trex + 12, trex + 16)
+                if child == b"trex":  # version/flags, track_ID, description, duration,
+                    # size, flags
+                    track = _uint(data, trex + 4, trex + 8)
+                    durations[track] = _uint(data, trex + 12, trex + 16)
+                    flags[track] = _uint(data, trex + 20, trex + 24)
         if kind != b"trak":
             continue
         tkhd = _mp4_child(data, trak, trak_end, b"tkhd")
@@ -442,17 +508,29 @@ def _mp4_tracks(data: bytes, body: int, end: int) -> tuple[dict[int, int], dict[
             video = track
     if not scales:
         raise MediaError("the MP4 moov box holds no track")
-    return scales, defaults, next(iter(scales)) if video is None else video
+    return _Tracks(scales, durations, flags, video)
 
 
-def _mp4_fragment(
-    data: bytes, moof: int, body: int, end: int, defaults: dict[int, int]
-) -> tuple[list[_Stamp], dict[int, int], bool]:
-    """From a moof: each track's tfdt (a _Stamp), each track's summed sample durations, and
-    whether a tfhd gives an absolute base data offset."""
+_NON_SYNC: Final = 0x00010000  # sample_is_non_sync_sample, in a sample's flags
+
+
+class _Fragment(NamedTuple):
+    """What a moof says: each track's tfdt (a _Stamp), each track's summed sample
+    durations, whether a tfhd gives an absolute base data offset, and whether the video
+    track's first sample is a sync sample (True without a video track fragment)."""
+
+    stamps: list[_Stamp]
+    durations: dict[int, int]
+    absolute: bool
+    keyframe: bool
+
+
+def _mp4_fragment(data: bytes, moof: int, body: int, end: int, tracks: _Tracks) -> _Fragment:
+    """A moof's _Fragment."""
     stamps = []
     durations: dict[int, int] = {}
     absolute = False
+    first_flags = None  # the video track's first sample's flags
     for kind, _start, traf, traf_end in _mp4_boxes(data, body, end):
         if kind != b"traf":
             continue
@@ -464,7 +542,13 @@ def _mp4_fragment(
         track = _uint(data, tfhd[0] + 4, tfhd[0] + 8)
         absolute |= bool(flags & 0x000001)
         field = tfhd[0] + 8 + (8 if flags & 0x000001 else 0) + (4 if flags & 0x000002 else 0)
-        default = _uint(data, field, field + 4) if flags & 0x000008 else defaults.get(track, 0)
+        default = (
+            _uint(data, field, field + 4) if flags & 0x000008 else tracks.durations.get(track, 0)
+        )
+        field += (4 if flags & 0x000008 else 0) + (4 if flags & 0x000010 else 0)
+        default_flags = (
+            _uint(data, field, field + 4) if flags & 0x000020 else tracks.flags.get(track, 0)
+        )
         length = 8 if data[tfdt[0]] == 1 else 4
         value = _uint(data, tfdt[0] + 4, tfdt[0] + 4 + length)
         stamps.append(_Stamp(tfdt[0] + 4 - moof, length, value, track))
@@ -473,17 +557,28 @@ def _mp4_fragment(
                 continue
             flags = _uint(data, trun + 1, trun + 4)
             count = _uint(data, trun + 4, trun + 8)
+            # sample_count, data_offset, first_sample_flags, then per sample: duration,
+            # size, flags, composition time offset (each when its flag is set)
+            sample = trun + 8 + (4 if flags & 0x000001 else 0) + (4 if flags & 0x000004 else 0)
+            if track == tracks.video and first_flags is None and count:
+                if flags & 0x000004:  # first_sample_flags
+                    first_flags = _uint(data, sample - 4, sample)
+                elif flags & 0x000400:  # the first sample's own flags
+                    at = sample + (4 if flags & 0x000100 else 0) + (4 if flags & 0x000200 else 0)
+                    first_flags = _uint(data, at, at + 4)
+                else:
+                    first_flags = default_flags
             if not flags & 0x000100:  # no per-sample durations: the default for each
                 durations[track] = durations.get(track, 0) + count * default
                 continue
-            sample = trun + 8 + (4 if flags & 0x000001 else 0) + (4 if flags & 0x000004 else 0)
             step = 4 * bin(flags & 0x000F00).count("1")
             durations[track] = durations.get(track, 0) + sum(
                 _uint(data, at, at + 4) for at in range(sample, sample + count * step, step)
             )
     if not stamps:
         raise MediaError(f"the MP4 fragment at byte {moof} holds no track fragment")
-    return stamps, durations, absolute
+    keyframe = first_flags is None or not first_flags & _NON_SYNC
+    return _Fragment(stamps, durations, absolute, keyframe)
 
 
 # Boxes that index the whole file by byte position or time: a restart does not send them.
@@ -500,7 +595,9 @@ def _mp4_layout(data: bytes) -> _Layout:
         data[s:e] for kind, s, _b, e in boxes[:first_moof] if kind in (b"ftyp", b"moov")
     )
     _kind, _start, moov, moov_end = boxes[kinds.index(b"moov")]
-    scales, defaults, video = _mp4_tracks(data, moov, moov_end)
+    tracks = _mp4_tracks(data, moov, moov_end)
+    scales = tracks.scales
+    video = next(iter(scales)) if tracks.video is None else tracks.video  # the timed track
     unrestartable = ""
     if b"mdat" in kinds[:first_moof]:
         unrestartable = "its moov box holds samples (an mdat comes before the first fragment)"
@@ -509,13 +606,14 @@ def _mp4_layout(data: bytes) -> _Layout:
     for index, (kind, start, body, end) in enumerate(boxes):
         if kind != b"moof":
             continue
-        stamps, last_durations, absolute = _mp4_fragment(data, start, body, end, defaults)
+        fragment = _mp4_fragment(data, start, body, end, tracks)
+        stamps, last_durations = fragment.stamps, fragment.durations
         for stamp in stamps:
             if stamp.track not in scales:
                 raise MediaError(
                     f"the MP4 fragment at byte {start} is of track {stamp.track}, not in moov"
                 )
-        if absolute and not unrestartable:
+        if fragment.absolute and not unrestartable:
             unrestartable = (
                 f"the fragment at byte {start} gives absolute byte offsets "
                 "(tfhd base-data-offset); remux it with movflags default_base_moof"
@@ -527,7 +625,8 @@ def _mp4_layout(data: bytes) -> _Layout:
             if box not in _MP4_INDEXES:
                 spans.append((box_start, box_end))
         timed = next((s for s in stamps if s.track == video), stamps[0])
-        pieces.append(_Piece(start, tuple(spans), timed.value / scales[timed.track], tuple(stamps)))
+        seconds = timed.value / scales[timed.track]
+        pieces.append(_Piece(start, tuple(spans), seconds, tuple(stamps), fragment.keyframe))
     last = pieces[-1]
     timed = next((s for s in last.stamps if s.track == video), last.stamps[0])
     if last_durations.get(timed.track):
@@ -542,9 +641,17 @@ class FileSource:
     (a plain MP4, a MOV, ...) is remuxed once with PyAV into a fragmented MP4 first (PyAV-cut
     media, `pip install "interhuman-stream[media]"`).
 
-    The cut points are the starts of the clusters (WebM) or of the fragments (moof+mdat);
-    muxers start those at keyframes. `restart(at)` starts at the last cut point at or before
-    `at` and groups `per_chunk` of them in each chunk, as `webm_chunks` and
+    The cut points are the starts of the clusters (WebM) or of the fragments (moof+mdat).
+    Muxers usually start those at keyframes, but that is checked, not assumed: a restart
+    starts only at a keyframe cut point, one whose video starts with a keyframe (or that
+    holds no video; every cut point of a file without video). For WebM the cluster's first
+    block of a video track (TrackType 1 in Tracks) is a SimpleBlock with its keyframe flag
+    or a BlockGroup without a ReferenceBlock; for MP4 the video track's first sample in the
+    fragment is a sync sample (its flags from trun's first_sample_flags, or its own sample
+    flags, or tfhd's or else trex's default sample flags). `restart(at)` starts at the last
+    keyframe cut point at or before `at` (the first keyframe cut point when none is before;
+    the last cut point at or before `at` when the file has no keyframe cut point at all),
+    and groups `per_chunk` cut points in each chunk from there, as `webm_chunks` and
     `fragmented_mp4_chunks` do. A restart at the first cut point (`restart(0)`) sends the
     file as it is (the very chunks those cutters make). A restart at a later cut point is a
     fresh stream start that looks like a new recording: the container header, then the
@@ -598,12 +705,12 @@ class FileSource:
         self.duration: float = self._layout.duration
 
     def restart(self, at: float) -> MediaStream:
-        """The media from the last cut point at or before `at` (media seconds; the first
-        cut point when none is) as a fresh stream; no chunks (offset `at`) from `duration`
-        on. A fragmented MP4 that can only be sent from its start (absolute byte offsets,
-        samples in moov) is remuxed with PyAV, once, the first time it must restart later
-        (the media is copied, its times kept: the timeline goes on). MediaError for a
-        negative or non-finite `at`, or for such a file without PyAV."""
+        """The media from the last keyframe cut point at or before `at` (media seconds; the
+        first keyframe cut point when none is; see the class) as a fresh stream; no chunks
+        (offset `at`) from `duration` on. A fragmented MP4 that can only be sent from its
+        start (absolute byte offsets, samples in moov) is remuxed with PyAV, once, the first
+        time it must restart later (the media is copied, its times kept: the timeline goes
+        on). MediaError for a negative or non-finite `at`, or for such a file without PyAV."""
         _check_at(at)
         if at >= self.duration:
             return MediaStream(at, ())
@@ -614,8 +721,12 @@ class FileSource:
         return MediaStream(self._layout.pieces[first].seconds, _FileChunks(self, first))
 
     def _first_at(self, at: float) -> int:
+        """The piece a restart at `at` starts at: the last keyframe cut point at or before
+        `at`, else the first keyframe cut point; any cut point when none is one (D46)."""
         pieces = self._layout.pieces
-        return max((i for i, piece in enumerate(pieces) if piece.seconds <= at + 1e-6), default=0)
+        keyframes = [i for i, piece in enumerate(pieces) if piece.keyframe] or range(len(pieces))
+        before = [i for i in keyframes if pieces[i].seconds <= at + 1e-6]
+        return before[-1] if before else keyframes[0]
 
     def _remux_to_restart(self, at: float) -> None:
         why = self._layout.unrestartable
