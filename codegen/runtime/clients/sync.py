@@ -662,7 +662,8 @@ def stream_conversation(
     this session is closed and drained, then the next is opened), after a retryable failure
     (with backoff), or never (a fatal one). Every session starts with a fresh stream start,
     `source.restart(at)`: for a file `at` is where the media sent so far ends (nothing
-    skipped, nothing sent twice), for a live source the conversation's clock (what was
+    skipped; the stream starts at the keyframe cut point at or before it, D46, and media
+    sent twice is counted once), for a live source the conversation's clock (what was
     recorded between sessions is a coverage gap). The source's chunks are a plain
     iterable here. Other keywords go to StreamClient.
 
