@@ -10,6 +10,7 @@ import itertools
 import math
 import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
 
 import av
 import pytest
@@ -490,3 +491,30 @@ def test_a_webm_cluster_starting_with_a_block_group_is_a_keyframe_cut_point_with
     cut, before = whole[middle], whole[middle - 1]
     stream = source.restart((cut.start + cut.end) / 2)
     assert stream.offset == (before.start if referenced else cut.start)
+
+
+@pytest.mark.parametrize("kind", ["webm", "fmp4"])
+def test_a_file_is_mapped_not_read_into_memory(
+    files: dict[str, bytes], kind: str, tmp_path: Path
+) -> None:
+    # An hours-long recording is not copied into memory: the source keeps the file mapped
+    # and its layout; a stream's chunks are made one by one as they are iterated.
+    import tracemalloc
+
+    path = tmp_path / f"talk.{kind}"
+    path.write_bytes(files[kind])
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        source = media.FileSource(path)
+        built = tracemalloc.get_traced_memory()[0]
+        chunks = iter(source.restart(0).chunks)
+        first = next(chunks)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert built < size / 4, (built, size)
+    assert held - built < 2 * len(first.data) + (64 << 10)
+    assert [c.data for c in source.restart(0).chunks] == [
+        c.data for c in media.FileSource(files[kind]).restart(0).chunks
+    ]

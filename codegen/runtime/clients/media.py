@@ -19,9 +19,11 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import mmap
+import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Final, NamedTuple, Protocol
+from typing import BinaryIO, ClassVar, Final, NamedTuple, Protocol, TypeAlias
 
 __all__ = [
     "Chunk",
@@ -41,11 +43,23 @@ _CLUSTER: Final = 0x1F43B675
 _EBML: Final = b"\x1a\x45\xdf\xa3"
 
 
+Buffer: TypeAlias = bytes | mmap.mmap
+"""Media bytes in memory or a file mapped into it (slicing either gives bytes)."""
+
+
+def _mapped(path: Path) -> Buffer:
+    """A file's bytes, mapped read-only rather than read (an empty file cannot be mapped)."""
+    with path.open("rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 class MediaError(ValueError):
     """The media cannot be cut into segments (and why)."""
 
 
-def _ebml_number(data: bytes, position: int, keep_marker: bool) -> tuple[int, int]:
+def _ebml_number(data: Buffer, position: int, keep_marker: bool) -> tuple[int, int]:
     """An EBML variable-length number at `position`: (value, length in bytes)."""
     if position >= len(data):
         raise MediaError(f"the WebM data ends inside an element header (byte {position})")
@@ -251,7 +265,7 @@ def _unknown_size(size: int, size_length: int) -> bool:
     return size == (1 << (7 * size_length)) - 1
 
 
-def _uint(data: bytes, start: int, end: int) -> int:
+def _uint(data: Buffer, start: int, end: int) -> int:
     return int.from_bytes(data[start:end], "big")
 
 
@@ -267,7 +281,7 @@ class _Layout(NamedTuple):
 
 
 def _webm_elements(
-    data: bytes, position: int, end: int, stop: frozenset[int] = frozenset()
+    data: Buffer, position: int, end: int, stop: frozenset[int] = frozenset()
 ) -> Iterator[tuple[int, int, int, int]]:
     """The elements in data[position:end]: (ID, start, body start, end). An unknown-size
     Cluster ends where the next top-level element begins; walking stops before an ID in
@@ -293,7 +307,7 @@ def _webm_elements(
         position = element_end
 
 
-def _webm_layout(data: bytes) -> _Layout:
+def _webm_layout(data: Buffer) -> _Layout:
     _element, length = _ebml_number(data, 0, keep_marker=True)
     size, size_length = _ebml_number(data, length, keep_marker=False)
     segment = length + size_length + size
@@ -353,7 +367,7 @@ def _webm_layout(data: bytes) -> _Layout:
     return _Layout(bytes(header), tuple(pieces), duration, {}, "")
 
 
-def _webm_video_tracks(data: bytes, body: int, end: int) -> set[int]:
+def _webm_video_tracks(data: Buffer, body: int, end: int) -> set[int]:
     """The numbers of the video tracks (TrackType 1) in Tracks' data[body:end]."""
     video = set()
     for element, _start, entry, entry_end in _webm_elements(data, body, end):
@@ -370,7 +384,7 @@ def _webm_video_tracks(data: bytes, body: int, end: int) -> set[int]:
     return video
 
 
-def _webm_keyframe(data: bytes, body: int, end: int, video: set[int]) -> bool:
+def _webm_keyframe(data: Buffer, body: int, end: int, video: set[int]) -> bool:
     """Whether the cluster data[body:end] starts its video with a keyframe: its first block
     of a video track is a SimpleBlock with the keyframe flag (0x80) or a BlockGroup without
     a ReferenceBlock. True without a video block (or a video track)."""
@@ -406,7 +420,7 @@ def _void(length: int) -> bytes:
 
 
 def _webm_end(
-    data: bytes, clusters: list[tuple[int, int, int]], timecodes: list[int]
+    data: Buffer, clusters: list[tuple[int, int, int]], timecodes: list[int]
 ) -> int | None:
     """Where the media of the last clusters ends, in ticks: the latest block's time plus
     its BlockDuration, or else plus its track's frame length (the smallest positive gap
@@ -441,7 +455,7 @@ def _webm_end(
     return max(ends, default=None)
 
 
-def _mp4_boxes(data: bytes, position: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
+def _mp4_boxes(data: Buffer, position: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
     """The boxes in data[position:end]: (type, start, body start, end)."""
     while position + 8 <= end:
         size = _uint(data, position, position + 4)
@@ -458,7 +472,7 @@ def _mp4_boxes(data: bytes, position: int, end: int) -> Iterator[tuple[bytes, in
         position += size
 
 
-def _mp4_child(data: bytes, body: int, end: int, kind: bytes) -> tuple[int, int] | None:
+def _mp4_child(data: Buffer, body: int, end: int, kind: bytes) -> tuple[int, int] | None:
     """The (body start, end) of the first `kind` box in data[body:end]."""
     for child, _start, child_body, child_end in _mp4_boxes(data, body, end):
         if child == kind:
@@ -475,7 +489,7 @@ class _Tracks(NamedTuple):
     video: int | None  # the video track's ID (None when no handler says video)
 
 
-def _mp4_tracks(data: bytes, body: int, end: int) -> _Tracks:
+def _mp4_tracks(data: Buffer, body: int, end: int) -> _Tracks:
     """From moov: per track_ID its timescale and its default sample duration and flags
     (trex), and the video track's ID."""
     scales: dict[int, int] = {}
@@ -525,7 +539,7 @@ class _Fragment(NamedTuple):
     keyframe: bool
 
 
-def _mp4_fragment(data: bytes, moof: int, body: int, end: int, tracks: _Tracks) -> _Fragment:
+def _mp4_fragment(data: Buffer, moof: int, body: int, end: int, tracks: _Tracks) -> _Fragment:
     """A moof's _Fragment."""
     stamps = []
     durations: dict[int, int] = {}
@@ -585,7 +599,7 @@ def _mp4_fragment(data: bytes, moof: int, body: int, end: int, tracks: _Tracks) 
 _MP4_INDEXES: Final = frozenset({b"sidx", b"mfra", b"ssix"})
 
 
-def _mp4_layout(data: bytes) -> _Layout:
+def _mp4_layout(data: Buffer) -> _Layout:
     boxes = list(_mp4_boxes(data, 0, len(data)))
     kinds = [kind for kind, *_ in boxes]
     if b"moov" not in kinds or b"moof" not in kinds:
@@ -678,8 +692,10 @@ class FileSource:
     sample durations of its video track. Without those, the last cluster/fragment is taken
     to be as long as the one before it.
 
-    The source holds the file's bytes (the remuxed bytes for PyAV-cut media); a stream's
-    chunks are sliced from them as they are iterated, and can be iterated again.
+    A file is mapped, not read (mmap): an hours-long recording is not copied into memory,
+    only each chunk is, as a stream is iterated (and can be iterated again); the mapping
+    stays open while the source lives. Bytes given are held as they are; PyAV-cut media
+    is held remuxed, in memory.
     """
 
     live: ClassVar[bool] = False
@@ -688,9 +704,9 @@ class FileSource:
         if per_chunk < 1:
             raise MediaError(f"per_chunk={per_chunk}: a chunk holds at least 1 cluster/fragment")
         self.per_chunk = per_chunk
-        data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+        data = _mapped(source) if isinstance(source, Path) else bytes(source)
         name = source.name if isinstance(source, Path) else "the media"
-        if data.startswith(_EBML):
+        if data[:4] == _EBML:
             self._layout = _webm_layout(data)
         elif data[4:8] == b"ftyp" and any(
             kind == b"moof" for kind, *_ in _mp4_boxes(data, 0, len(data))
