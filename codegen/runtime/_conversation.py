@@ -140,6 +140,7 @@ class _Session:
         "index",
         "media_offset",
         "ready_at",
+        "sent",
         "started_at",
     )
 
@@ -153,8 +154,16 @@ class _Session:
         self.ended_at: float | None = None
         self.end_reason: str | None = None
         self.graceful = False
+        self.sent = False
         self.connection = connection
         self.fold: SummaryFold = SummaryFold()
+
+    def streamed(self) -> bool:
+        """Whether the session sent a segment (asked of the connection until it did:
+        segments_sent copies its list, and next_action runs before every segment)."""
+        if not self.sent:
+            self.sent = bool(self.connection.segments_sent)
+        return self.sent
 
 
 def _number(name: str, value: object, *, positive: bool = False) -> float:
@@ -254,7 +263,7 @@ class Conversation:
         """True until the live session's first segment went: it must be a fresh container
         start (a stream re-muxed from the session's media offset), D43."""
         live = self._live
-        return live is not None and not live.connection.segments_sent
+        return live is not None and not live.streamed()
 
     def start_session(self, now: float, media_offset: float) -> ClientConnection:
         """Open the next session: the media its first segment carries starts `media_offset`
@@ -344,7 +353,7 @@ class Conversation:
         graceful = live.fold.summary().complete and close_code in (None, 1000) and not lost
         if handshake_status is not None:
             graceful = False
-        streamed = bool(live.connection.segments_sent)
+        streamed = live.streamed()
         ready = live.ready_at is not None and live.connection.ready is not None
         kind, reason = self._judge(
             graceful, close_code, code, handshake_status, lost, ready=ready, streamed=streamed
@@ -431,7 +440,7 @@ class Conversation:
         maximum = ready.session_max_duration_seconds
         margin = self.rollover_margin(maximum)
         due = live.ready_at + maximum - margin
-        sent = bool(live.connection.segments_sent)
+        sent = live.streamed()
         if now >= due and sent:  # never before the first segment: the session would be empty
             self._rollover_asked = True
             return Action(
