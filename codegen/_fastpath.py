@@ -47,6 +47,7 @@ class FastPath(msgspec.Struct, frozen=True):
     dispatch: tuple[Dispatch, ...]
     unchanged: tuple[str, ...]  # the terms of _unchanged (signal_reading_changed's negation)
     calls_unchanged: bool  # a handler calls _unchanged (else each writes it out)
+    calls_comparable: bool  # some comparison normalises its values (a list field)
     vocabulary_imports: tuple[str, ...]
 
 
@@ -423,5 +424,9 @@ def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:
         dispatch=tuple(dispatch),
         unchanged=tuple(unchanged),
         calls_unchanged=any("_unchanged(" in line for h in handlers for line in h.body),
+        calls_comparable=any(
+            "comparable(" in line
+            for line in (*unchanged, *(line for h in handlers for line in h.body))
+        ),
         vocabulary_imports=tuple(sorted(builder.imports)),
     )

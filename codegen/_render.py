@@ -144,7 +144,12 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
 VERSION_MODULES = {
     "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
+    "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
+    "_fastpath.py": ("_fastpath.py.jinja2", ("contract.json", "protocol.schema.json")),
 }
+# What a later version's contract may change: its guards (the engine takes them from the
+# version's bundle, _versions.py); every other table is v1's, imported by its _contract.py.
+VERSION_CONTRACT_CHANGES = frozenset({"guards"})
 VERSION_EXPORTS = {
     "_codec": (
         "MESSAGE_CLASSES",
@@ -561,6 +566,8 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
         "shared_codec": None,  # a later version's codec: where the shared one is (render_version)
+        "shared_contract": None,  # a later version's contract: where v1's is (render_version)
+        "runtime": ".",  # where the runtime modules are, from the rendered module
     }
 
 
@@ -633,7 +640,7 @@ def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[s
     formatted["py.typed"] = ""
     for version, later in versions.items():
         if version != "v1":
-            for name, text in render_version(later).items():
+            for name, text in render_version(later, spec).items():
                 formatted[f"{version}/{name}"] = text
     for name, text in runtime_modules().items():
         if name in formatted:
@@ -642,13 +649,33 @@ def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[s
     return dict(sorted(formatted.items()))
 
 
-def render_version(spec: Spec) -> dict[str, str]:
+def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
     """A later version's subpackage (interhuman_stream.<version>): its message Structs, value
-    sets and codec - DecodeError and UnknownMessage are the package's own, shared."""
+    sets, codec, contract guards and receive fast path - DecodeError, UnknownMessage, the
+    runtime and the contract's other tables are the package's own (v1's, `base`), shared."""
     overlay = next(name for name in spec.sources if name.endswith(".overlay.json"))
+    base = base if base is not None else load_versions()["v1"]
+    check_registry(spec)
+    tables, base_tables = contract_tables(spec), contract_tables(base)
+    changed = {
+        name
+        for name in tables.__struct_fields__
+        if getattr(tables, name) != getattr(base_tables, name)
+    }
+    if changed - VERSION_CONTRACT_CHANGES:
+        raise SpecError(
+            f"{overlay}: contract.json changes {sorted(changed - VERSION_CONTRACT_CHANGES)}; "
+            f"a later version may change only {sorted(VERSION_CONTRACT_CHANGES)} (the engine "
+            "takes the rest from v1)"
+        )
     files = {"_models.py": render_models(spec)}
     env = _environment()
-    context = {**template_context(spec), "shared_codec": ".."}
+    context = {
+        **template_context(spec),
+        "shared_codec": "..",
+        "shared_contract": "..",
+        "runtime": "..",
+    }
     for module, (template_name, sources) in VERSION_MODULES.items():
         template = env.get_template(template_name)
         text = template.render(context)

@@ -73,10 +73,15 @@ class Pair:
     """A ClientConnection and a ServerConnection joined by two in-order queues."""
 
     def __init__(
-        self, ready: ih.messages.SessionReadyData | None = None, **client_options: Any
+        self,
+        ready: ih.messages.SessionReadyData | None = None,
+        version: str = "v1",
+        **client_options: Any,
     ) -> None:
-        self.client = ih.ClientConnection(strict=True, **client_options)
-        self.server = ih.ServerConnection(ready or ready_data(), uuid.UUID(int=7), strict=True)
+        self.client = ih.ClientConnection(strict=True, version=version, **client_options)
+        self.server = ih.ServerConnection(
+            ready or ready_data(), uuid.UUID(int=7), strict=True, version=version
+        )
         self.to_server: deque[tuple[str, bytes | str]] = deque()
         self.to_client: deque[str] = deque()
         self.received: list[Any] = []

@@ -20,11 +20,9 @@ from ._checks import CHECKS, offered_values
 from ._codec import (
     UnknownMessage,
     _check_uuid,
-    _server_decoder,
-    decode_server_message,
     encode_client_message,
 )
-from ._contract import GUARDS, RULES, SessionState
+from ._contract import RULES, SessionState
 from ._engine import (
     DEFAULT_MAX_SIGNAL_TYPES,
     DEFAULT_VIOLATION_EXCERPT_BYTES,
@@ -35,10 +33,10 @@ from ._engine import (
     checked_now,
 )
 from ._errors import LocalProtocolError
-from ._fastpath import EVENT_OF, HANDLERS
-from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig, SessionEnded
+from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
 from ._recording import Record, lost_line, received_line, segment_line, sent_line
 from ._values import Change, OfferedConfig, Received, SentSegment, Verdict
+from ._versions import V1, protocol_version
 
 if TYPE_CHECKING:
     from ._fold import Fold
@@ -47,8 +45,6 @@ _CLOSE: Final = SessionClose()
 _BEFORE_READY: Final = frozenset({SessionState.AWAITING_READY, SessionState.CLOSE_BEFORE_READY})
 _CLOSE_FRAME: Final = encode_client_message(_CLOSE).decode()
 _encoder: Final = msgspec.json.Encoder()
-# Bound once: looking the method up on every frame costs more than the call.
-_decode: Final = _server_decoder.decode
 
 
 class ClientConnection(SessionView):
@@ -72,11 +68,14 @@ class ClientConnection(SessionView):
     connection keep (README, "Caps"). record (for example a binary file's write) gets every
     frame received and sent, with `now`, as a line of the JSONL that
     `python -m interhuman_stream check` reads (_recording.py).
+    version is the protocol version spoken: "v1" (the default) or "v2" (Inter-2: its
+    messages, from interhuman_stream.v2, and its contract; send_config takes `model` and
+    `audio_format`).
     Every method takes an optional `now`, the current time of any monotonic clock in seconds
     (a finite number); pass it to get deadlines (next_deadline, expired).
     """
 
-    __slots__ = ("_record",)
+    __slots__ = ("_decode", "_record")
 
     def __init__(
         self,
@@ -90,7 +89,11 @@ class ClientConnection(SessionView):
         violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
         fold: Fold | None = None,
         record: Record | None = None,
+        version: str = "v1",
     ) -> None:
+        bundle = protocol_version(version)
+        # The decoder, bound once: looking it up on every frame costs more than the call.
+        self._decode = bundle.decode
         self._core = Core(
             "client",
             strict=strict,
@@ -103,7 +106,8 @@ class ClientConnection(SessionView):
             max_signal_types=max_signal_types,
             violation_excerpt_bytes=violation_excerpt_bytes,
             fold=fold,
-            handlers=HANDLERS,
+            handlers=bundle.handlers,
+            version=bundle,
         )
         self._record = record
 
@@ -127,18 +131,19 @@ class ClientConnection(SessionView):
         # decode_server_message, inlined: one Python call less on every frame.
         message: ServerMessage | UnknownMessage
         try:
-            known: ServerMessage = _decode(data)
+            known: ServerMessage = self._decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError):
-            message = decode_server_message(data)  # the slow path, or a DecodeError
+            # the slow path, or a DecodeError
+            message = core.version.decode_server_message(data)
             if message.correlation_id != core.correlation_id:
-                core.handle(EVENT_OF[type(message)], message, now)
+                core.handle(core.version.event_of[type(message)], message, now)
                 return message
         else:
             if known.correlation_id != core.correlation_id:
                 # Not the id this connection already checked: check its form, then let the
                 # engine judge it (the first one is remembered, another is a breach: D37).
                 _check_uuid(known.correlation_id, "$.correlation_id", data)
-                core.handle(EVENT_OF[type(known)], known, now)
+                core.handle(core.version.event_of[type(known)], known, now)
                 return known
             message = known
         if core.fold is None:
@@ -159,11 +164,12 @@ class ClientConnection(SessionView):
         message = self.receive_message(data, now)
         after = core.state
         config: Literal["acknowledged", "refused"] | None = None
+        models = self._core.version.models
         if len(core.pending_configs) < pending:
-            config = "refused" if isinstance(message, ErrorMessage) else "acknowledged"
+            config = "refused" if isinstance(message, models.ErrorMessage) else "acknowledged"
         error: Verdict | None = None
         segment = None
-        if isinstance(message, ErrorMessage):
+        if isinstance(message, models.ErrorMessage):
             info = error_info(message.data.code)
             error = info.verdict if info is not None else "unknown"
             segment = self.segment_for(message)
@@ -172,7 +178,7 @@ class ClientConnection(SessionView):
             config=config,
             closing=after is SessionState.DRAINING and state is not after,
             ended=message.data.reason
-            if isinstance(message, SessionEnded) and after is SessionState.ENDED
+            if isinstance(message, models.SessionEnded) and after is SessionState.ENDED
             else None,
             error=error,
             segment=segment,
@@ -186,14 +192,20 @@ class ClientConnection(SessionView):
         include: Sequence[str] | None = None,
         goal_dimensions: Sequence[str] | None = None,
         now: float | None = None,
+        *,
+        model: str | None = None,
+        audio_format: Any = None,
     ) -> str:
         """The text frame that sets the session config (it replaces the whole previous one).
 
         A field left as None is left out of the frame, so the server uses its default for it.
         A value may be a documented one, or one session.ready offered (D34); anything else,
         and a value that is not a list of strings, is a LocalProtocolError naming the value.
+        On v2, `model` (a model id) and `audio_format` (v2's AudioFormat, or a mapping of
+        its keys) are sticky: left out (None), the value in force stays (D52). On v1 they
+        do not exist: giving one is a ValueError.
         """
-        config = SessionConfig(include=_as_list(include), goal_dimensions=_as_list(goal_dimensions))
+        config = self._config(include, goal_dimensions, model, audio_format)
         try:
             frame = _encoder.encode(config).decode()
         except (TypeError, ValueError):  # not strings, or text that UTF-8 cannot carry
@@ -214,7 +226,7 @@ class ClientConnection(SessionView):
         that is not documented) is left out and reported in `left_out`, instead of refused
         (D34). Wanting nothing of an option (None) leaves it out of the frame, as in
         send_config; a list whose every value is left out is sent empty."""
-        guard = next(g for g in GUARDS if g.check == "config_values_supported")
+        guard = next(g for g in self._core.version.guards if g.check == "config_values_supported")
         wanted = {"include": include, "goal_dimensions": goal_dimensions}
         kept: dict[str, list[str] | None] = {}
         left_out: dict[str, tuple[str, ...]] = {}
@@ -232,10 +244,40 @@ class ClientConnection(SessionView):
         config = self._core.pending_configs[-1] if self._core.pending_configs else None
         return OfferedConfig(frame=frame, config=config, left_out=left_out)
 
+    def _config(
+        self, include: Any, goal_dimensions: Any, model: Any, audio_format: Any
+    ) -> SessionConfig:
+        """The config frame's Struct, of this connection's protocol version."""
+        version = self._core.version
+        fields = {"include": _as_list(include), "goal_dimensions": _as_list(goal_dimensions)}
+        if model is None and audio_format is None:
+            return version.models.SessionConfig(**fields)  # type: ignore[no-any-return]
+        if version is V1:
+            given = "model" if model is not None else "audio_format"
+            raise ValueError(
+                f"{given} is a v2 config key; this connection speaks v1 "
+                "(ClientConnection(version='v2') sends it)"
+            )
+        if model is not None:
+            if not isinstance(model, str) or not model:
+                raise ValueError(f"model is a model id (a non-empty string), not {model!r}")
+            fields["model"] = model
+        if audio_format is not None:
+            kind = version.models.AudioFormat
+            try:
+                fields["audio_format"] = (
+                    audio_format
+                    if isinstance(audio_format, kind)
+                    else msgspec.convert(audio_format, kind)
+                )
+            except msgspec.ValidationError as error:
+                raise ValueError(f"audio_format is not a valid AudioFormat: {error}") from None
+        return version.models.SessionConfig(**fields)  # type: ignore[no-any-return]
+
     def _unsendable(self, config: SessionConfig) -> LocalProtocolError:
         # Refused before anything changes, also in audit mode: there is no frame to send.
         rule = RULES["config-well-formed"]
-        guard = next(g for g in GUARDS if g.rule is rule)
+        guard = next(g for g in self._core.version.guards if g.rule is rule)
         found = CHECKS[guard.check].explain(self._core, guard, config)
         detail = found[0] if found else "a value cannot be sent as UTF-8 JSON text"
         return LocalProtocolError(
@@ -258,10 +300,13 @@ class ClientConnection(SessionView):
 
     def send_close(self, now: float | None = None) -> str:
         """The text frame that asks the server to drain and end the session."""
-        self._core.handle("close", _CLOSE, now)
+        self._core.handle("close", _CLOSE if self._core.version is V1 else self._close(), now)
         if self._record is not None:
             self._record(sent_line(_CLOSE_FRAME, now))
         return _CLOSE_FRAME
+
+    def _close(self) -> SessionClose:
+        return self._core.version.models.SessionClose()  # type: ignore[no-any-return]
 
     def connection_lost(self, code: int | None = None) -> None:
         """Tell the session its WebSocket closed (with the close code, when known); an
@@ -276,6 +321,11 @@ class ClientConnection(SessionView):
         return self._core.segment(
             message.data.segment if message.data.segment is not UNSET else None
         )
+
+    @property
+    def version(self) -> str:
+        """The protocol version this connection speaks ("v1", "v2")."""
+        return self._core.version.name
 
     @property
     def correlation_id(self) -> str | None:

@@ -21,7 +21,9 @@ types the spec does not define) or `connection_lost`.
 Nothing here reads a clock or does I/O: time is the `now` argument (a finite number, checked
 at the call) and frames arrive decoded. The connections (_client.py, _server.py) hold a Core;
 the client's receive fast path (_fastpath.py, generated from the same table) runs the plans
-with the simplest checks inlined and hands whatever does not pass to Core.handle.
+with the simplest checks inlined and hands whatever does not pass to Core.handle. What differs
+by protocol version (the guards, the fast path, the decoder, the models) is the Core's
+`version`, a bundle from _versions.py; the rest of the table is the same for every version.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from ._codec import UnknownMessage
 from ._contract import (
     DEADLINE_RULES,
     EVENT_SENDERS,
-    GUARDS,
     INITIAL_STATE,
     MOVES,
     Effect,
@@ -60,6 +61,7 @@ from ._values import Deadline, FrameExcerpt, SentSegment
 
 if TYPE_CHECKING:
     from ._fold import Fold
+    from ._versions import Version
 
 EVERY_SERVER_EVENT: Final = "*"
 """A guard or effect on this event applies to every event the server sends."""
@@ -157,6 +159,7 @@ class Core:
         "state",
         "strict",
         "track_times",
+        "version",
         "violation_count",
         "violations",
     )
@@ -173,6 +176,7 @@ class Core:
         violation_excerpt_bytes: int = DEFAULT_VIOLATION_EXCERPT_BYTES,
         fold: Fold | None = None,
         handlers: Handlers | None = None,
+        version: Version,
     ) -> None:
         for name, value in (
             ("max_signal_types", max_signal_types),
@@ -191,7 +195,10 @@ class Core:
         self.role: Role = role
         self.strict = strict
         self.audit = audit
-        self.plans = compiled_plans(role, frozenset(k for k, on in switches.items() if not on))
+        self.version = version  # what differs by protocol version: the guards, the models
+        self.plans = compiled_plans(
+            role, frozenset(k for k, on in switches.items() if not on), version
+        )
         self.handlers = handlers
         self.state = INITIAL_STATE
         self.on: Mapping[type, Any] = {} if handlers is None else handlers[INITIAL_STATE]
@@ -446,7 +453,7 @@ _CHANGING_EVENTS: Final = frozenset(
 _TRACKED: Final = tuple(
     name
     for name in Core.__slots__
-    if name not in ("plans", "strict", "audit", "role", "handlers", "fold")
+    if name not in ("plans", "strict", "audit", "role", "handlers", "fold", "version")
 )
 _BASES_TO_TRY: Final = (
     SEGMENT_INDEX_BASE,
@@ -482,14 +489,17 @@ _EFFECTS_OF: Final[dict[str, tuple[tuple[Effect, Apply], ...]]] = {
     )
     for event in EVENT_SENDERS
 }
-_PLAN_CACHE: Final[dict[tuple[Role, frozenset[str]], dict[tuple[str, SessionState], Plan]]] = {}
+_PLAN_CACHE: Final[
+    dict[tuple[str, Role, frozenset[str]], dict[tuple[str, SessionState], Plan]]
+] = {}
 
 
 def compiled_plans(
-    role: Role, switched_off: frozenset[str]
+    role: Role, switched_off: frozenset[str], version: Version
 ) -> dict[tuple[str, SessionState], Plan]:
-    """One plan per (event, state) for this role, shared by every session like it."""
-    key = (role, switched_off)
+    """One plan per (event, state) for this role and protocol version (whose guards apply),
+    shared by every session like it."""
+    key = (version.name, role, switched_off)
     plans = _PLAN_CACHE.get(key)
     if plans is not None:
         return plans
@@ -505,7 +515,7 @@ def compiled_plans(
                 if guard.codes
                 else CHECKS[guard.check].test,
             )
-            for guard in GUARDS
+            for guard in version.guards
             if _applies_to(guard.event, event)
             and role in guard.checked_by
             and (guard.switch is None or guard.switch not in switched_off)

@@ -17,40 +17,27 @@ from typing import Any, Final
 import msgspec
 
 from ._catalog import ERROR_CATALOG
-from ._codec import (
-    MESSAGE_CLASSES,
-    DecodeError,
-    _check_uuid,
-    decode_client_message,
-    decode_server_message,
-)
+from ._codec import DecodeError, _check_uuid
 from ._contract import SessionState
 from ._engine import Core, SessionView, binary
 from ._errors import LocalProtocolError, RemoteProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
-from ._models import (
-    ErrorData,
-    SessionClose,
-    SessionClosingData,
-    SessionConfig,
-    SessionEndedData,
-    SessionReadyData,
-    SessionUpdatedData,
-    SignalEndedData,
-)
+from ._models import SessionClose, SessionConfig, SessionReadyData
 from ._values import SentSegment
+from ._versions import Version, protocol_version
 
 _encoder: Final = msgspec.json.Encoder()
-# Envelope type -> the Struct its data member takes; filled on the first send (reading the
-# annotations imports more than an import of the package should pay for).
-_DATA_TYPES: Final[dict[str, type]] = {}
+# (version, envelope type) -> the Struct its data member takes; filled on a version's first
+# send (reading the annotations imports more than an import of the package should pay for).
+_DATA_TYPES: Final[dict[tuple[str, str], type]] = {}
 
 
-def _data_type(event: str) -> type:
-    if not _DATA_TYPES:
-        for tag, cls in MESSAGE_CLASSES.items():
-            _DATA_TYPES[tag] = next(f.type for f in msgspec.structs.fields(cls) if f.name == "data")
-    return _DATA_TYPES[event]
+def _data_type(version: Version, event: str) -> type:
+    if (version.name, event) not in _DATA_TYPES:
+        for tag, cls in version.message_classes.items():
+            data = next(f.type for f in msgspec.structs.fields(cls) if f.name == "data")
+            _DATA_TYPES[version.name, tag] = data
+    return _DATA_TYPES[version.name, event]
 
 
 # The code a server answers an undecodable config frame with.
@@ -74,7 +61,9 @@ class ServerConnection(SessionView):
     it emits need a `timestamp` (the wall-clock time to put in the envelope); `now` is any
     monotonic clock in seconds, for the idle and maximum-duration deadlines.
     strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
-    breach is recorded in `violations`.
+    breach is recorded in `violations`. version is the protocol version spoken, "v1" (the
+    default) or "v2": `ready` and every data Struct sent are then that version's (from
+    interhuman_stream.v2.messages), and session.updated names the model in force.
     """
 
     __slots__ = (
@@ -82,6 +71,7 @@ class ServerConnection(SessionView):
         "_id",
         "_max_drain_seconds",
         "_ready_data",
+        "_version",
         "credential",
     )
 
@@ -92,6 +82,7 @@ class ServerConnection(SessionView):
         *,
         strict: bool = False,
         max_drain_seconds: float = 30.0,
+        version: str = "v1",
     ) -> None:
         if (
             isinstance(max_drain_seconds, bool)
@@ -101,7 +92,8 @@ class ServerConnection(SessionView):
             raise ValueError(
                 f"max_drain_seconds is a finite number of seconds >= 0, not {max_drain_seconds!r}"
             )
-        self._core = Core("server", strict=strict, switches={})
+        self._version = bundle = protocol_version(version)
+        self._core = Core("server", strict=strict, switches={}, version=bundle)
         self._ready_data = ready
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
         text = str(correlation_id).lower()
@@ -117,6 +109,11 @@ class ServerConnection(SessionView):
             f"<ServerConnection {self._id} state={self._core.state.value} "
             f"segments={len(self._core.segments)} violations={len(self._core.violations)}>"
         )
+
+    @property
+    def version(self) -> str:
+        """The protocol version this connection speaks ("v1", "v2")."""
+        return self._version.name
 
     @property
     def correlation_id(self) -> str:
@@ -158,16 +155,17 @@ class ServerConnection(SessionView):
         _checked_timestamp(timestamp)
         if not isinstance(event, str):
             raise TypeError(f"event is a server message type (str), not {type(event).__name__}")
-        cls: Any = MESSAGE_CLASSES.get(event)
+        version = self._version
+        cls: Any = version.message_classes.get(event)
         if cls is None:
             raise ValueError(f"not a server message type: {event!r}")
-        expected = _data_type(event)
+        expected = _data_type(version, event)
         if not isinstance(data, expected):
             raise TypeError(f"{event} carries {expected.__name__}, not {type(data).__name__}")
         envelope = cls(timestamp=timestamp, correlation_id=self._id, data=data)
         frame = _encoder.encode(envelope)
         try:
-            message = decode_server_message(frame)  # the spec's checks, on what we emit
+            message = version.decode_server_message(frame)  # the spec's checks, on what we emit
         except DecodeError as error:
             raise ValueError(f"invalid {event} data: {error}") from None
         self._core.handle(event, message, now)
@@ -193,21 +191,26 @@ class ServerConnection(SessionView):
         return frames
 
     def _closing_frame(self, timestamp: datetime, now: float | None) -> str:
-        closing = SessionClosingData(max_drain_seconds=self._max_drain_seconds)
+        closing = self._version.models.SessionClosingData(max_drain_seconds=self._max_drain_seconds)
         return self.send("session.closing", closing, timestamp=timestamp, now=now)
 
     def _acknowledge(self, timestamp: datetime, now: float | None) -> str:
         # session.updated carries the whole config in force: an omitted include means none,
-        # omitted goal dimensions mean none.
-        config = self._core.pending_configs[0] if self._core.pending_configs else SessionConfig()
-        data = SessionUpdatedData(
+        # omitted goal dimensions mean none; the model (v2) is sticky: an omitted one keeps
+        # the model in force (D52), none before a config named one.
+        core = self._core
+        config = core.pending_configs[0] if core.pending_configs else SessionConfig()
+        model = getattr(config, "model", msgspec.UNSET)
+        if model is msgspec.UNSET:
+            model = core.acknowledged.model if core.acknowledged is not None else None
+        data = self._version.models.SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
             goal_dimensions=(
                 list(config.goal_dimensions)
                 if config.goal_dimensions is not msgspec.UNSET
                 else None
             ),
-            model=None,
+            model=None if model is msgspec.UNSET else model,
         )
         return self.send("session.updated", data, timestamp=timestamp, now=now)
 
@@ -224,7 +227,9 @@ class ServerConnection(SessionView):
             raise TypeError(f"code is an error code (str), not {type(code).__name__}")
         info = ERROR_CATALOG.get(code)
         message = f"{info.title}. {info.meaning}" if info is not None else code
-        data = ErrorData(code=code, message=message, link=None, segment=segment)
+        data = self._version.models.ErrorData(
+            code=code, message=message, link=None, segment=segment
+        )
         return self.send("error", data, timestamp=timestamp, now=now)
 
     def finish(
@@ -273,7 +278,7 @@ class ServerConnection(SessionView):
             frames = [
                 self.send(
                     "signal.ended",
-                    SignalEndedData(signal_type=signal_type, end=at),
+                    self._version.models.SignalEndedData(signal_type=signal_type, end=at),
                     timestamp=timestamp,
                     now=now,
                 )
@@ -281,7 +286,10 @@ class ServerConnection(SessionView):
             ]
             frames.append(
                 self.send(
-                    "session.ended", SessionEndedData(reason=reason), timestamp=timestamp, now=now
+                    "session.ended",
+                    self._version.models.SessionEndedData(reason=reason),
+                    timestamp=timestamp,
+                    now=now,
                 )
             )
         except Exception:
@@ -312,10 +320,10 @@ class ServerConnection(SessionView):
         does not decode is a config the server cannot read, and is answered as invalid."""
         _checked_timestamp(timestamp)
         try:
-            frame: SessionConfig | SessionClose | None = decode_client_message(data)
+            frame: SessionConfig | SessionClose | None = self._version.decode_client_message(data)
         except DecodeError:
             frame = None
-        if isinstance(frame, SessionClose):
+        if isinstance(frame, self._version.models.SessionClose):
             state_before = self._core.state
             self._handle_received("close", frame, now)
             replies = self._reply_frames(None, timestamp, now)

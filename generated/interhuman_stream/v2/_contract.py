@@ -1,0 +1,165 @@
+# Generated - do not edit. Change the sources and run `nox -s regen`.
+# Sources: spec/contract.json, spec/v2.overlay.json
+# Template: codegen/templates/_contract.py.jinja2
+
+"""The session contract (contract.json) as Python data, for the engine in _engine.py. Every
+entry is computed by codegen/_model.py; this module only holds them.
+
+This version's contract is v1's with its overlay applied, which changes only guards: the
+states, rules, moves, effects and deadlines, and the classes, are v1's (imported), the
+guards are this version's."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+from .._contract import RULES, Guard, Section, SessionState
+from ._vocab import ENGAGEMENT_STATES, GOAL_DIMENSIONS, INCLUDE_FLAGS, PROBABILITIES
+
+GUARDS: Final[tuple[Guard, ...]] = (
+    Guard(rule=RULES["one-correlation-id"], event="*", check="same_correlation_id"),
+    Guard(rule=RULES["signal-detected-inactive"], event="signal.detected", check="signal_inactive"),
+    Guard(
+        rule=RULES["documented-values"],
+        event="signal.detected",
+        check="values_documented",
+        fields=("probability",),
+        documented=MappingProxyType({"probability": PROBABILITIES}),
+    ),
+    Guard(rule=RULES["signal-updated-active"], event="signal.updated", check="signal_active"),
+    Guard(
+        rule=RULES["signal-updated-changed"],
+        event="signal.updated",
+        check="signal_reading_changed",
+        fields=("probability", "rationale"),
+    ),
+    Guard(
+        rule=RULES["documented-values"],
+        event="signal.updated",
+        check="values_documented",
+        fields=("probability",),
+        documented=MappingProxyType({"probability": PROBABILITIES}),
+    ),
+    Guard(rule=RULES["signal-ended-active"], event="signal.ended", check="signal_active"),
+    Guard(rule=RULES["engagement-changed"], event="engagement.updated", check="engagement_changed"),
+    Guard(
+        rule=RULES["documented-values"],
+        event="engagement.updated",
+        check="values_documented",
+        fields=("state",),
+        documented=MappingProxyType({"state": ENGAGEMENT_STATES}),
+    ),
+    Guard(rule=RULES["updated-answers-config"], event="session.updated", check="config_pending"),
+    Guard(
+        rule=RULES["documented-values"],
+        event="session.updated",
+        check="values_documented_or_offered",
+        fields=("include", "goal_dimensions"),
+        options="supported_session_config_options",
+        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
+    ),
+    Guard(
+        rule=RULES["updated-answers-config"],
+        event="error",
+        check="config_pending",
+        codes=frozenset(("ih6001",)),
+    ),
+    Guard(
+        rule=RULES["quality-needs-flag"],
+        event="conversation_quality.updated",
+        check="acknowledged_include_any",
+        flags=frozenset(("conversation_quality_overall", "conversation_quality_timeline")),
+    ),
+    Guard(
+        rule=RULES["quality-has-sections"],
+        event="conversation_quality.updated",
+        check="requested_sections_present",
+        sections=(
+            Section(flag="conversation_quality_overall", field="overall"),
+            Section(flag="conversation_quality_timeline", field="timeline", items=1),
+        ),
+    ),
+    Guard(
+        rule=RULES["quality-period-order"],
+        event="conversation_quality.updated",
+        check="quality_periods_advance",
+    ),
+    Guard(rule=RULES["error-names-sent-segment"], event="error", check="segment_was_sent"),
+    Guard(
+        rule=RULES["ended-after-closing"],
+        event="session.ended",
+        check="end_reason_not",
+        reasons=frozenset(("client_shutdown",)),
+        states=frozenset(
+            {SessionState.CLOSE_BEFORE_READY, SessionState.STREAMING, SessionState.CLOSE_SENT}
+        ),
+    ),
+    Guard(
+        rule=RULES["final-signals-ended"],
+        event="session.ended",
+        check="no_active_signals",
+        states=frozenset({SessionState.DRAINING}),
+    ),
+    Guard(rule=RULES["segment-not-empty"], event="segment", check="segment_not_empty"),
+    Guard(
+        rule=RULES["segment-size"],
+        event="segment",
+        check="segment_at_most",
+        limit="max_segment_size_bytes",
+        server_reply="ih6002",
+        switch="check_segment_sizes",
+    ),
+    Guard(
+        rule=RULES["segment-size"],
+        event="segment",
+        check="segment_at_least",
+        limit="min_segment_size_bytes",
+        switch="check_segment_sizes",
+    ),
+    Guard(
+        rule=RULES["segment-container"],
+        event="segment",
+        check="segment_starts_like_container",
+        switch="sniff_containers",
+        checked_by=frozenset(("client",)),
+    ),
+    Guard(rule=RULES["config-backlog"], event="config", check="config_backlog_within_cap"),
+    Guard(
+        rule=RULES["config-well-formed"],
+        event="config",
+        check="config_well_formed",
+        fields=("include", "goal_dimensions"),
+        checked_by=frozenset(("client",)),
+    ),
+    Guard(
+        rule=RULES["config-supported"],
+        event="config",
+        check="config_values_supported",
+        fields=("include", "goal_dimensions"),
+        options="supported_session_config_options",
+        server_reply="ih6001",
+        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.detected",
+        check="signal_time_forward",
+        fields=("start",),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.updated",
+        check="signal_time_forward",
+        fields=("start",),
+    ),
+    Guard(
+        rule=RULES["time-forward"],
+        event="signal.ended",
+        check="signal_time_forward",
+        fields=("end",),
+    ),
+    Guard(rule=RULES["time-forward"], event="engagement.updated", check="engagement_time_forward"),
+    Guard(rule=RULES["resource-cap"], event="signal.detected", check="signal_types_within_cap"),
+    Guard(rule=RULES["resource-cap"], event="signal.updated", check="signal_types_within_cap"),
+)
