@@ -56,17 +56,18 @@ def ready_frame(max_segment_size_bytes: int = 34000, **options: Any) -> str:
     )
 
 
-def ready_data(**overrides: Any) -> ih.messages.SessionReadyData:
+def ready_data(*, messages: Any = ih.messages, **overrides: Any) -> Any:
+    """session.ready's data, of `messages` (a version's namespace; v1's by default)."""
     fields: dict[str, Any] = {
         "session_idle_timeout_seconds": 300,
         "session_max_duration_seconds": 3600,
         "min_segment_duration_seconds": 3,
         "min_segment_size_bytes": 1,
         "max_segment_size_bytes": 4096,
-        "supported_session_config_options": ih.messages.SessionOptions(include=list(ALL_FLAGS)),
+        "supported_session_config_options": messages.SessionOptions(include=list(ALL_FLAGS)),
     }
     fields.update(overrides)
-    return ih.messages.SessionReadyData(**fields)
+    return messages.SessionReadyData(**fields)
 
 
 class Pair:

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from harness import ALL_FLAGS, CID, EPOCH, WEBM_HEAD, Pair, envelope
+from harness import ALL_FLAGS, CID, EPOCH, WEBM_HEAD, Pair, envelope, ready_data
 
 import interhuman_stream as ih
 from interhuman_stream import v2
@@ -31,18 +31,10 @@ READY_FRAME = envelope(
 
 
 def v2_ready(**overrides: Any) -> v2.messages.SessionReadyData:
-    fields: dict[str, Any] = {
-        "session_idle_timeout_seconds": 300,
-        "session_max_duration_seconds": 3600,
-        "min_segment_duration_seconds": 3,
-        "min_segment_size_bytes": 1,
-        "max_segment_size_bytes": 4096,
-        "supported_session_config_options": v2.messages.SessionOptions(
-            include=list(ALL_FLAGS), model=list(MODELS)
-        ),
-    }
-    fields.update(overrides)
-    return v2.messages.SessionReadyData(**fields)
+    options = v2.messages.SessionOptions(include=list(ALL_FLAGS), model=list(MODELS))
+    overrides.setdefault("supported_session_config_options", options)
+    ready: v2.messages.SessionReadyData = ready_data(messages=v2.messages, **overrides)
+    return ready
 
 
 def v2_pair() -> Pair:
