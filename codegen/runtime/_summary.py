@@ -53,6 +53,32 @@ from ._models import (
 
 _UNSET: Any = msgspec.UNSET
 
+# Message class -> its envelope type, for every version's classes (filled as they come).
+_KINDS: dict[type, str] = {
+    cls: str(cls.__struct_config__.tag)
+    for cls in (
+        ConversationQualityUpdated,
+        CoverageDegraded,
+        CoverageDropped,
+        EngagementUpdated,
+        ErrorMessage,
+        FeedbackGenerated,
+        SessionEnded,
+        SignalDetected,
+        SignalEnded,
+        SignalUpdated,
+    )
+}
+
+
+def _kind(message: Any) -> str | None:
+    config = getattr(type(message), "__struct_config__", None)
+    tag = getattr(config, "tag", None)
+    if isinstance(tag, str):
+        _KINDS[type(message)] = tag
+    return tag if isinstance(tag, str) else None
+
+
 DEFAULT_MAX_SIGNAL_TYPES: Final = 1000
 """Distinct signal types a fold keeps (D39)."""
 DEFAULT_MAX_READINGS_PER_SIGNAL: Final = 1000
@@ -135,35 +161,38 @@ class SummaryFold:
             return
         if self._correlation_id is None:
             self._correlation_id = message.correlation_id
-        if isinstance(message, (SignalDetected, SignalUpdated)):
-            self._reading(message.data)
-        elif isinstance(message, SignalEnded):
-            self._end(message.data.signal_type, message.data.end, unended=False)
-        elif isinstance(message, EngagementUpdated):
-            self._time(message.data.start)
+        # Dispatched on the envelope type, so every protocol version's classes fold alike.
+        kind = _KINDS.get(type(message)) or _kind(message)
+        data: Any = message.data  # any version's data Struct
+        if kind in {"signal.detected", "signal.updated"}:
+            self._reading(data)
+        elif kind == "signal.ended":
+            self._end(data.signal_type, data.end, unended=False)
+        elif kind == "engagement.updated":
+            self._time(data.start)
             # Clamped to the last start: the intervals tile and never run backwards (D40).
-            start = message.data.start
+            start = data.start
             if self._engagement:
                 start = max(start, self._engagement[-1][1])
-            if not self._engagement or self._engagement[-1][0] != message.data.state:
-                self._keep(self._engagement, (message.data.state, start), "engagement changes")
-        elif isinstance(message, ConversationQualityUpdated):
-            self._quality(message)
-        elif isinstance(message, CoverageDropped):
-            self._gaps("dropped", message.data.ranges, UNSET)
-        elif isinstance(message, CoverageDegraded):
-            self._gaps("degraded", message.data.ranges, message.data.reason)
-        elif isinstance(message, ErrorMessage):
-            segment = message.data.segment
+            if not self._engagement or self._engagement[-1][0] != data.state:
+                self._keep(self._engagement, (data.state, start), "engagement changes")
+        elif kind == "conversation_quality.updated":
+            self._quality(data)
+        elif kind == "coverage.dropped":
+            self._gaps("dropped", data.ranges, UNSET)
+        elif kind == "coverage.degraded":
+            self._gaps("degraded", data.ranges, data.reason)
+        elif kind == "error":
+            segment = data.segment
             error = SummaryError(
-                code=message.data.code,
-                message=message.data.message,
+                code=data.code,
+                message=data.message,
                 segment=segment if isinstance(segment, int) else None,
             )
             self._keep(self._errors, error, "errors")
-        elif isinstance(message, FeedbackGenerated):
-            self._keep(self._feedback, message.data.feedback, "feedback texts")
-        elif isinstance(message, SessionEnded):
+        elif kind == "feedback.generated":
+            self._keep(self._feedback, data.feedback, "feedback texts")
+        elif kind == "session.ended":
             self._close_open()  # a server that ended on its own may leave signals open
             self._complete = True
 
@@ -190,7 +219,7 @@ class SummaryFold:
                 start=start,
                 probability=last.probability,
                 rationale=last.rationale,
-                modality=last.modality,
+                modality=getattr(last, "modality", UNSET),
                 history=list(history),
             )
             for signal_type, (start, history, last) in self._open.items()
@@ -225,7 +254,9 @@ class SummaryFold:
     def _reading(self, data: SignalData) -> None:
         self._time(data.start)
         reading = SignalReading(
-            probability=data.probability, rationale=data.rationale, modality=data.modality
+            probability=data.probability,
+            rationale=data.rationale,
+            modality=getattr(data, "modality", UNSET),  # v2's signals have none (D51)
         )
         current = self._open.get(data.signal_type)
         if current is None:
@@ -268,7 +299,7 @@ class SummaryFold:
                 end=max(start, end),
                 probability=last.probability,
                 rationale=last.rationale,
-                modality=last.modality,
+                modality=getattr(last, "modality", UNSET),
                 history=history,
                 unended=unended,
             )
@@ -315,9 +346,8 @@ class SummaryFold:
         for signal_type in list(self._open):
             self._end(signal_type, self._last_time, unended=True)
 
-    def _quality(self, message: ConversationQualityUpdated) -> None:
-        data = message.data
-        if isinstance(data.overall, QualityScores):
+    def _quality(self, data: Any) -> None:
+        if data.overall is not None and data.overall is not UNSET:
             self._overall = data.overall
         if isinstance(data.timeline, list):
             for period in data.timeline:

@@ -344,7 +344,8 @@ class Conversation:
             # The transport may not have told the connection (it finalises the fold, and a
             # recording gets its `lost` line).
             live.connection.connection_lost(close_code)
-        code = error.data.code if isinstance(error, ErrorMessage) else error
+        # An error envelope of any protocol version, or its code.
+        code = error if error is None or isinstance(error, str) else error.data.code
         if code is None:
             # The last error the session reported, if the session did not end gracefully.
             errors = live.fold.summary().errors

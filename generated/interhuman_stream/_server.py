@@ -63,13 +63,16 @@ class ServerConnection(SessionView):
     strict=True raises RemoteProtocolError when the client breaks the contract; otherwise the
     breach is recorded in `violations`. version is the protocol version spoken, "v1" (the
     default) or "v2": `ready` and every data Struct sent are then that version's (from
-    interhuman_stream.v2.messages), and session.updated names the model in force.
+    interhuman_stream.v2.messages), and session.updated names the model in force: `model`
+    (v2), the model the session opened on (the upgrade's `model` query parameter or the
+    version's default), until a config switches it.
     """
 
     __slots__ = (
         "_deadline_reported",
         "_id",
         "_max_drain_seconds",
+        "_model",
         "_ready_data",
         "_version",
         "credential",
@@ -83,6 +86,7 @@ class ServerConnection(SessionView):
         strict: bool = False,
         max_drain_seconds: float = 30.0,
         version: str = "v1",
+        model: str | None = None,
     ) -> None:
         if (
             isinstance(max_drain_seconds, bool)
@@ -93,6 +97,9 @@ class ServerConnection(SessionView):
                 f"max_drain_seconds is a finite number of seconds >= 0, not {max_drain_seconds!r}"
             )
         self._version = bundle = protocol_version(version)
+        if model is not None and (bundle.name == "v1" or not isinstance(model, str) or not model):
+            raise ValueError(f"model is a non-empty model id on v2 (not v1), not {model!r}")
+        self._model = model
         self._core = Core("server", strict=strict, switches={}, version=bundle)
         self._ready_data = ready
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
@@ -202,7 +209,7 @@ class ServerConnection(SessionView):
         config = core.pending_configs[0] if core.pending_configs else SessionConfig()
         model = getattr(config, "model", msgspec.UNSET)
         if model is msgspec.UNSET:
-            model = core.acknowledged.model if core.acknowledged is not None else None
+            model = core.acknowledged.model if core.acknowledged is not None else self._model
         data = self._version.models.SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
             goal_dimensions=(
