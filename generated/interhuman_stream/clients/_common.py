@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Sequence
-from typing import Literal, Protocol
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 from .._client import ClientConnection
 from .._contract import SessionState
@@ -28,6 +28,22 @@ def resolve_wanted(
     options = ready.supported_session_config_options if ready is not None else None
     offered = getattr(options, name, None) if options is not None else None
     return list(offered) if isinstance(offered, list) else None
+
+
+def default_conversation(options: Mapping[str, Any]) -> Conversation:
+    """stream_conversation's Conversation when none is given: its connections speak the
+    `version` among the client options (v1 when none)."""
+    version = options.get("version")
+    return Conversation(connection_options=None if version is None else {"version": version})
+
+
+def check_version(connection: ClientConnection, version: str | None) -> None:
+    """With connection=, the connection's protocol version wins: a `version` also given must
+    be the same (ValueError otherwise)."""
+    if version is not None and version != connection.version:
+        raise ValueError(
+            f"version={version!r} but the connection given speaks {connection.version!r}"
+        )
 
 
 def check_new_connection(connection: ClientConnection, **given: object) -> SummaryFold:

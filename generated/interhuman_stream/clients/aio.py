@@ -98,7 +98,8 @@ from .. import (
     UnknownMessage,
     client_handshake,
 )
-from ..handshake import ENDPOINT_PATH, AuthMethod, correlation_id_from_headers
+from .._versions import protocol_version
+from ..handshake import ENDPOINT_PATH, AuthMethod, ProtocolVersion, correlation_id_from_headers
 from ..messages import ErrorMessage
 from ._common import (
     ConversationRun,
@@ -106,6 +107,8 @@ from ._common import (
     RestartableSource,
     Wanted,
     check_new_connection,
+    check_version,
+    default_conversation,
     resolve_wanted,
 )
 
@@ -236,6 +239,9 @@ class StreamClient:
     `connection`: a ClientConnection of yours to drive instead (for example the one
     Conversation.start_session returns), with its own fold and settings; it must be new
     (nothing received or sent yet), and strict, record and fold are then not given.
+    `version` is the protocol version spoken ("v1" when not given; the URL must be that
+    version's endpoint, e.g. ih.handshake.endpoint_url("v2", model=...)); with
+    `connection=`, the connection's version wins, and a different `version` is a ValueError.
     """
 
     def __init__(
@@ -263,6 +269,7 @@ class StreamClient:
         fold: SummaryFold | None = None,
         on_message: Callable[[Message], object] | None = None,
         connection: ClientConnection | None = None,
+        version: ProtocolVersion | None = None,
     ) -> None:
         key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
         self._handshake = client_handshake(key, method=method, client_request_id=client_request_id)
@@ -282,8 +289,11 @@ class StreamClient:
         self._on_message = on_message
         if connection is None:
             self.fold = fold if fold is not None else SummaryFold()
-            self.connection = ClientConnection(strict, fold=self.fold, record=record)
+            self.connection = ClientConnection(
+                strict, fold=self.fold, record=record, version=version or "v1"
+            )
         else:
+            check_version(connection, version)
             self.fold = check_new_connection(connection, strict=strict, record=record, fold=fold)
             self.connection = connection
         self.correlation_id: str | None = None
@@ -303,7 +313,9 @@ class StreamClient:
         self._closing = False
         self._shut = False
         self._failure: BaseException | None = None
-        self._last_error: ErrorMessage | None = None
+        self._last_error: Any = None  # the last ErrorMessage (of the connection's version)
+        # The error envelope's class in the connection's protocol version.
+        self._error_class: type = protocol_version(self.connection.version).message_classes["error"]
         self._outcome: StreamError | None = None
         self._end: str | None = None  # session.ended's reason, once it arrived
 
@@ -586,7 +598,7 @@ class StreamClient:
                     continue
                 message: Message = received.message
                 change = received.change
-                if isinstance(message, ErrorMessage):
+                if isinstance(message, self._error_class):
                     self._last_error = message
                 if change.ended is not None:
                     self._end = change.ended
@@ -762,13 +774,14 @@ async def stream_conversation(
     `source.restart(at)`: for a file `at` is where the media sent so far ends (nothing
     skipped; the stream starts at the keyframe cut point at or before it, D46, and media
     sent twice is counted once), for a live source the conversation's clock (what was
-    recorded between sessions is a coverage gap). Other keywords go to StreamClient.
+    recorded between sessions is a coverage gap). Other keywords go to StreamClient;
+    `version` also makes the default Conversation's connections speak it.
 
     Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
-    conv = conversation if conversation is not None else Conversation()
+    conv = conversation if conversation is not None else default_conversation(options)
     loop = asyncio.get_running_loop()
     run = ConversationRun(conv, source, loop.time())
     options.setdefault("max_queue", 0)  # every message is in the summary: none is queued

@@ -80,7 +80,7 @@ from .._handshake import (
     client_handshake,
     correlation_id_from_headers,
 )
-from .._handshake_data import SubprotocolForm
+from .._handshake_data import ProtocolVersion, SubprotocolForm
 from .._models import ServerMessage, SessionSummary
 from .._recording import Record
 from .._summary import SummaryFold
@@ -91,6 +91,8 @@ from ._common import (
     RestartableSource,
     Wanted,
     check_new_connection,
+    check_version,
+    default_conversation,
     resolve_wanted,
 )
 
@@ -245,6 +247,9 @@ class StreamClient:
     `connection=` to drive a new ClientConnection of yours (for example the one
     Conversation.start_session returns), with its own SummaryFold; fold and record are
     then that connection's and not given here.
+    `version` is the protocol version spoken ("v1" when not given; the URL must be that
+    version's endpoint, e.g. ih.handshake.endpoint_url("v2", model=...)); with
+    `connection=`, the connection's version wins, and a different `version` is a ValueError.
     """
 
     def __init__(
@@ -269,6 +274,7 @@ class StreamClient:
         fold: SummaryFold | None = None,
         record: Record | None = None,
         connection: ClientConnection | None = None,
+        version: ProtocolVersion | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
@@ -298,8 +304,11 @@ class StreamClient:
         self._ssl = ssl
         if connection is None:
             self.fold = fold if fold is not None else SummaryFold()
-            self.connection = ClientConnection(fold=self.fold, record=record)
+            self.connection = ClientConnection(
+                fold=self.fold, record=record, version=version or "v1"
+            )
         else:
+            check_version(connection, version)
             self.fold = check_new_connection(connection, fold=fold, record=record)
             self.connection = connection
         self.correlation_id: str | None = None
@@ -665,13 +674,14 @@ def stream_conversation(
     skipped; the stream starts at the keyframe cut point at or before it, D46, and media
     sent twice is counted once), for a live source the conversation's clock (what was
     recorded between sessions is a coverage gap). The source's chunks are a plain
-    iterable here. Other keywords go to StreamClient.
+    iterable here. Other keywords go to StreamClient; `version` also makes the default
+    Conversation's connections speak it.
 
     Returns the stitched summary, complete. Raises ConversationFailed (with the summary so
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
-    conv = conversation if conversation is not None else Conversation()
+    conv = conversation if conversation is not None else default_conversation(options)
     run = ConversationRun(conv, source, time.monotonic())
     while (action := conv.next_action(time.monotonic())).kind != "stop":
         if action.at is not None and (delay := action.at - time.monotonic()) > 0:

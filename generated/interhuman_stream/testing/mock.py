@@ -1,6 +1,7 @@
 # Hand-written runtime: edit codegen/runtime/testing/mock.py (regen copies it verbatim).
 
-"""A reference mock of the Streaming Analyze v1 endpoint: `websockets` + ServerConnection.
+"""A reference mock of the Streaming Analyze endpoint (v1, or v2 with MockConfig(version="v2")):
+`websockets` + ServerConnection.
 
 It checks the credential (401 on the upgrade when it is wrong), returns X-Correlation-ID,
 sends session.ready with the configured limits, answers oversized segments with ih6002,
@@ -11,6 +12,15 @@ Every frame it sends goes through ServerConnection, so it cannot break the sessi
 
     with MockServer().running() as url:              # ws://127.0.0.1:<port>/v1/stream/analyze
         ...                                          # connect with the key "test-key"
+
+    with MockServer(MockConfig(version="v2")).running() as url:  # ws://.../v2/stream/analyze
+        ...                                          # add ?model=inter-2-audio (or leave it out)
+
+On v2 the mock reads the `model` query parameter (other query parameters are ignored): left
+out, the session opens on inter-2; a model not in MockConfig.models (or one refused for
+streams, inter-2-deep) gets ih4005 after the upgrade and close 1008, no session.ready.
+session.ready offers the models, signals carry no modality, and session.updated names the
+model in force. Every scenario below applies on v2 as on v1.
 
 Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names them all):
 
@@ -61,6 +71,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Final
+from urllib.parse import parse_qs
 
 from websockets.asyncio.server import Server, serve
 from websockets.asyncio.server import ServerConnection as WebSocket
@@ -70,11 +81,17 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .. import handshake, messages
-from .._codec import decode_server_message
 from .._contract import SessionState
 from .._errors import LocalProtocolError
 from .._handshake import ApiKey
+from .._handshake_data import (
+    DEFAULT_MODELS,
+    ENDPOINT_PATHS,
+    STREAM_REFUSED_MODELS,
+    ProtocolVersion,
+)
 from .._server import ServerConnection
+from .._versions import protocol_version
 
 __all__ = ["LOGGER", "SCENARIOS", "TIMEOUT_CLOSE_CODE", "MockConfig", "MockServer", "SessionRecord"]
 
@@ -170,6 +187,10 @@ class MockConfig:
     """What the mock announces in session.ready, how it behaves, and which fault it plays."""
 
     api_key: str = field(default="test-key", repr=False)
+    version: ProtocolVersion = "v1"
+    """The protocol version served: its path, messages and contract."""
+    models: tuple[str, ...] = ("inter-2", "inter-2-audio")
+    """v2: the models session.ready offers and the `model` query parameter may name."""
     idle_timeout_seconds: float = 300
     max_duration_seconds: float = 3600
     min_segment_size_bytes: int = 1
@@ -203,25 +224,43 @@ class MockConfig:
     """With refuse_with: how many connections, counted from the first, are refused (None:
     all of them)."""
 
-    def ready(self) -> messages.SessionReadyData:
+    def ready(self) -> Any:
+        """session.ready's data, as the version's messages module builds it."""
+
         # Integral limits go out as JSON integers, as the service documents them.
         def number(value: float) -> float:
             return int(value) if float(value).is_integer() else value
 
-        return messages.SessionReadyData(
+        models = protocol_version(self.version).models
+        return models.SessionReadyData(
             session_idle_timeout_seconds=number(self.idle_timeout_seconds),
             session_max_duration_seconds=number(self.max_duration_seconds),
             min_segment_duration_seconds=number(self.segment_seconds),
             min_segment_size_bytes=self.min_segment_size_bytes,
             max_segment_size_bytes=self.max_segment_size_bytes,
-            supported_session_config_options=messages.SessionOptions(
+            supported_session_config_options=models.SessionOptions(
                 include=list(self.include),
                 goal_dimensions=(
                     list(self.goal_dimensions) if self.goal_dimensions is not None else None
                 ),
-                model=None,
+                model=list(self.models) if self.version != "v1" else None,
             ),
         )
+
+    @property
+    def path(self) -> str:
+        """The endpoint's path for the version served."""
+        return ENDPOINT_PATHS[self.version]
+
+    def session_model(self, query: str) -> tuple[str | None, bool]:
+        """The model the upgrade's query string opens the session on (v2; None on v1), and
+        whether this mock serves it (False: ih4005 and close 1008, no session.ready)."""
+        if self.version not in DEFAULT_MODELS:
+            return None, True
+        values = parse_qs(query, keep_blank_values=True).get("model")
+        model = values[-1] if values else DEFAULT_MODELS[self.version]
+        refused = STREAM_REFUSED_MODELS.get(self.version, frozenset())
+        return model, model in self.models and model not in refused
 
     @property
     def frame_limit(self) -> int:
@@ -253,9 +292,16 @@ class Analysis:
     It only proposes frames; ServerConnection decides whether they are allowed now.
     """
 
-    def __init__(self, segment_seconds: float) -> None:
+    def __init__(self, segment_seconds: float, version: str = "v1") -> None:
         self.segment_seconds = segment_seconds
         self.accepted = 0
+        self.version = version
+        self.m: Any = protocol_version(version).models  # the version's data Structs
+
+    def _signal(self, **fields: Any) -> Any:
+        if self.version == "v1":
+            fields["modality"] = ["video"]  # v2's signals have no modality (D51)
+        return self.m.SignalData(**fields)
 
     def step(self, server: ServerConnection) -> list[tuple[str, Any]]:
         k, seconds = self.accepted, self.segment_seconds
@@ -266,7 +312,7 @@ class Analysis:
         level = ENGAGEMENT_SCRIPT[k % len(ENGAGEMENT_SCRIPT)]
         if server.engagement is None or server.engagement.state != level:
             frames.append(
-                ("engagement.updated", messages.EngagementUpdatedData(state=level, start=start))
+                ("engagement.updated", self.m.EngagementUpdatedData(state=level, start=start))
             )
         signal = SIGNAL_SCRIPT[(k // 3) % len(SIGNAL_SCRIPT)]
         active = server.active_signals.get(signal)
@@ -275,12 +321,11 @@ class Analysis:
             frames.append(
                 (
                     "signal.detected",
-                    messages.SignalData(
+                    self._signal(
                         signal_type=signal,
                         start=start + inset,
                         probability="medium",
                         rationale=f"Scripted {signal} in segment {k}.",
-                        modality=["video"],
                     ),
                 )
             )
@@ -288,12 +333,11 @@ class Analysis:
             frames.append(
                 (
                     "signal.updated",
-                    messages.SignalData(
+                    self._signal(
                         signal_type=signal,
                         start=active.start,
                         probability="high",
                         rationale=f"Scripted {signal} grew stronger in segment {k}.",
-                        modality=["video"],
                     ),
                 )
             )
@@ -301,7 +345,7 @@ class Analysis:
             frames.append(
                 (
                     "signal.ended",
-                    messages.SignalEndedData(signal_type=signal, end=start + seconds - inset),
+                    self.m.SignalEndedData(signal_type=signal, end=start + seconds - inset),
                 )
             )
         frames.extend(self._quality(server, k, start))
@@ -309,7 +353,7 @@ class Analysis:
         if acknowledged and acknowledged.goal_dimensions and k % 4 == 3:
             goals = ", ".join(acknowledged.goal_dimensions)
             frames.append(
-                ("feedback.generated", messages.FeedbackGeneratedData(feedback=f"Work on {goals}."))
+                ("feedback.generated", self.m.FeedbackGeneratedData(feedback=f"Work on {goals}."))
             )
         return frames
 
@@ -324,9 +368,9 @@ class Analysis:
         period_start = start - self.segment_seconds
         period_end = start + self.segment_seconds
 
-        def scores(seed: int) -> messages.QualityScores:
+        def scores(seed: int) -> Any:
             dims = [50 + ((seed * 7 + i * 11) % 31) for i in range(5)]
-            return messages.QualityScores(
+            return self.m.QualityScores(
                 quality_index=sum(dims) / 5,
                 clarity=dims[0],
                 authority=dims[1],
@@ -335,10 +379,10 @@ class Analysis:
                 learning=dims[4],
             )
 
-        data = messages.ConversationQualityData(
+        data = self.m.ConversationQualityData(
             overall=scores(k) if "conversation_quality_overall" in include else None,
             timeline=(
-                [messages.QualityPeriod(start=period_start, end=period_end, values=scores(k + 1))]
+                [self.m.QualityPeriod(start=period_start, end=period_end, values=scores(k + 1))]
                 if "conversation_quality_timeline" in include
                 else None
             ),
@@ -446,15 +490,24 @@ class MockServer:
     # -- the upgrade ------------------------------------------------------------------------
 
     def process_request(self, connection: WebSocket, request: Request) -> Response | None:
-        if request.path.split("?", 1)[0] != handshake.ENDPOINT_PATH:
+        path, _, query = request.path.partition("?")
+        if path != self.config.path:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not found.\n")
+        model, served = self.config.session_model(query)
         server = ServerConnection(
-            self.config.ready(), uuid.uuid4(), max_drain_seconds=self.config.max_drain_seconds
+            self.config.ready(),
+            uuid.uuid4(),
+            max_drain_seconds=self.config.max_drain_seconds,
+            version=self.config.version,
+            model=model if served else None,
         )
         credential = server.accept_handshake(request.headers.raw_items())
         if credential is None or credential.key != self._key:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "")
         connection.interhuman = server  # type: ignore[attr-defined]
+        connection.interhuman_refusal = (  # type: ignore[attr-defined]
+            None if served else ("ih4005", TIMEOUT_CLOSE_CODE)
+        )
         return None
 
     def select_subprotocol(
@@ -482,6 +535,7 @@ class MockServer:
         record = SessionRecord(correlation_id=server.correlation_id)
         self.sessions.append(record)
         session = _Session(self.config, websocket, server, record, index=len(self.sessions) - 1)
+        session.refusal = getattr(websocket, "interhuman_refusal", None)
         watchdog = asyncio.create_task(session.watch())
         try:
             await session.run()
@@ -531,7 +585,9 @@ class MockServer:
     @contextlib.contextmanager
     def running(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Serve from a background thread; yields the ws:// URL."""
-        with serve_in_thread(self.start, host, port, "interhuman-mock") as url:
+        with serve_in_thread(
+            self.start, host, port, "interhuman-mock", path=self.config.path
+        ) as url:
             yield url
 
 
@@ -552,8 +608,10 @@ class _Session:
         self.websocket = websocket
         self.server = server
         self.record = record
-        self.analysis = Analysis(config.segment_seconds)
+        self.analysis = Analysis(config.segment_seconds, config.version)
         self.loop = asyncio.get_running_loop()
+        self.refusal: tuple[str, int] | None = None
+        """(error code, close code) the upgrade decided: a model not served (v2)."""
 
     async def send(self, *frames: str) -> None:
         for frame in frames:
@@ -595,10 +653,10 @@ class _Session:
                     await self.end("ih6004", TIMEOUT_CLOSE_CODE, "ih6004")
                 expired = self.server.check_deadlines(self.loop.time(), timestamp=stamp())
                 if expired:
-                    reason = decode_server_message(expired[0])
-                    code = (
-                        reason.data.code if isinstance(reason, messages.ErrorMessage) else "timeout"
-                    )
+                    bundle = protocol_version(self.config.version)
+                    reason: Any = bundle.decode_server_message(expired[0])
+                    error: Any = bundle.message_classes["error"]
+                    code = reason.data.code if isinstance(reason, error) else "timeout"
                     await self.send(*expired)
                     await self.end(code, TIMEOUT_CLOSE_CODE, code)
         except (_Ended, ConnectionClosed):
@@ -607,8 +665,9 @@ class _Session:
     async def run(self) -> None:
         config, server = self.config, self.server
         refused = config.refuse_count is None or self.index < config.refuse_count
-        if config.refuse_with is not None and refused:
-            code, close_code = config.refuse_with
+        refusal = self.refusal or (config.refuse_with if refused else None)
+        if refusal is not None:
+            code, close_code = refusal
             await self.send(server.fail(code, timestamp=stamp(), now=self.loop.time()))
             await self.end("refused", close_code, code)
         await self.send(*server.start(timestamp=stamp(), now=self.loop.time()))
@@ -665,10 +724,15 @@ class _Session:
 
 @contextlib.contextmanager
 def serve_in_thread(
-    start: Callable[[str, int], Any], host: str, port: int, name: str
+    start: Callable[[str, int], Any],
+    host: str,
+    port: int,
+    name: str,
+    *,
+    path: str = handshake.ENDPOINT_PATH,
 ) -> Iterator[str]:
     """Run `start(host, port)` (a coroutine returning a websockets Server) on an event loop
-    in a daemon thread; yield its ws:// URL; stop it all on exit."""
+    in a daemon thread; yield its ws:// URL (ending in `path`); stop it all on exit."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name=name, daemon=True)
     thread.start()
@@ -681,7 +745,7 @@ def serve_in_thread(
         raise
     bound_host, bound_port = next(iter(server.sockets)).getsockname()[:2]
     try:
-        yield f"ws://{bound_host}:{bound_port}{handshake.ENDPOINT_PATH}"
+        yield f"ws://{bound_host}:{bound_port}{path}"
     finally:
 
         async def stop() -> None:

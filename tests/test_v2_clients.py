@@ -1,0 +1,244 @@
+"""Both clients, and the vendor's SDK, against the mock on v2 (issue 16): a whole session on
+the model the URL names, and the refusal of a model the mock does not serve (ih4005, 1008)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import msgspec
+import pytest
+
+import interhuman_stream as ih
+from interhuman_stream.clients import aio, sync
+from interhuman_stream.testing import MockConfig, MockServer
+from transports import media
+
+V2 = MockConfig(version="v2")
+KEY = V2.api_key
+BOTH_FLAGS = ["conversation_quality_overall", "conversation_quality_timeline"]
+QUICK = {"connect_timeout": 5.0}
+
+
+@pytest.fixture(scope="module")
+def webm_chunks() -> list[bytes]:
+    return media.recorder_chunks("webm", 12.0)
+
+
+def v2_url(url: str, model: str) -> str:
+    return f"{url}?model={model}"
+
+
+def check_v2_session(messages: list[Any], summary: ih.SessionSummary, model: str) -> None:
+    assert summary.complete and not summary.partial
+    assert summary.signals and all(s.modality is msgspec.UNSET for s in summary.signals)
+    assert isinstance(messages[0], ih.v2.messages.SessionReady)
+    offered = messages[0].data.supported_session_config_options.model
+    assert offered == list(V2.models)
+    updated = [m for m in messages if isinstance(m, ih.v2.messages.SessionUpdated)]
+    assert updated and all(m.data.model == model for m in updated)
+    signals = [
+        m
+        for m in messages
+        if isinstance(m, (ih.v2.messages.SignalDetected, ih.v2.messages.SignalUpdated))
+    ]
+    assert signals
+    assert all(not hasattr(m.data, "modality") for m in signals)
+    assert isinstance(messages[-1], ih.v2.messages.SessionEnded)
+
+
+def test_the_mock_serves_v2_on_its_own_path_and_v1_stays_as_it_was() -> None:
+    with MockServer(V2).running() as url:
+        assert url.endswith("/v2/stream/analyze")
+    with MockServer().running() as url:
+        assert url.endswith("/v1/stream/analyze")
+    assert MockConfig().ready().supported_session_config_options.model is None
+
+
+def test_the_aio_client_completes_a_v2_session(webm_chunks: list[bytes]) -> None:
+    received: list[Any] = []
+    mock = MockServer(V2)
+    with mock.running() as url:
+        summary = asyncio.run(
+            aio.stream(
+                v2_url(url, "inter-2-audio"),
+                KEY,
+                webm_chunks,
+                on_message=received.append,
+                version="v2",
+                strict=True,
+            )
+        )
+    check_v2_session(received, summary, "inter-2-audio")
+    assert mock.sessions[-1].ended_by == "session.ended"
+
+
+def test_the_sync_client_completes_a_v2_session(webm_chunks: list[bytes]) -> None:
+    mock = MockServer(V2)
+    with (
+        mock.running() as url,
+        sync.StreamClient(
+            v2_url(url, "inter-2-audio"), KEY, include="offered", version="v2", **QUICK
+        ) as session,
+    ):
+        assert session.connection.version == "v2"
+        for chunk in webm_chunks:
+            session.send_segment(chunk)
+        session.close()
+        messages = list(session)
+    check_v2_session(messages, session.summary(), "inter-2-audio")
+    assert not session.connection.violations
+
+
+def test_without_a_model_the_session_opens_on_the_default(webm_chunks: list[bytes]) -> None:
+    received: list[Any] = []
+    with MockServer(V2).running() as url:
+        summary = asyncio.run(
+            aio.stream(url, KEY, webm_chunks[:4], on_message=received.append, version="v2")
+        )
+    check_v2_session(received, summary, "inter-2")  # the default model (D49)
+
+
+def test_a_client_given_a_connection_takes_its_version() -> None:
+    connection = ih.ClientConnection(fold=ih.SummaryFold(), version="v2")
+    client = sync.StreamClient("ws://127.0.0.1:1/v2/stream/analyze", KEY, connection=connection)
+    assert client.connection.version == "v2"
+    with pytest.raises(ValueError, match="version"):
+        sync.StreamClient("ws://127.0.0.1:1/", KEY, connection=connection, version="v1")
+    with pytest.raises(ValueError, match="version"):
+        aio.StreamClient("ws://127.0.0.1:1/", KEY, connection=connection, version="v1")
+    assert aio.StreamClient("ws://127.0.0.1:1/", KEY).connection.version == "v1"
+
+
+@pytest.mark.parametrize("model", ["inter-2-deep", "inter-9"])
+def test_a_model_the_mock_does_not_serve_is_refused_with_ih4005(
+    model: str, webm_chunks: list[bytes]
+) -> None:
+    mock = MockServer(V2)
+    with mock.running() as url:
+        with pytest.raises(aio.ConnectionLost) as lost:
+            asyncio.run(aio.stream(v2_url(url, model), KEY, webm_chunks[:2], version="v2"))
+        assert lost.value.code == 1008
+        assert lost.value.error is not None and lost.value.error.data.code == "ih4005"
+        with pytest.raises(sync.ConnectionLost) as sync_lost:
+            sync.stream(v2_url(url, model), KEY, webm_chunks[:2], version="v2", **QUICK)
+        assert sync_lost.value.code == 1008
+    for record in mock.sessions:
+        assert record.ended_by == "refused" and record.close_code == 1008
+        assert len(record.sent) == 1 and '"ih4005"' in record.sent[0]
+        assert "session.ready" not in record.sent[0]
+
+
+@pytest.mark.parametrize("client", ["aio", "sync"])
+def test_a_conversation_stops_at_once_on_ih4005(client: str, tmp_path: Any) -> None:
+    path = tmp_path / "short.webm"
+    path.write_bytes(media.encode("webm", 4.0, {"cluster_time_limit": "1000"}))
+    from interhuman_stream.clients import media as client_media
+
+    source = client_media.FileSource(path)
+    conv = ih.Conversation(
+        rng=random.Random(0), backoff_base_seconds=0.05, connection_options={"version": "v2"}
+    )
+    mock = MockServer(V2)
+    with mock.running() as base:
+        url = v2_url(base, "inter-2-deep")
+        failed = aio.ConversationFailed if client == "aio" else sync.ConversationFailed
+        with pytest.raises(failed) as error:
+            if client == "aio":
+                asyncio.run(
+                    aio.stream_conversation(url, KEY, source, conversation=conv, version="v2")
+                )
+            else:
+                sync.stream_conversation(url, KEY, source, conversation=conv, version="v2")
+    assert len(mock.sessions) == 1  # no retry
+    assert conv.over is not None and "1008" in conv.over
+    assert error.value.reason == conv.over
+
+
+def test_the_default_conversation_speaks_the_version_given(tmp_path: Any) -> None:
+    path = tmp_path / "short.webm"
+    path.write_bytes(media.encode("webm", 4.0, {"cluster_time_limit": "1000"}))
+    from interhuman_stream.clients import media as client_media
+
+    with MockServer(V2).running() as url:
+        summary = sync.stream_conversation(
+            v2_url(url, "inter-2"), KEY, client_media.FileSource(path), version="v2"
+        )
+    assert summary.complete
+
+
+# -- the vendor's SDK on v2 ------------------------------------------------------------------
+
+
+def _builtins(value: Any) -> Any:
+    """Plain JSON-like values, with absent and null members dropped, for comparing."""
+    if isinstance(value, dict):
+        return {k: _builtins(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_builtins(v) for v in value]
+    return value
+
+
+# Fields our spec has that interhumanai 1.3.4 does not model (D30): it drops them.
+SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}
+
+
+def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
+    webm_chunks: list[bytes],
+) -> None:
+    from interhumanai.auth import StaticTokenProvider
+    from interhumanai.stream import StreamClient, UnknownEvent
+
+    mock = MockServer(V2)
+
+    async def sdk_session(base_url: str) -> tuple[list[Any], Any]:
+        client = StreamClient(
+            token_provider=StaticTokenProvider(KEY),
+            base_url=base_url,
+            api_version="v2",
+            model="inter-2",
+        )
+        await client.connect()
+        await client.wait_for_session_ready()
+        await client.update_config(include=BOTH_FLAGS)
+        for chunk in webm_chunks:
+            await client.send_video(chunk)
+        await client.request_close()
+        events = [event async for event in client]
+        return events, await client.wait_closed()
+
+    with mock.running() as url:
+        base_url = url.replace("ws://", "http://").removesuffix(V2.path)
+        events, closed = asyncio.run(sdk_session(base_url))
+    assert closed.code == 1000
+    record = mock.sessions[-1]
+    assert record.ended_by == "session.ended"
+    assert record.segment_sizes == [len(chunk) for chunk in webm_chunks]
+    # What our core makes of the very session the SDK had: the mock keeps the frames it
+    # sent (not the client's), so the SDK's sends are replayed as it made them - the config
+    # after session.ready, every chunk, the close - then every frame that came back.
+    ours = ih.ClientConnection(strict=True, version="v2")
+    sent = list(record.sent)
+    decoded = [ours.receive_message(sent[0])]
+    ours.send_config(BOTH_FLAGS)
+    for chunk in webm_chunks:
+        ours.send_segment(chunk)
+    ours.send_close()
+    decoded += [ours.receive_message(frame) for frame in sent[1:]]
+    assert ours.state is ih.SessionState.ENDED
+    assert not ours.violations
+    assert len(events) == len(decoded)
+    for event, message in zip(events, decoded, strict=True):
+        assert not isinstance(event, UnknownEvent)
+        assert event.type == type(message).__struct_config__.tag
+        assert event.correlation_id == str(message.correlation_id)
+        assert event.timestamp == message.timestamp
+        sdk_data = _builtins(event.data.model_dump(mode="json"))
+        our_data = _builtins(msgspec.to_builtins(message.data))
+        for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
+            our_data.pop(field, None)
+        assert sdk_data == our_data, event.type
+    updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
+    assert [m.data.model for m in updated] == ["inter-2"]
+    assert [e.type for e in events][-2:] == ["signal.ended", "session.ended"]
