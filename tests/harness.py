@@ -167,3 +167,17 @@ def started(**client_options: Any) -> Pair:
     pair.start()
     pair.flush()
     return pair
+
+
+def present(value: Any) -> Any:
+    """Plain JSON-like values with absent and null members dropped: what the vendor SDK's
+    models (which write every field, null when absent) and ours compare on."""
+    if isinstance(value, dict):
+        return {k: present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [present(v) for v in value]
+    return value
+
+
+# Fields our spec has that interhumanai 1.3.4 does not model (D30): it drops them.
+SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}

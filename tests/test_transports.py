@@ -17,6 +17,7 @@ from typing import Any
 import av
 import msgspec
 import pytest
+from harness import SDK_DOES_NOT_MODEL, present
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -231,19 +232,6 @@ def test_a_long_session_hits_the_maximum_duration(
 # -- the vendor's SDK, a client nobody here wrote ------------------------------------------
 
 
-def _builtins(value: Any) -> Any:
-    """Plain JSON-like values, with absent and null members dropped, for comparing."""
-    if isinstance(value, dict):
-        return {k: _builtins(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_builtins(v) for v in value]
-    return value
-
-
-# Fields our spec has that interhumanai 1.3.4 does not model (D30): it drops them.
-SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}
-
-
 def replay(client: ih.ClientConnection, frames: list[tuple[str, bytes | str]]) -> list[Any]:
     """Feed a recorded session through our core; return the server messages it decoded."""
     received = []
@@ -295,8 +283,8 @@ def test_vendor_sdk_completes_a_session_and_agrees_with_our_core(
         assert event.type == type(message).__struct_config__.tag
         assert event.correlation_id == str(message.correlation_id)
         assert event.timestamp == message.timestamp
-        sdk_data = _builtins(event.data.model_dump(mode="json"))
-        our_data = _builtins(msgspec.to_builtins(message.data))
+        sdk_data = present(event.data.model_dump(mode="json"))
+        our_data = present(msgspec.to_builtins(message.data))
         for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
             our_data.pop(field, None)
         assert sdk_data == our_data, event.type
@@ -399,7 +387,7 @@ def test_our_two_clients_and_the_vendor_sdk_agree_frame_by_frame(
 
     def received(lines: list[bytes]) -> list[tuple[str, Any]]:
         entries = [json.loads(line) for line in lines]
-        return [(e["recv"]["type"], _builtins(e["recv"]["data"])) for e in entries if "recv" in e]
+        return [(e["recv"]["type"], present(e["recv"]["data"])) for e in entries if "recv" in e]
 
     async def sdk_session(url: str) -> list[tuple[str, Any]]:
         base = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
@@ -412,7 +400,7 @@ def test_our_two_clients_and_the_vendor_sdk_agree_frame_by_frame(
         await client.request_close()
         found = []
         async for event in client:
-            data = _builtins(event.data.model_dump(mode="json"))
+            data = present(event.data.model_dump(mode="json"))
             for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
                 data.pop(field, None)
             found.append((event.type, data))

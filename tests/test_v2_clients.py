@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from harness import SDK_DOES_NOT_MODEL, present
 
 import interhuman_stream as ih
 from interhuman_stream.clients import aio, sync
@@ -171,19 +172,6 @@ def test_the_default_conversation_speaks_the_version_given(tmp_path: Any) -> Non
 # -- the vendor's SDK on v2 ------------------------------------------------------------------
 
 
-def _builtins(value: Any) -> Any:
-    """Plain JSON-like values, with absent and null members dropped, for comparing."""
-    if isinstance(value, dict):
-        return {k: _builtins(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_builtins(v) for v in value]
-    return value
-
-
-# Fields our spec has that interhumanai 1.3.4 does not model (D30): it drops them.
-SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}
-
-
 def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     webm_chunks: list[bytes],
 ) -> None:
@@ -234,8 +222,8 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
         assert event.type == type(message).__struct_config__.tag
         assert event.correlation_id == str(message.correlation_id)
         assert event.timestamp == message.timestamp
-        sdk_data = _builtins(event.data.model_dump(mode="json"))
-        our_data = _builtins(msgspec.to_builtins(message.data))
+        sdk_data = present(event.data.model_dump(mode="json"))
+        our_data = present(msgspec.to_builtins(message.data))
         for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
             our_data.pop(field, None)
         assert sdk_data == our_data, event.type

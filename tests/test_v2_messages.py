@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from harness import present
 from test_messages import normalized
 
 import interhuman_stream as ih
@@ -115,14 +116,6 @@ def test_v2_vocabularies_are_v2s() -> None:
 SDK_REFUSES = {"session.ready--unknown-model-offered"}
 
 
-def _present(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _present(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_present(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("path", V2_SERVER, ids=_ids(V2_SERVER))
 def test_the_vendor_sdk_reads_every_v2_golden_as_we_do(path: Path) -> None:
     from interhumanai.stream import parse_stream_event
@@ -137,7 +130,7 @@ def test_the_vendor_sdk_reads_every_v2_golden_as_we_do(path: Path) -> None:
     event = parse_stream_event(json.loads(raw))
     assert event.type == type(ours).__struct_config__.tag
     assert event.correlation_id == str(ours.correlation_id)
-    sdk_data = _present(event.data.model_dump(mode="json"))
-    assert sdk_data == _present(msgspec.to_builtins(ours.data))
+    sdk_data = present(event.data.model_dump(mode="json"))
+    assert sdk_data == present(msgspec.to_builtins(ours.data))
     if event.type in ("signal.detected", "signal.updated"):
         assert "modality" not in sdk_data  # neither side invents one
