@@ -181,3 +181,43 @@ def present(value: Any) -> Any:
 
 # Fields our spec has that interhumanai 1.3.4 does not model (D30): it drops them.
 SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}
+
+
+async def run_sdk_session(
+    client: Any, chunks: list[bytes], include: list[str]
+) -> tuple[list[Any], Any]:
+    """A whole session of the vendor SDK's StreamClient (made by the caller, for its
+    endpoint): connect, session.ready, a config, every chunk, close; its events and how
+    the WebSocket closed."""
+    await client.connect()
+    await client.wait_for_session_ready()
+    await client.update_config(include=include)
+    for chunk in chunks:
+        await client.send_video(chunk)
+    await client.request_close()
+    events = [event async for event in client]
+    return events, await client.wait_closed()
+
+
+def sdk_data(event: Any) -> Any:
+    """An SDK event's data as we compare it: present members, less what it does not model."""
+    data = present(event.data.model_dump(mode="json"))
+    for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
+        data.pop(field, None)
+    return data
+
+
+def assert_sdk_agrees(events: list[Any], decoded: list[Any]) -> None:
+    """The SDK's events and the messages our core decoded agree, frame by frame."""
+    from interhumanai.stream import UnknownEvent
+
+    assert len(events) == len(decoded)
+    for event, message in zip(events, decoded, strict=True):
+        assert not isinstance(event, UnknownEvent)
+        assert event.type == type(message).__struct_config__.tag
+        assert event.correlation_id == str(message.correlation_id)
+        assert event.timestamp == message.timestamp
+        ours = present(msgspec.to_builtins(message.data))
+        for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
+            ours.pop(field, None)
+        assert sdk_data(event) == ours, event.type

@@ -17,7 +17,7 @@ from typing import Any
 import av
 import msgspec
 import pytest
-from harness import SDK_DOES_NOT_MODEL, present
+from harness import SDK_DOES_NOT_MODEL, assert_sdk_agrees, present, run_sdk_session, sdk_data
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -255,21 +255,14 @@ def test_vendor_sdk_completes_a_session_and_agrees_with_our_core(
     interhuman_mock: tuple[str, MockServer], webm_chunks: list[bytes]
 ) -> None:
     from interhumanai.auth import StaticTokenProvider
-    from interhumanai.stream import StreamClient, UnknownEvent
+    from interhumanai.stream import StreamClient
 
     url, mock = interhuman_mock
     base_url = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
 
     async def sdk_session() -> tuple[list[Any], Any]:
         client = StreamClient(token_provider=StaticTokenProvider(KEY), base_url=base_url)
-        await client.connect()
-        await client.wait_for_session_ready()
-        await client.update_config(include=BOTH_FLAGS)
-        for chunk in webm_chunks:
-            await client.send_video(chunk)
-        await client.request_close()
-        events = [event async for event in client]
-        return events, await client.wait_closed()
+        return await run_sdk_session(client, webm_chunks, BOTH_FLAGS)
 
     events, closed = asyncio.run(sdk_session())
     assert closed.code == 1000
@@ -277,17 +270,7 @@ def test_vendor_sdk_completes_a_session_and_agrees_with_our_core(
     ours = ih.ClientConnection(strict=True)
     decoded = replay(ours, mock.sessions[-1].frames)
     assert ours.state is ih.SessionState.ENDED
-    assert len(events) == len(decoded)
-    for event, message in zip(events, decoded, strict=True):
-        assert not isinstance(event, UnknownEvent)
-        assert event.type == type(message).__struct_config__.tag
-        assert event.correlation_id == str(message.correlation_id)
-        assert event.timestamp == message.timestamp
-        sdk_data = present(event.data.model_dump(mode="json"))
-        our_data = present(msgspec.to_builtins(message.data))
-        for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
-            our_data.pop(field, None)
-        assert sdk_data == our_data, event.type
+    assert_sdk_agrees(events, decoded)
     assert [e.type for e in events][-2:] == ["signal.ended", "session.ended"]
 
 
@@ -392,19 +375,8 @@ def test_our_two_clients_and_the_vendor_sdk_agree_frame_by_frame(
     async def sdk_session(url: str) -> list[tuple[str, Any]]:
         base = url.replace("ws://", "http://").removesuffix(ih.handshake.ENDPOINT_PATH)
         client = StreamClient(token_provider=StaticTokenProvider(KEY), base_url=base)
-        await client.connect()
-        await client.wait_for_session_ready()
-        await client.update_config(include=BOTH_FLAGS)
-        for chunk in webm_chunks:
-            await client.send_video(chunk)
-        await client.request_close()
-        found = []
-        async for event in client:
-            data = present(event.data.model_dump(mode="json"))
-            for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
-                data.pop(field, None)
-            found.append((event.type, data))
-        return found
+        events, _closed = await run_sdk_session(client, webm_chunks, BOTH_FLAGS)
+        return [(event.type, sdk_data(event)) for event in events]
 
     runs: dict[str, list[tuple[str, Any]]] = {}
     for name in ("asyncio", "sync", "sdk"):

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from harness import SDK_DOES_NOT_MODEL, present
+from harness import assert_sdk_agrees, run_sdk_session
 
 import interhuman_stream as ih
 from interhuman_stream.clients import aio, sync
@@ -176,7 +176,7 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     webm_chunks: list[bytes],
 ) -> None:
     from interhumanai.auth import StaticTokenProvider
-    from interhumanai.stream import StreamClient, UnknownEvent
+    from interhumanai.stream import StreamClient
 
     mock = MockServer(V2)
 
@@ -187,14 +187,7 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
             api_version="v2",
             model="inter-2",
         )
-        await client.connect()
-        await client.wait_for_session_ready()
-        await client.update_config(include=BOTH_FLAGS)
-        for chunk in webm_chunks:
-            await client.send_video(chunk)
-        await client.request_close()
-        events = [event async for event in client]
-        return events, await client.wait_closed()
+        return await run_sdk_session(client, webm_chunks, BOTH_FLAGS)
 
     with mock.running() as url:
         base_url = url.replace("ws://", "http://").removesuffix(V2.path)
@@ -216,17 +209,7 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     decoded += [ours.receive_message(frame) for frame in sent[1:]]
     assert ours.state is ih.SessionState.ENDED
     assert not ours.violations
-    assert len(events) == len(decoded)
-    for event, message in zip(events, decoded, strict=True):
-        assert not isinstance(event, UnknownEvent)
-        assert event.type == type(message).__struct_config__.tag
-        assert event.correlation_id == str(message.correlation_id)
-        assert event.timestamp == message.timestamp
-        sdk_data = present(event.data.model_dump(mode="json"))
-        our_data = present(msgspec.to_builtins(message.data))
-        for field in SDK_DOES_NOT_MODEL.get(event.type, ()):
-            our_data.pop(field, None)
-        assert sdk_data == our_data, event.type
+    assert_sdk_agrees(events, decoded)
     updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
     assert [m.data.model for m in updated] == ["inter-2"]
     assert [e.type for e in events][-2:] == ["signal.ended", "session.ended"]
