@@ -87,6 +87,7 @@ from .._summary import SummaryFold
 from .._values import OfferedConfig
 from ._common import (
     ConversationRun,
+    ConversationStopped,
     MediaChunk,
     RestartableSource,
     Wanted,
@@ -639,17 +640,9 @@ def stream(
     return session.summary()
 
 
-class ConversationFailed(StreamError):
-    """stream_conversation stopped without one complete summary: `reason` is the
-    Conversation's (a fatal error, the retry budget spent, or the last session not ending
-    gracefully), `summary` the stitched summary so far, `conversation` the Conversation
-    (its sessions, errors and decisions); the last session's own failure is __cause__."""
-
-    def __init__(self, reason: str, summary: SessionSummary, conversation: Conversation) -> None:
-        super().__init__(f"the conversation stopped: {reason}")
-        self.reason = reason
-        self.summary = summary
-        self.conversation = conversation
+class ConversationFailed(ConversationStopped, StreamError):
+    """stream_conversation stopped without one complete summary (see ConversationStopped,
+    which both clients' ConversationFailed are)."""
 
 
 def stream_conversation(

@@ -130,3 +130,17 @@ class ConversationRun:
         """The stitched summary, and why the conversation failed (None: it is complete)."""
         summary = self.conversation.summary()
         return summary, None if summary.complete else self.conversation.over or "stopped"
+
+
+class ConversationStopped(Exception):
+    """stream_conversation stopped without one complete summary: `reason` is the
+    Conversation's (a fatal error, the retry budget spent, or the last session not ending
+    gracefully), `summary` the stitched summary so far, `conversation` the Conversation
+    (its sessions, errors and decisions); the last session's own failure is __cause__.
+    Each client's ConversationFailed is one, and that client's StreamError too."""
+
+    def __init__(self, reason: str, summary: SessionSummary, conversation: Conversation) -> None:
+        super().__init__(f"the conversation stopped: {reason}")
+        self.reason = reason
+        self.summary: SessionSummary | None = summary
+        self.conversation = conversation

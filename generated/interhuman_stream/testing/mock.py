@@ -105,6 +105,8 @@ ENGAGEMENT_SCRIPT: Final[tuple[messages.EngagementState, ...]] = (
 # No source documents the close code after ih6003/ih6004 (D19); the mock uses "policy
 # violation", and says which limit in the close reason.
 TIMEOUT_CLOSE_CODE: Final = 1008
+# FACTS-v2 §6 (D53): a model the server does not serve is refused with ih4005, then close 1008.
+INVALID_MODEL_CLOSE_CODE: Final = 1008
 _BAD_REQUEST_BODY: Final = b"Failed to open a WebSocket connection.\n"
 
 
@@ -506,7 +508,7 @@ class MockServer:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "")
         connection.interhuman = server  # type: ignore[attr-defined]
         connection.interhuman_refusal = (  # type: ignore[attr-defined]
-            None if served else ("ih4005", TIMEOUT_CLOSE_CODE)
+            None if served else ("ih4005", INVALID_MODEL_CLOSE_CODE)
         )
         return None
 
