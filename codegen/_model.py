@@ -42,6 +42,8 @@ class GuardSpec(msgspec.Struct, frozen=True, kw_only=True):
     server_reply: str | None = None
     switch: str | None = None
     checked_by: tuple[str, ...] | None = None
+    models: tuple[str, ...] = ()
+    unless: str | None = None
 
 
 class EffectSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,7 +142,7 @@ def contract_tables(spec: Spec) -> ContractTables:
         for name in ("fields",):
             if getattr(guard, name):
                 pairs.append((name, repr(getattr(guard, name))))
-        for name in ("flags", "reasons", "codes"):
+        for name in ("flags", "reasons", "codes", "models"):
             if getattr(guard, name):
                 pairs.append((name, _frozen(getattr(guard, name))))
         for name in ("limit", "options"):
@@ -160,7 +162,7 @@ def contract_tables(spec: Spec) -> ContractTables:
         if guard.states is not None:
             members = ", ".join(_member(s) for s in guard.states)
             pairs.append(("states", f"frozenset({{{members}}})"))
-        for name in ("server_reply", "switch"):
+        for name in ("server_reply", "switch", "unless"):
             if getattr(guard, name) is not None:
                 pairs.append((name, repr(getattr(guard, name))))
         if guard.checked_by is not None:

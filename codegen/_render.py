@@ -147,9 +147,10 @@ VERSION_MODULES = {
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
     "_fastpath.py": ("_fastpath.py.jinja2", ("contract.json", "protocol.schema.json")),
 }
-# What a later version's contract may change: its guards (the engine takes them from the
-# version's bundle, _versions.py); every other table is v1's, imported by its _contract.py.
-VERSION_CONTRACT_CHANGES = frozenset({"guards"})
+# What a later version's contract may change: its rules (not one a move names: the moves are
+# v1's), guards and effects (the engine takes them from the version's bundle, _versions.py);
+# every other table is v1's, imported by its _contract.py.
+VERSION_CONTRACT_CHANGES = frozenset({"rules", "guards", "effects"})
 VERSION_EXPORTS = {
     "_codec": (
         "MESSAGE_CLASSES",
@@ -158,6 +159,7 @@ VERSION_EXPORTS = {
         "decode_server_message",
         "encode_client_message",
     ),
+    "_contract": ("RULES",),
 }
 
 NAMESPACE_DOCS = {
@@ -668,6 +670,14 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
             f"a later version may change only {sorted(VERSION_CONTRACT_CHANGES)} (the engine "
             "takes the rest from v1)"
         )
+    shared_rules = dict(base_tables.rules)
+    version_rules = [(rule, text) for rule, text in tables.rules if shared_rules.get(rule) != text]
+    moved_by = {target for _key, target in base_tables.moves if target.startswith("RULES[")}
+    if reworded := {f"RULES[{rule}]" for rule, _text in version_rules} & moved_by:
+        raise SpecError(
+            f"{overlay}: contract.json changes {sorted(reworded)}, which v1's moves name; a "
+            "later version may change only rules its guards apply"
+        )
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = {
@@ -675,6 +685,10 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         "shared_codec": "..",
         "shared_contract": "..",
         "runtime": "..",
+        "version_rules": version_rules,
+        # v1's effects and the ones after them (a version that changes v1's lists them all).
+        "shared_effects": tables.effects[: len(base_tables.effects)] == base_tables.effects,
+        "added_effects": tables.effects[len(base_tables.effects) :],
     }
     for module, (template_name, sources) in VERSION_MODULES.items():
         template = env.get_template(template_name)
@@ -688,14 +702,16 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         + namespace.render(doc=NAMESPACE_DOCS["messages"] + f" ({spec.version})", modules=messages)
     )
     doc = (
-        f"Streaming Analyze {spec.version}: its messages (the `messages` namespace) and codec, "
-        f"generated from spec/ with spec/{overlay} (D48). Errors (DecodeError) and unknown "
-        "envelope types (UnknownMessage) are the package's own."
+        f"Streaming Analyze {spec.version}: its messages (the `messages` namespace), codec and "
+        f"contract rules, generated from spec/ with spec/{overlay} (D48). Errors (DecodeError) "
+        "and unknown envelope types (UnknownMessage) are the package's own."
     )
     init = namespace.render(doc=doc, modules=VERSION_EXPORTS)
     init += '\nfrom . import messages\n\n__all__ += ["messages"]\n'
     files["__init__.py"] = (
-        _header("namespace.py.jinja2", ("protocol.schema.json", overlay)) + "\n" + init
+        _header("namespace.py.jinja2", ("protocol.schema.json", "contract.json", overlay))
+        + "\n"
+        + init
     )
     return {
         name: format_python(text, f"generated/{PACKAGE}/{spec.version}/{name}")

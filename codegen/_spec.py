@@ -46,6 +46,7 @@ KEYED_LISTS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
     ("handshake.json", ("rejections",)): ("status",),
     ("handshake.json", ("close_codes",)): ("code",),
     ("contract.json", ("guards",)): ("rule", "event", "check"),
+    ("contract.json", ("effects",)): ("effect", "event"),
 }
 
 SERVER_UNION = "ServerMessage"
@@ -422,6 +423,8 @@ CHECK_PARAMETERS: dict[str, dict[str, str]] = {
     "values_documented": {"fields": "@data"},
     "values_documented_or_offered": {"fields": "@data", "options": "SessionReadyData"},
     "signal_time_forward": {"fields": "@data"},
+    "config_key_unchanged_after_media": {"fields": "SessionConfig"},
+    "audio_format_on_audio_model": {"models": "KnownModel"},
 }
 # "@data": the fields of the guarded event's data.
 EVERY_SERVER_EVENT = "*"
@@ -436,6 +439,9 @@ def guard_documented_sets(spec: Spec, guard: dict[str, Any]) -> dict[str, str]:
         def_name = spec.data_def(guard["event"])
     elif check == "config_values_supported":
         def_name = "SessionOptions"
+    elif check == "audio_format_on_audio_model":
+        # A model outside the known ones is not judged (D56): the check needs to know them.
+        return {"model": _constant_name("KnownModel")}
     else:
         return {}
     found = {}
@@ -452,7 +458,17 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
     where = f"guard {guard['rule']!r} ({guard['check']})"
     wanted = CHECK_PARAMETERS.get(guard["check"], {})
     problems = [f"{where}: needs {name!r}" for name in wanted if name not in guard]
-    general = {"rule", "event", "check", "states", "server_reply", "switch", "checked_by", "codes"}
+    general = {
+        "rule",
+        "event",
+        "check",
+        "states",
+        "server_reply",
+        "switch",
+        "checked_by",
+        "codes",
+        "unless",
+    }
     problems += [
         f"{where}: {name!r} means nothing to this check"
         for name in guard
@@ -495,6 +511,17 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
         problems += [f"{where}: {name} {n!r} is not known" for n in names if n not in known]
     if "codes" in guard and guard["event"] != "error":
         problems.append(f"{where}: codes only filter error events")
+    kept = {
+        name
+        for effect in spec.contract["effects"]
+        if effect["effect"] == "keep_session_keys"
+        for name in effect.get("fields", ())
+    }
+    if "unless" in guard and guard["unless"] not in kept:
+        problems.append(
+            f"{where}: unless {guard['unless']!r} is not a config key a keep_session_keys "
+            f"effect keeps ({sorted(kept)})"
+        )
     return problems
 
 
@@ -523,12 +550,19 @@ def _reference_problems(spec: Spec) -> list[str]:
         if not set(effect.get("codes", [])) <= codes:
             problems.append(f"effect {effect['effect']!r}: codes not in errors.json")
         sender = events.get(effect["event"], {}).get("sender")
+        message = events.get(effect["event"], {}).get("message")
         if "fields" in effect and sender == "server":
             data_fields = _fields_of(spec, spec.data_def(effect["event"]))
             problems += [
                 f"effect {effect['effect']!r}: {effect['event']} data has no field {name!r}"
                 for name in effect["fields"]
                 if name not in data_fields
+            ]
+        elif "fields" in effect and message is not None:
+            problems += [
+                f"effect {effect['effect']!r}: {message} has no field {name!r}"
+                for name in effect["fields"]
+                if name not in _fields_of(spec, message)
             ]
     for deadline in contract["deadlines"]:
         where = f"deadline {deadline['id']!r}"

@@ -77,11 +77,14 @@ class Pair:
         self,
         ready: ih.messages.SessionReadyData | None = None,
         version: str = "v1",
+        model: str | None = None,
         **client_options: Any,
     ) -> None:
-        self.client = ih.ClientConnection(strict=True, version=version, **client_options)
+        self.client = ih.ClientConnection(
+            strict=True, version=version, model=model, **client_options
+        )
         self.server = ih.ServerConnection(
-            ready or ready_data(), uuid.UUID(int=7), strict=True, version=version
+            ready or ready_data(), uuid.UUID(int=7), strict=True, version=version, model=model
         )
         self.to_server: deque[tuple[str, bytes | str]] = deque()
         self.to_client: deque[str] = deque()

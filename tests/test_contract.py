@@ -21,13 +21,26 @@ from typing import Any
 import pytest
 
 import interhuman_stream as ih
+import interhuman_stream.v2
 from conftest import ROOT, transcript_marks, unmarked, unmarked_text
 from interhuman_stream.__main__ import check
 
 TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
 REPORT = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<what>invalid line|[a-z0-9-]+)\b")
+# Every version's rules: v2's are v1's with the ones it adds (D48, D56).
+RULES_OF = {"v1": ih.RULES, "v2": interhuman_stream.v2.RULES}
 # What a mark may name: a rule, or what the check says about a line that is not a message.
-REPORTABLE = {*ih.RULES, "undecodable", "invalid line"}
+REPORTABLE = {*RULES_OF["v2"], "undecodable", "invalid line"}
+
+
+def connected(path: Path) -> dict[str, Any]:
+    """What the recording's `connect` line names (a session without one speaks v1)."""
+    for text in unmarked_text(path).splitlines():
+        if text.strip():
+            entry = json.loads(text)
+            if "connect" in entry:
+                return dict(entry["connect"])
+    return {"version": "v1"}
 
 
 def replay(path: Path, directory: Path) -> tuple[int, list[list[object]], str]:
@@ -113,18 +126,20 @@ def test_the_unmarked_copy_is_the_recording_line_for_line(tmp_path: Path) -> Non
                 assert kept == "{" + line.split("], ", 1)[1], f"{path.name}:{number}"
 
 
-def events_of_rule(rule: str) -> set[str]:
+def events_of_rule(rule: str, version: str = "v1") -> set[str]:
     """The events a rule is about: those it forbids in some state, and those it guards (a
-    guard on `*` is about every event the server sends)."""
-    from interhuman_stream._contract import EVENT_SENDERS, GUARDS, MOVES
+    guard on `*` is about every event the server sends), on a protocol version."""
+    from interhuman_stream._contract import EVENT_SENDERS, MOVES
+    from interhuman_stream._versions import protocol_version
 
+    guards = protocol_version(version).guards
     forbidden = {
         event
         for (event, _state), target in MOVES.items()
         if isinstance(target, ih.Rule) and target.id == rule
     }
     guarded: set[str] = set()
-    for guard in GUARDS:
+    for guard in guards:
         if guard.rule.id != rule:
             continue
         if guard.event == "*":
@@ -162,17 +177,33 @@ def line_events(path: Path) -> set[str]:
     return found
 
 
-def test_every_rule_is_covered_both_ways() -> None:
+def test_v2_adds_rules_and_rewords_one() -> None:
+    v1, v2 = RULES_OF["v1"], RULES_OF["v2"]
+    added = set(v2) - set(v1)
+    assert added == {"model-before-media", "audio-format-before-media", "audio-format-audio-model"}
+    assert all(v2[rule].breaker == "client" for rule in added)
+    changed = {rule for rule in v1 if v2[rule] != v1[rule]}
+    assert changed == {"signal-updated-changed"}  # v2 has no modality (D51)
+    assert "modality" in v1["signal-updated-changed"].says
+    assert "modality" not in v2["signal-updated-changed"].says
+
+
+@pytest.mark.parametrize("version", sorted(RULES_OF))
+def test_every_rule_is_covered_both_ways(version: str) -> None:
     names = {p.stem for p in TRANSCRIPTS}
-    for rule in ih.RULES:
+    for rule in RULES_OF[version]:
+        if version != "v1" and RULES_OF["v1"].get(rule) is not None:
+            continue  # a rule v1 has too: its transcripts are v1 sessions
         assert f"{rule}--ok" in names, rule
         assert f"{rule}--violation" in names, rule
         violating = ROOT / "tests" / "transcripts" / f"{rule}--violation.jsonl"
         assert rule in {str(r) for _, r in transcript_marks(violating)}, rule
         conforming = ROOT / "tests" / "transcripts" / f"{rule}--ok.jsonl"
         assert transcript_marks(conforming) == [], rule
+        # Both are sessions of the version whose rule it is.
+        assert connected(violating)["version"] == connected(conforming)["version"] == version
         # The conforming session does what the rule is about, the right way.
-        assert line_events(conforming) & events_of_rule(rule), rule
+        assert line_events(conforming) & events_of_rule(rule, version), rule
 
 
 def test_cli_entry_point_reports_lines_and_exit_status(tmp_path: Path) -> None:
@@ -223,6 +254,10 @@ def test_rules_the_server_cannot_see_are_rules() -> None:
     assert not SERVER_CANNOT_SEE - set(ih.RULES), SERVER_CANNOT_SEE - set(ih.RULES)
 
 
+def _tag(message: Any) -> Any:
+    return type(message).__struct_config__.tag
+
+
 class ServerReplay:
     """Play a recording as the server: emit each recorded server message through a
     ServerConnection, feed it each client frame, and collect what it refuses or records."""
@@ -233,17 +268,18 @@ class ServerReplay:
             for number, text in enumerate(unmarked_text(path).splitlines(), 1)
             if text.strip()
         ]
-        received = [
-            ih.decode_server_message(json.dumps(e["recv"])) for _, e in self.lines if "recv" in e
-        ]
-        self.ready = next(m for m in received if isinstance(m, ih.messages.SessionReady))
-        self.server = ih.ServerConnection(self.ready.data, self.ready.correlation_id)
+        opened = connected(path)
+        self.decode = ih.v2.decode_server_message if opened["version"] == "v2" else None
+        self.decode = self.decode or ih.decode_server_message
+        received = [self.decode(json.dumps(e["recv"])) for _, e in self.lines if "recv" in e]
+        self.ready = next(m for m in received if _tag(m) == "session.ready")
+        self.server = ih.ServerConnection(self.ready.data, self.ready.correlation_id, **opened)
         self.stamp = self.ready.timestamp
         self.reported: list[list[object]] = []
         self.held_close: int | None = None
         # The service sends session.ready as it accepts the upgrade, so the replayed server
         # starts first, unless the recording shows it breaking exactly that.
-        self.starts_first = isinstance(received[0], ih.messages.SessionReady)
+        self.starts_first = _tag(received[0]) == "session.ready"
         if self.starts_first:
             self.server.start(timestamp=self.stamp)
 
@@ -261,14 +297,14 @@ class ServerReplay:
             self.run(line, self.server.receive_text, '{"type": "session.close"}')
 
     def recv(self, number: int, recorded: dict[str, Any], now: float | None) -> None:
-        message = ih.decode_server_message(json.dumps(recorded))
+        message = self.decode(json.dumps(recorded))
         if isinstance(message, ih.UnknownMessage):
             return
-        self.stamp, kind = message.timestamp, type(message).__struct_config__.tag
+        self.stamp, kind = message.timestamp, _tag(message)
         if kind in ("session.closing", "session.ended"):
             self.take_close()  # the server took the close when it answered it
         answered = kind in ("session.updated", "session.closing") or (
-            isinstance(message, ih.messages.ErrorMessage) and message.data.code == "ih6001"
+            kind == "error" and message.data.code == "ih6001"
         )
         if answered or (kind == "session.ready" and self.starts_first and message == self.ready):
             return

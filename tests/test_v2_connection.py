@@ -37,8 +37,8 @@ def v2_ready(**overrides: Any) -> v2.messages.SessionReadyData:
     return ready
 
 
-def v2_pair() -> Pair:
-    pair = Pair(v2_ready(), version="v2")
+def v2_pair(model: str | None = None, **ready: Any) -> Pair:
+    pair = Pair(v2_ready(**ready), version="v2", model=model)
     pair.start()
     pair.flush()
     return pair
@@ -203,3 +203,190 @@ def test_v2_is_imported_only_when_asked_for() -> None:
         "assert 'interhuman_stream.v2._fastpath' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- the caller's rules on the sticky keys (D52, D56) and raw PCM (D55) ---------------------
+
+PCM_24K = {**PCM_16K, "sample_rate": 24000}
+
+
+def refused(client: ih.ClientConnection, rule: str, **config: Any) -> ih.LocalProtocolError:
+    """Send a config the contract refuses: nothing is sent or changed, the error names it."""
+    before = (client.pending_configs, client.segments_sent, client.state)
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_config(**config)
+    assert caught.value.rule == rule
+    assert (client.pending_configs, client.segments_sent, client.state) == before
+    return caught.value
+
+
+def test_the_model_changes_only_before_the_first_media_frame() -> None:
+    pair = v2_pair()  # opened without ?model=: inter-2
+    pair.client_config(model="inter-2-audio")  # before media: a switch
+    pair.flush()
+    pair.client_segment(WEBM_HEAD)
+    pair.flush()
+    pair.client_config(include=ALL_FLAGS, model="inter-2-audio")  # the model in force again
+    pair.client_config(include=ALL_FLAGS)  # left out: kept
+    pair.flush()
+    error = refused(pair.client, "model-before-media", model="inter-2")
+    assert "model 'inter-2' after 1 media frame(s); in force: 'inter-2-audio'" in error.detail
+    assert "new session" in error.hint
+    pair.agree()
+
+
+def test_the_handshake_model_is_the_model_in_force() -> None:
+    pair = v2_pair(model="inter-2-audio")
+    pair.client_segment(WEBM_HEAD)
+    pair.flush()
+    pair.client_config(model="inter-2-audio")
+    pair.flush()
+    error = refused(pair.client, "model-before-media", model="inter-2")
+    assert "in force: 'inter-2-audio'" in error.detail
+    # Without ?model= the session opens on the version's default.
+    client = ih.ClientConnection(version="v2")
+    client.receive(READY_FRAME)
+    client.send_segment(WEBM_HEAD)
+    client.send_config(model="inter-2")
+    refused(client, "model-before-media", model="inter-2-audio")
+
+
+def test_a_switch_the_server_did_not_make_is_not_held_against_the_caller() -> None:
+    # A switch the credential may not make is answered with ih2003 and the session stays on
+    # its model (D54); the model session.updated names is in force too (D56).
+    client = ih.ClientConnection(version="v2")
+    client.receive(READY_FRAME)
+    client.send_config(model="inter-2-audio")
+    client.receive(envelope("error", {"code": "ih2003", "message": "model not allowed"}))
+    client.receive(envelope("session.updated", {"include": [], "model": "inter-2"}))
+    client.send_segment(WEBM_HEAD)
+    client.send_config(model="inter-2-audio")  # as the client last set it
+    error = refused(client, "model-before-media", model="inter-2-deep")
+    assert "in force: 'inter-2-audio' or 'inter-2'" in error.detail
+    client.send_config(model="inter-2")  # as the server last named it
+
+
+def test_audio_format_only_on_the_audio_model() -> None:
+    client = ih.ClientConnection(version="v2")  # inter-2
+    client.receive(READY_FRAME)
+    error = refused(client, "audio-format-audio-model", audio_format=PCM_16K)
+    assert "on model 'inter-2', which is not one of ['inter-2-audio']" in error.detail
+    assert "sample_rate=16000" in error.detail
+    # In the same frame as the switch to the audio model, it is that model's.
+    client.send_config(model="inter-2-audio", audio_format=PCM_16K)
+    with pytest.raises(ih.LocalProtocolError, match="audio_format"):
+        ih.ClientConnection(version="v2", model="inter-2-deep").send_config(audio_format=PCM_16K)
+
+
+def test_a_model_the_sources_do_not_name_is_not_judged() -> None:
+    # One the server offers and the sources do not name may take PCM (D49, D56).
+    client = ih.ClientConnection(version="v2", model="inter-3-audio")
+    client.receive(READY_FRAME)
+    frame = client.send_config(audio_format=PCM_24K)
+    assert json.loads(frame) == {"audio_format": PCM_24K}
+    client.send_segment(b"\x01\x00" * 10)
+    assert client.violations == ()
+
+
+def test_audio_format_is_fixed_once_media_went() -> None:
+    pair = v2_pair(model="inter-2-audio")
+    pair.client_config(audio_format=PCM_16K)
+    pair.client_config(audio_format=PCM_24K)  # before media: it may change
+    pair.client_segment(b"\x00\x01" * 100)
+    pair.flush()
+    pair.client_config(include=ALL_FLAGS, audio_format=PCM_24K)  # repeated: the same
+    pair.flush()
+    error = refused(pair.client, "audio-format-before-media", audio_format=PCM_16K)
+    assert "sample_rate=16000" in error.detail and "in force: {encoding=" in error.detail
+    pair.agree()
+    # Container media went first (audio too, on the audio model): no PCM declared after it.
+    client = ih.ClientConnection(version="v2", model="inter-2-audio")
+    client.receive(READY_FRAME)
+    client.send_segment(WEBM_HEAD)
+    error = refused(client, "audio-format-before-media", audio_format=PCM_16K)
+    assert "in force: none" in error.detail
+
+
+def test_pcm_frames_are_any_size_and_not_sniffed() -> None:
+    # READY_FRAME allows 1..4096 bytes; PCM has no container and any size (D55, D56).
+    pair = v2_pair(model="inter-2-audio", min_segment_size_bytes=2, max_segment_size_bytes=4096)
+    pair.client_config(audio_format=PCM_16K)
+    pair.flush()
+    for frame in (b"\x7f", b"\x00" * 5000, b"\x01\x02\x03"):
+        pair.client_segment(frame)
+    pair.flush()
+    assert [s.size for s in pair.client.segments_sent] == [1, 5000, 3]
+    assert pair.client.violations == pair.server.violations == ()
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        pair.client.send_segment(b"")
+    assert caught.value.rule == "segment-not-empty"
+    # Without audio_format the frames are container media, checked as on v1.
+    client = ih.ClientConnection(version="v2", model="inter-2-audio")
+    client.receive(READY_FRAME)
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_segment(b"\x00\x01" * 10)
+    assert caught.value.rule == "segment-container"
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_segment(WEBM_HEAD + bytes(5000))
+    assert caught.value.rule == "segment-size"
+
+
+def test_the_server_role_reports_the_same_breaches() -> None:
+    server = ih.ServerConnection(v2_ready(), CID, version="v2", model="inter-2")
+    server.start(timestamp=EPOCH)
+    server.receive_segment(WEBM_HEAD, timestamp=EPOCH)
+    server.receive_text(json.dumps({"model": "inter-2-audio"}), timestamp=EPOCH)
+    server.receive_text(json.dumps({"audio_format": PCM_16K}), timestamp=EPOCH)
+    rules = [violation.rule for violation in server.violations]
+    assert rules == ["model-before-media", "audio-format-before-media"]
+    # The model the peer switched to is followed (the frame went), so audio_format is judged
+    # on it: only the late declaration breaks a rule.
+
+
+def test_null_model_or_audio_format_never_decodes() -> None:
+    for frame in ('{"model": null}', '{"audio_format": null}', '{"model": ""}'):
+        with pytest.raises(ih.DecodeError):
+            v2.decode_client_message(frame)
+    client = ih.ClientConnection(version="v2")
+    assert json.loads(client.send_config(model=None, audio_format=None)) == {}
+
+
+def test_model_is_a_v2_setting() -> None:
+    with pytest.raises(ValueError, match="v1 has no models; model 'inter-2' is a v2 setting"):
+        ih.ClientConnection(model="inter-2")
+    with pytest.raises(ValueError, match="model is a non-empty model id, not 7"):
+        ih.ClientConnection(version="v2", model=7)  # type: ignore[arg-type]
+
+
+def test_a_v2_recording_says_its_version_and_model(tmp_path: Any) -> None:
+    lines: list[bytes] = []
+    client = ih.ClientConnection(version="v2", model="inter-2-audio", record=lines.append)
+    client.receive(READY_FRAME, now=0.0)
+    client.send_config(audio_format=PCM_16K, now=0.1)
+    client.send_segment(b"\x00\x01" * 8, now=0.2)
+    assert json.loads(lines[0]) == {
+        "at": None,
+        "connect": {"version": "v2", "model": "inter-2-audio"},
+    }
+    recording = tmp_path / "v2.jsonl"
+    recording.write_bytes(b"".join(lines))
+    result = subprocess.run(
+        [sys.executable, "-m", "interhuman_stream", "check", str(recording)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    # The same frames replayed as a v1 session break v1's rules: the line is what tells.
+    recording.write_bytes(b"".join(lines[1:]))
+    result = subprocess.run(
+        [sys.executable, "-m", "interhuman_stream", "check", str(recording)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "undecodable" in result.stdout
+    assert not [line for line in lines if b"connect" in line and line is not lines[0]]
+    v1_lines: list[bytes] = []
+    ih.ClientConnection(record=v1_lines.append)
+    assert v1_lines == []  # a v1 recording is as it always was

@@ -11,6 +11,10 @@ ClientConnection(record=...) writes it. Both use the names defined here.
     {"at": 9.5, "session": {"index": 1, "media_offset": 54.0}}
                                                  a Conversation's next session begins: the
                                                  lines after it are that session's
+    {"at": null, "connect": {"version": "v2", "model": "inter-2-audio"}}
+                                                 the protocol version (and model) the
+                                                 session speaks, before its first frame; a
+                                                 session without one speaks v1
 
 "at" is the `now` the connection was given (null when none was). A segment keeps only its
 first SEGMENT_HEAD_BYTES bytes (what the core's checks read), so a recording of an hour of
@@ -24,7 +28,7 @@ from typing import Final
 
 import msgspec
 
-ACTIONS: Final = ("recv", "send", "segment", "lost", "session")
+ACTIONS: Final = ("recv", "send", "segment", "lost", "session", "connect")
 """The key that says what a line records; each line has exactly one."""
 ANNOTATIONS: Final = ("expect",)
 """Keys a test may add (a line of its own, or beside an action); the CLI ignores them."""
@@ -76,3 +80,12 @@ def session_line(index: int, media_offset: float, at: float | None) -> bytes:
     into the conversation (a recording of several sessions is checked one at a time and
     summarised on one timeline)."""
     return _line("session", {"index": index, "media_offset": media_offset}, at)
+
+
+def connect_line(version: str, model: str | None) -> bytes:
+    """The protocol version the session speaks and (v2) the model it opened on: the first line
+    of a session recorded on any version but v1 (the check CLI replays it on that version)."""
+    value: dict[str, str] = {"version": version}
+    if model is not None:
+        value["model"] = model
+    return _line("connect", value, None)

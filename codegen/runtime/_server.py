@@ -24,7 +24,7 @@ from ._errors import LocalProtocolError, RemoteProtocolError
 from ._handshake import Credential, Headers, credential_from_request, server_response_headers
 from ._models import SessionClose, SessionConfig, SessionReadyData
 from ._values import SentSegment
-from ._versions import Version, protocol_version
+from ._versions import Version, opening_keys, protocol_version
 
 _encoder: Final = msgspec.json.Encoder()
 # (version, envelope type) -> the Struct its data member takes; filled on a version's first
@@ -97,10 +97,11 @@ class ServerConnection(SessionView):
                 f"max_drain_seconds is a finite number of seconds >= 0, not {max_drain_seconds!r}"
             )
         self._version = bundle = protocol_version(version)
-        if model is not None and (bundle.name == "v1" or not isinstance(model, str) or not model):
-            raise ValueError(f"model is a non-empty model id on v2 (not v1), not {model!r}")
-        self._model = model
-        self._core = Core("server", strict=strict, switches={}, version=bundle)
+        session_keys = opening_keys(bundle.name, model)
+        self._model = session_keys.get("model")
+        self._core = Core(
+            "server", strict=strict, switches={}, version=bundle, session_keys=session_keys
+        )
         self._ready_data = ready
         # A uuid.UUID or its text; kept in the canonical text form the envelopes carry.
         text = str(correlation_id).lower()

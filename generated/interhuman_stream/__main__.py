@@ -24,7 +24,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Final, NamedTuple, NoReturn, TextIO
 
@@ -32,8 +32,8 @@ import msgspec
 from msgspec import UNSET
 
 from ._client import ClientConnection
-from ._codec import DecodeError, decode_client_message
-from ._contract import MOVES, RULES, SessionState
+from ._codec import DecodeError
+from ._contract import MOVES, Rule, SessionState
 from ._conversation import (
     DEFAULT_SEAM_TOLERANCE_SECONDS,
     Conversation,
@@ -42,9 +42,10 @@ from ._conversation import (
 )
 from ._errors import ProtocolError, RemoteProtocolError
 from ._handshake_data import DEFAULT_URL
-from ._models import SessionClose, SessionSummary
+from ._models import SessionSummary
 from ._recording import ACTIONS, ANNOTATIONS
 from ._summary import SummaryFold, encode_summary
+from ._versions import VERSIONS, opening_keys, protocol_version
 
 # The format is defined once, with the recorder that writes it (ClientConnection(record=...)).
 _ACTIONS: Final = ACTIONS
@@ -64,6 +65,7 @@ _BUILT_SEGMENT_BYTES: Final = 64 * 1024
 # A conforming session, shown in the help (and checked by the tests).
 _EXAMPLE: Final = (
     '{"at": 0.0, "session": {"index": 0, "media_offset": 0.0}}',
+    '{"at": null, "connect": {"version": "v2", "model": "inter-2"}}',
     '{"at": 0.0, "recv": {"type": "session.ready", "timestamp": "2026-05-20T10:00:00Z", '
     '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
     '"data": {"session_idle_timeout_seconds": 300, "session_max_duration_seconds": 3600, '
@@ -101,6 +103,11 @@ file format (JSON Lines):
                                a Conversation's next session begins (its index, and where
                                its media starts in the conversation, in seconds): the lines
                                after it are checked as a new session
+    {"connect": {"version": "v2", "model": "inter-2"}}
+                               the protocol version the session speaks and, on v2, the
+                               model it opened on (the upgrade's ?model=, inter-2 if left
+                               out), before the session's first frame; a session without
+                               one speaks v1
   and may also have "at": when it happened, in seconds on any monotonic clock (null if
   unknown): the replayed session's clocks follow it (check itself reports no deadline).
   A line {"expect": ...} is a test annotation (the CLI's own test files start with one)
@@ -307,16 +314,47 @@ class _Sessions:
         self.parts: list[tuple[float, ClientConnection, SummaryFold]] = []
         self.used = False  # whether the current session replayed a line yet
         self.named = False  # whether the recording has `session` lines (a Conversation's)
+        self.version = VERSIONS[0]  # what a `connect` line last named; v1 without one
+        self.model: str | None = None
         self.begin(0.0)
 
     def begin(self, media_offset: float) -> None:
         # strict: every breach is raised (after the frame is applied, so the replay goes on
         # from what really happened); audit: the recorded client's own mistakes count too.
         fold = SummaryFold()
-        self.parts.append(
-            (media_offset, ClientConnection(strict=True, audit=True, fold=fold), fold)
+        client = ClientConnection(
+            strict=True, audit=True, fold=fold, version=self.version, model=self.model
         )
+        self.parts.append((media_offset, client, fold))
         self.used = False
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        """The rules of the protocol version the current session speaks."""
+        return protocol_version(self.version).rules
+
+    def connect(self, value: object) -> None:
+        """A `connect` line: the session speaks this version (and model) from its first frame."""
+        if not isinstance(value, dict) or not {"version"} <= set(value) <= {"version", "model"}:
+            raise TranscriptError(
+                '"connect" must be an object with "version" and (v2) "model" only, not '
+                + _kind(value)
+                + (f" with {_names(sorted(value))}" if isinstance(value, dict) else "")
+            )
+        if self.used:
+            raise TranscriptError('"connect" comes before the first frame of its session')
+        version, model = value["version"], value.get("model")
+        if version not in VERSIONS:
+            raise TranscriptError(
+                f'"version" must be one of {_names(list(VERSIONS))}, not {_kind(version)}'
+            )
+        try:
+            opening_keys(version, model)
+        except ValueError as error:
+            raise TranscriptError(f'"model": {error}') from None
+        self.version, self.model = version, model
+        offset = self.parts.pop()[0]
+        self.begin(offset)
 
     @property
     def client(self) -> ClientConnection:
@@ -370,6 +408,9 @@ def _replay(sessions: _Sessions, line: _Line) -> None:
     if action == "session":
         sessions.session(value)
         return
+    if action == "connect":
+        sessions.connect(value)
+        return
     sessions.used = True
     client = sessions.client
     if action == "recv":
@@ -384,14 +425,20 @@ def _replay(sessions: _Sessions, line: _Line) -> None:
             # contract names it (config-well-formed).
             client.send_config(value.get("include"), value.get("goal_dimensions"), now=now)
             return
-        frame = decode_client_message(json.dumps(value))
-        if isinstance(frame, SessionClose):
+        bundle = protocol_version(client.version)
+        frame = bundle.decode_client_message(json.dumps(value))
+        if isinstance(frame, bundle.models.SessionClose):
             client.send_close(now=now)
         else:
+            # v2's sticky keys (D52) are replayed as sent; a v1 config has neither.
+            model = getattr(frame, "model", UNSET)
+            audio_format = getattr(frame, "audio_format", UNSET)
             client.send_config(
                 None if frame.include is UNSET else frame.include,
                 None if frame.goal_dimensions is UNSET else frame.goal_dimensions,
                 now=now,
+                model=None if model is UNSET else model,
+                audio_format=None if audio_format is UNSET else audio_format,
             )
     elif action == "segment":
         client.send_segment(_segment(value), now=now)
@@ -442,7 +489,9 @@ class _Report:
         self.problems += 1
         print(f"{self.path}:{number}: {what}", file=self.out)
 
-    def breach(self, number: int, rule: str, says: str, state: str, detail: str) -> None:
+    def breach(
+        self, number: int, rule: str, says: str, state: str, *, detail: str, breaker: str
+    ) -> None:
         run = self._runs.get(rule)
         # Only a move the table forbids follows from the state an earlier breach left; a
         # breach of a content rule is its own, with its own value, and is always printed.
@@ -454,7 +503,7 @@ class _Report:
             return
         self._close(rule)
         self._runs[rule] = _Run(state)
-        text = f"{rule} (broken by the {RULES[rule].breaker}): {says}"
+        text = f"{rule} (broken by the {breaker}): {says}"
         self.problem(number, f"{text} ({detail})" if detail else text)
 
     def settle(self, state: str) -> None:
@@ -488,10 +537,19 @@ def _check_line(sessions: _Sessions, report: _Report, number: int, raw: bytes | 
     except RemoteProtocolError as error:
         for violation in error.violations:
             detail = getattr(violation, "detail", "")
-            report.breach(number, violation.rule, violation.says, violation.state, detail)
+            breaker = sessions.rules[violation.rule].breaker
+            report.breach(
+                number,
+                violation.rule,
+                violation.says,
+                violation.state,
+                detail=detail,
+                breaker=breaker,
+            )
     except ProtocolError as error:
         detail = getattr(error, "detail", "")
-        report.breach(number, error.rule, error.says, error.state, detail)
+        breaker = sessions.rules[error.rule].breaker
+        report.breach(number, error.rule, error.says, error.state, detail=detail, breaker=breaker)
     except DecodeError as error:
         report.problem(number, f"undecodable {_FRAMES.get(action, 'frame')}: {error}")
     except TranscriptError as error:

@@ -497,6 +497,79 @@ def config_well_formed(core: Core, guard: Guard, config: SessionConfig) -> bool:
     return True
 
 
+def _in_force(core: Core, name: str) -> list[Any]:
+    """The values of sticky config key `name` in force (D52): the session's, as the frames
+    so far set it (or the handshake, for the model), and the one the acknowledged config
+    carries, when it names one and it differs."""
+    found = [core.session_keys[name]] if name in core.session_keys else []
+    acknowledged = getattr(core.acknowledged, name, None)
+    if acknowledged is not None and acknowledged is not UNSET and acknowledged not in found:
+        found.append(acknowledged)
+    return found
+
+
+def _why_config_key_unchanged_after_media(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
+    found = []
+    for name in guard.fields:
+        value = getattr(config, name, UNSET)
+        in_force = _in_force(core, name)
+        if value is UNSET or value in in_force:
+            continue
+        shown = " or ".join(_key_value(v) for v in in_force) or "none"
+        found.append(
+            f"{name} {_key_value(value)} after {len(core.segments):,} media frame(s); "
+            f"in force: {shown}"
+        )
+    return tuple(found)
+
+
+@check(explain=_why_config_key_unchanged_after_media)
+def config_key_unchanged_after_media(core: Core, guard: Guard, config: Any) -> bool:
+    """Before the first binary frame, anything; after it, each of the config's `fields` is
+    left out or equals its value in force: the session's (the config keys the session keeps)
+    or the one the acknowledged config carries."""
+    if not core.segments:
+        return True
+    for name in guard.fields:
+        value = getattr(config, name, UNSET)
+        if value is not UNSET and value not in _in_force(core, name):
+            return False
+    return True
+
+
+def _models_applying(core: Core, config: Any) -> list[Any]:
+    model = getattr(config, "model", UNSET)
+    return _in_force(core, "model") if model is UNSET else [model]
+
+
+def _why_audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
+    models = " or ".join(repr(model) for model in _models_applying(core, config))
+    return (
+        f"audio_format {_key_value(config.audio_format)} on model {models}, which is not "
+        f"one of {_listed(guard.models)}",
+    )
+
+
+@check(explain=_why_audio_format_on_audio_model)
+def audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> bool:
+    """The config carries no audio_format, or the model it applies to (its own model, else the
+    session's or the acknowledged config's) is one of `models` or a model the documented set
+    does not name."""
+    if getattr(config, "audio_format", UNSET) is UNSET:
+        return True
+    known = guard.documented["model"]
+    models = _models_applying(core, config)
+    return not models or any(model in guard.models or model not in known for model in models)
+
+
+def _key_value(value: Any) -> str:
+    """A sticky key's value as an explanation shows it (a Struct as its fields)."""
+    fields = getattr(value, "__struct_fields__", None)
+    if fields is None:
+        return repr(value)
+    return "{" + ", ".join(f"{name}={getattr(value, name)!r}" for name in fields) + "}"
+
+
 def _why_signal_time_forward(core: Core, guard: Guard, message: Any) -> tuple[str, ...]:
     data = message.data
     name = guard.fields[0]
@@ -575,6 +648,16 @@ def reject_config(core: Core, effect: Effect, message: Any, now: float | None) -
     """For an error with one of `codes`: answer the oldest waiting config (it was rejected)."""
     if message.data.code in effect.codes and core.pending_configs:
         del core.pending_configs[0]
+
+
+@effect
+def keep_session_keys(core: Core, effect: Effect, config: Any, now: float | None) -> None:
+    """Keep each of the config's `fields` it carries as the session's value of that key; a key
+    it leaves out keeps its value (D52)."""
+    for name in effect.fields:
+        value = getattr(config, name, UNSET)
+        if value is not UNSET:
+            core.session_keys[name] = value
 
 
 @effect

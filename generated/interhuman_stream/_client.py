@@ -34,9 +34,16 @@ from ._engine import (
 )
 from ._errors import LocalProtocolError
 from ._models import ErrorMessage, ServerMessage, SessionClose, SessionConfig
-from ._recording import Record, lost_line, received_line, segment_line, sent_line
+from ._recording import (
+    Record,
+    connect_line,
+    lost_line,
+    received_line,
+    segment_line,
+    sent_line,
+)
 from ._values import Change, OfferedConfig, Received, SentSegment, Verdict
-from ._versions import V1, protocol_version
+from ._versions import V1, opening_keys, protocol_version
 
 if TYPE_CHECKING:
     from ._fold import Fold
@@ -70,7 +77,9 @@ class ClientConnection(SessionView):
     `python -m interhuman_stream check` reads (_recording.py).
     version is the protocol version spoken: "v1" (the default) or "v2" (Inter-2: its
     messages, from interhuman_stream.v2, and its contract; send_config takes `model` and
-    `audio_format`).
+    `audio_format`). model (v2 only) is the model the session opens on, as the upgrade's
+    `model` query parameter names it (None: the version's default, inter-2): the contract
+    holds later configs to it (D52, D56).
     Every method takes an optional `now`, the current time of any monotonic clock in seconds
     (a finite number); pass it to get deadlines (next_deadline, expired).
     """
@@ -90,8 +99,10 @@ class ClientConnection(SessionView):
         fold: Fold | None = None,
         record: Record | None = None,
         version: str = "v1",
+        model: str | None = None,
     ) -> None:
         bundle = protocol_version(version)
+        session_keys = opening_keys(bundle.name, model)
         # The decoder, bound once: looking it up on every frame costs more than the call.
         self._decode = bundle.decode
         self._core = Core(
@@ -108,8 +119,11 @@ class ClientConnection(SessionView):
             fold=fold,
             handlers=bundle.handlers,
             version=bundle,
+            session_keys=session_keys,
         )
         self._record = record
+        if record is not None and bundle is not V1:
+            record(connect_line(bundle.name, session_keys.get("model")))
 
     def __repr__(self) -> str:
         core = self._core

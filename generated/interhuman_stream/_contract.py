@@ -466,6 +466,10 @@ class Guard(Struct, frozen=True, kw_only=True):
     checked_by: frozenset[str] = frozenset({"client", "server"})
     documented: Mapping[str, frozenset[str]] = MappingProxyType({})
     """Field -> the documented values of its closed set (D33), for the checks that need it."""
+    models: frozenset[str] = frozenset()
+    unless: str | None = None
+    """A sticky config key (D52): the guard does not apply while the session has a value
+    for it (v2's raw PCM frames, after audio_format: D55)."""
 
 
 GUARDS: Final[tuple[Guard, ...]] = (

@@ -9,7 +9,9 @@ Every frame is an event: `config`, `segment`, `close`, a server envelope type (`
 types the spec does not define) or `connection_lost`.
 
 - The table is data: contract.json, rendered into _contract.py as MOVES (event, state -> the
-  next state, or the rule that forbids the event there), GUARDS and EFFECTS.
+  next state, or the rule that forbids the event there), GUARDS and EFFECTS. A guard with
+  `unless` does not apply while the session keeps a value for that config key (v2's raw PCM
+  frames, after audio_format: D55).
 - A lookup: the table is compiled once per role and set of switches into a Plan per
   (event, state) - the target or the forbidding rule, the guards and the effects that apply.
 - Guards are checks on the frame's content, by name in the registry (_checks.py). A rule our
@@ -22,8 +24,9 @@ Nothing here reads a clock or does I/O: time is the `now` argument (a finite num
 at the call) and frames arrive decoded. The connections (_client.py, _server.py) hold a Core;
 the client's receive fast path (_fastpath.py, generated from the same table) runs the plans
 with the simplest checks inlined and hands whatever does not pass to Core.handle. What differs
-by protocol version (the guards, the fast path, the decoder, the models) is the Core's
-`version`, a bundle from _versions.py; the rest of the table is the same for every version.
+by protocol version (the rules its guards apply, the guards and effects, the fast path, the
+decoder, the models) is the Core's `version`, a bundle from _versions.py; the states, moves
+and deadlines are the same for every version.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ from ._contract import (
     Rule,
     SessionState,
 )
-from ._contract import EFFECTS as EFFECT_ENTRIES
 from ._errors import LocalProtocolError, RemoteProtocolError, Role, Violation
 from ._models import (
     EngagementUpdatedData,
@@ -113,12 +115,15 @@ def checked_now(now: object) -> float | None:
 
 class Plan(Struct, frozen=True):
     """What an event does in a state, compiled from the table for one role: the next state
-    (or the rule that forbids the event there), the guards that apply and the effects."""
+    (or the rule that forbids the event there), the guards that apply and the effects (when
+    the event is forbidden: those a rule that `still_applies` lets it make)."""
 
     target: SessionState | None
     forbidden: Rule | None
     guards: tuple[tuple[Guard, Test], ...]
     effects: tuple[tuple[Effect, Apply], ...]
+    changes: bool = False
+    """Some effect changes the session beyond remembering the correlation id."""
 
 
 Handlers = Mapping[SessionState, Mapping[type, Any]]
@@ -155,6 +160,7 @@ class Core:
         "role",
         "segment_base",
         "segments",
+        "session_keys",
         "signals",
         "state",
         "strict",
@@ -177,6 +183,7 @@ class Core:
         fold: Fold | None = None,
         handlers: Handlers | None = None,
         version: Version,
+        session_keys: Mapping[str, Any] | None = None,
     ) -> None:
         for name, value in (
             ("max_signal_types", max_signal_types),
@@ -213,6 +220,9 @@ class Core:
         self.signals: dict[str, SignalData] = {}
         self.engagement: EngagementUpdatedData | None = None
         self.segments: list[SentSegment] = []
+        # Sticky config keys in force as the frames so far set them (v2's model, from the
+        # handshake on, and audio_format: D52); v1 keeps none.
+        self.session_keys: dict[str, Any] = dict(session_keys or {})
         self.segment_base = segment_index_base
         self.correlation_id: str | None = None
         self.last_period_end: float | None = None
@@ -298,8 +308,8 @@ class Core:
             if forbidden.still_applies:
                 # A frame the session follows although the state forbade it (a result before
                 # session.ready): what its effects change is applied, nothing else.
-                applied = event in _CHANGING_EVENTS
-                for effect, apply in _EFFECTS_OF[event]:
+                applied = plan.changes
+                for effect, apply in plan.effects:
                     apply(self, effect, payload, now)
         else:
             for guard, check in plan.guards:
@@ -445,10 +455,6 @@ class Core:
 
 _PEER: Final[dict[str, str]] = {"client": "server", "server": "client"}
 _MAX_DETAIL: Final = 1000
-# Events whose effects change the session beyond remembering the correlation id.
-_CHANGING_EVENTS: Final = frozenset(
-    entry.event for entry in EFFECT_ENTRIES if entry.event != EVERY_SERVER_EVENT
-)
 # Everything a frame can change (not the role, the mode or the compiled plans).
 _TRACKED: Final = tuple(
     name
@@ -475,20 +481,30 @@ def _only_for_codes(test: Test) -> Test:
     return checked
 
 
+def _unless_kept(test: Test, key: str) -> Test:
+    def checked(core: Core, guard: Guard, payload: Any) -> bool:
+        return core.session_keys.get(key) is not None or test(core, guard, payload)
+
+    return checked
+
+
+def _test_of(guard: Guard) -> Test:
+    """The guard's check as a plan runs it: filtered by error code, or off while the session
+    keeps its `unless` key."""
+    test = CHECKS[guard.check].test
+    if guard.codes:
+        test = _only_for_codes(test)
+    if guard.unless is not None:
+        test = _unless_kept(test, guard.unless)
+    return test
+
+
 def _applies_to(item_event: str, event: str) -> bool:
     return item_event == event or (
         item_event == EVERY_SERVER_EVENT and EVENT_SENDERS[event] == "server"
     )
 
 
-_EFFECTS_OF: Final[dict[str, tuple[tuple[Effect, Apply], ...]]] = {
-    event: tuple(
-        (entry, EFFECTS[entry.effect])
-        for entry in EFFECT_ENTRIES
-        if _applies_to(entry.event, event)
-    )
-    for event in EVENT_SENDERS
-}
 _PLAN_CACHE: Final[
     dict[tuple[str, Role, frozenset[str]], dict[tuple[str, SessionState], Plan]]
 ] = {}
@@ -504,24 +520,29 @@ def compiled_plans(
     if plans is not None:
         return plans
     plans = {}
+    effects_of = {
+        event: tuple(
+            (entry, EFFECTS[entry.effect])
+            for entry in version.effects
+            if _applies_to(entry.event, event)
+        )
+        for event in EVENT_SENDERS
+    }
     for (event, state), target in MOVES.items():
+        effects = effects_of[event]
         if isinstance(target, Rule):
-            plans[event, state] = Plan(None, target, (), ())
+            changes = any(entry.event != EVERY_SERVER_EVENT for entry, _ in effects)
+            plans[event, state] = Plan(None, target, (), effects, changes)
             continue
         guards = tuple(
-            (
-                guard,
-                _only_for_codes(CHECKS[guard.check].test)
-                if guard.codes
-                else CHECKS[guard.check].test,
-            )
+            (guard, _test_of(guard))
             for guard in version.guards
             if _applies_to(guard.event, event)
             and role in guard.checked_by
             and (guard.switch is None or guard.switch not in switched_off)
             and (guard.states is None or state in guard.states)
         )
-        plans[event, state] = Plan(target, None, guards, _EFFECTS_OF[event])
+        plans[event, state] = Plan(target, None, guards, effects)
     _PLAN_CACHE[key] = plans
     return plans
 

@@ -3,11 +3,12 @@
 """What differs between protocol versions, for the engine and the connections (D48).
 
 A Version bundles one version's generated modules: its codec (the fast decoder and the full
-decode functions), its message classes, its contract guards (every other table of the
-contract is v1's: regen refuses a version that changes more), its receive fast path and its
-models module. Core holds one (composition); ClientConnection(version=...) and
-ServerConnection(version=...) pick it with protocol_version(). v1's is built at import; a
-later version's subpackage is imported only when that version is first asked for.
+decode functions), its message classes, its contract's rules, guards and effects (the
+states, moves and deadlines are v1's: regen refuses a version that changes them), its
+receive fast path and its models module. Core holds one (composition);
+ClientConnection(version=...) and ServerConnection(version=...) pick it with
+protocol_version(). v1's is built at import; a later version's subpackage is imported only
+when that version is first asked for.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Final, get_args
 from msgspec import Struct
 
 from . import _codec, _contract, _fastpath, _models
-from ._handshake_data import ProtocolVersion
+from ._handshake_data import DEFAULT_MODELS, ProtocolVersion
 
 if TYPE_CHECKING:
-    from ._contract import Guard
+    from ._contract import Effect, Guard, Rule
     from ._engine import Handlers
 
 VERSIONS: Final[tuple[str, ...]] = get_args(ProtocolVersion)
@@ -41,7 +42,10 @@ class Version(Struct, frozen=True, kw_only=True, weakref=False):
     decode_client_message: Callable[[bytes | str], Any]
     message_classes: Mapping[str, type]
     """Server envelope type -> its message class."""
+    rules: Mapping[str, Rule]
+    """Every rule of the version's contract (v1's, with the ones it adds or rewords)."""
     guards: tuple[Guard, ...]
+    effects: tuple[Effect, ...]
     handlers: Handlers
     """The client's receive fast path: state -> message class -> handler."""
     event_of: Mapping[type, str]
@@ -59,7 +63,9 @@ def _bundle(
         decode_server_message=codec.decode_server_message,
         decode_client_message=codec.decode_client_message,
         message_classes=codec.MESSAGE_CLASSES,
+        rules=contract.RULES,
         guards=contract.GUARDS,
+        effects=contract.EFFECTS,
         handlers=fastpath.HANDLERS,
         event_of=fastpath.EVENT_OF,
         models=models,
@@ -86,3 +92,17 @@ def protocol_version(name: object) -> Version:
     ]
     found = _LOADED[name] = _bundle(name, *modules)
     return found
+
+
+def opening_keys(version: str, model: object) -> dict[str, Any]:
+    """The sticky config keys a session of `version` opens with (D52): on a version with
+    models, `model` (the upgrade's model query parameter) or the version's default; a model
+    on a version without models, or one that is not a non-empty string, is a ValueError."""
+    default = DEFAULT_MODELS.get(version)
+    if model is None:
+        return {} if default is None else {"model": default}
+    if default is None:
+        raise ValueError(f"{version} has no models; model {model!r} is a v2 setting")
+    if not isinstance(model, str) or not model:
+        raise ValueError(f"model is a non-empty model id, not {model!r}")
+    return {"model": model}

@@ -1,8 +1,8 @@
 # Generated - do not edit. Change the sources and run `nox -s regen`.
-# Sources: spec/protocol.schema.json, spec/v2.overlay.json
+# Sources: spec/protocol.schema.json, spec/contract.json, spec/v2.overlay.json
 # Template: codegen/templates/namespace.py.jinja2
 
-"""Streaming Analyze v2: its messages (the `messages` namespace) and codec, generated from spec/ with spec/v2.overlay.json (D48). Errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
+"""Streaming Analyze v2: its messages (the `messages` namespace), codec and contract rules, generated from spec/ with spec/v2.overlay.json (D48). Errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
 
 from ._codec import (
     MESSAGE_CLASSES,
@@ -11,6 +11,9 @@ from ._codec import (
     decode_server_message,
     encode_client_message,
 )
+from ._contract import (
+    RULES,
+)
 
 __all__ = [
     "MESSAGE_CLASSES",
@@ -18,6 +21,7 @@ __all__ = [
     "decode_client_message",
     "decode_server_message",
     "encode_client_message",
+    "RULES",
 ]
 
 from . import messages

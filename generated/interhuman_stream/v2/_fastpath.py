@@ -17,10 +17,10 @@ from typing import Any, Final
 from msgspec import UNSET
 
 from .._checks import CHECKS, EFFECTS
-from .._contract import EFFECTS as CONTRACT_EFFECTS
 from .._contract import SessionState
 from .._engine import Core
 from ._codec import MESSAGE_CLASSES, UnknownMessage
+from ._contract import EFFECTS as CONTRACT_EFFECTS
 from ._contract import GUARDS
 from ._vocab import ENGAGEMENT_STATES, PROBABILITIES
 
