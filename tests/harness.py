@@ -187,16 +187,21 @@ SDK_DOES_NOT_MODEL = {"session.ready": ("min_segment_duration_seconds",)}
 
 
 async def run_sdk_session(
-    client: Any, chunks: list[bytes], include: list[str]
+    client: Any, chunks: list[bytes], include: list[str], audio_format: Any = None
 ) -> tuple[list[Any], Any]:
     """A whole session of the vendor SDK's StreamClient (made by the caller, for its
     endpoint): connect, session.ready, a config, every chunk, close; its events and how
-    the WebSocket closed."""
+    the WebSocket closed. With `audio_format` (its RawAudioFormat) the config declares it
+    and the chunks go as raw PCM (send_audio), else as video (send_video)."""
     await client.connect()
     await client.wait_for_session_ready()
-    await client.update_config(include=include)
+    if audio_format is None:
+        await client.update_config(include=include)
+    else:
+        await client.update_config(include=include, audio_format=audio_format)
+    send = client.send_video if audio_format is None else client.send_audio
     for chunk in chunks:
-        await client.send_video(chunk)
+        await send(chunk)
     await client.request_close()
     events = [event async for event in client]
     return events, await client.wait_closed()

@@ -4,7 +4,9 @@ the model the URL names, and the refusal of a model the mock does not serve (ih4
 from __future__ import annotations
 
 import asyncio
+import math
 import random
+import struct
 from typing import Any
 
 import msgspec
@@ -29,6 +31,34 @@ def webm_chunks() -> list[bytes]:
 
 def v2_url(url: str, model: str) -> str:
     return f"{url}?model={model}"
+
+
+PCM_16K = {"encoding": "pcm_s16le", "sample_rate": 16000, "channels": 1}
+# What inter-2-audio is documented to report (D50).
+AUDIO_MODEL_SIGNALS = {
+    "agreement",
+    "confidence",
+    "frustration",
+    "hesitation",
+    "interest",
+    "uncertainty",
+}
+
+
+@pytest.fixture(scope="module")
+def pcm_chunks() -> list[bytes]:
+    """12 s of a 220 Hz tone as s16le mono at 16 kHz, cut at byte boundaries that split
+    samples (D55: any size, any boundary)."""
+    rate, seconds = 16000, 12
+    samples = [int(8000 * math.sin(2 * math.pi * 220 * i / rate)) for i in range(rate * seconds)]
+    data = struct.pack(f"<{len(samples)}h", *samples)
+    sizes, chunks, at = (3201, 6400, 1, 12799, 20000), [], 0
+    while at < len(data):
+        size = sizes[len(chunks) % len(sizes)]
+        chunks.append(data[at : at + size])
+        at += size
+    assert b"".join(chunks) == data and any(len(c) % 2 for c in chunks)
+    return chunks
 
 
 def check_v2_session(messages: list[Any], summary: ih.SessionSummary, model: str) -> None:
@@ -213,3 +243,121 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
     assert [m.data.model for m in updated] == ["inter-2"]
     assert [e.type for e in events][-2:] == ["signal.ended", "session.ended"]
+
+
+# -- inter-2-audio with raw PCM (D55, D56) ---------------------------------------------------
+
+
+def check_pcm_session(
+    messages: list[Any], summary: ih.SessionSummary, mock: MockServer, chunks: list[bytes]
+) -> None:
+    check_v2_session(messages, summary, "inter-2-audio")
+    record = mock.sessions[-1]
+    assert record.ended_by == "session.ended"
+    assert record.segment_sizes == [len(chunk) for chunk in chunks]
+    # The mock's script steps once per 3 s of audio: 12 s of PCM at 32,000 B/s is 4 steps.
+    assert 9.0 < summary.last_time <= 12.0
+    assert {s.type for s in summary.signals} <= AUDIO_MODEL_SIGNALS
+
+
+def test_the_aio_client_streams_pcm_on_inter_2_audio(pcm_chunks: list[bytes]) -> None:
+    received: list[Any] = []
+    mock = MockServer(V2)
+    with mock.running() as url:
+        summary = asyncio.run(
+            aio.stream(
+                v2_url(url, "inter-2-audio"),
+                KEY,
+                pcm_chunks,
+                on_message=received.append,
+                version="v2",
+                audio_format=PCM_16K,
+                strict=True,
+            )
+        )
+    check_pcm_session(received, summary, mock, pcm_chunks)
+
+
+def test_the_sync_client_streams_pcm_on_inter_2_audio(pcm_chunks: list[bytes]) -> None:
+    mock = MockServer(V2)
+    with (
+        mock.running() as url,
+        sync.StreamClient(
+            v2_url(url, "inter-2-audio"),
+            KEY,
+            include="offered",
+            version="v2",
+            audio_format=PCM_16K,
+            **QUICK,
+        ) as session,
+    ):
+        assert session.connection.sticky_config == {
+            "model": "inter-2-audio",
+            "audio_format": ih.v2.messages.AudioFormat(**PCM_16K),
+        }
+        for chunk in pcm_chunks:
+            session.send_segment(chunk)
+        session.close()
+        messages = list(session)
+    check_pcm_session(messages, session.summary(), mock, pcm_chunks)
+    assert not session.connection.violations
+
+
+def test_pcm_on_a_model_that_does_not_take_it_is_refused_before_it_is_sent(
+    pcm_chunks: list[bytes],
+) -> None:
+    mock = MockServer(V2)
+    with mock.running() as url:
+        with pytest.raises(ih.LocalProtocolError) as refused:
+            asyncio.run(
+                aio.stream(
+                    v2_url(url, "inter-2"), KEY, pcm_chunks, version="v2", audio_format=PCM_16K
+                )
+            )
+        assert refused.value.rule == "audio-format-audio-model"
+        with pytest.raises(ih.LocalProtocolError) as refused:
+            sync.stream(url, KEY, pcm_chunks, version="v2", audio_format=PCM_16K, **QUICK)
+        assert refused.value.rule == "audio-format-audio-model"
+    for record in mock.sessions:
+        assert record.text_frames_received == 0 and record.segment_sizes == []
+
+
+def test_vendor_sdk_streams_pcm_and_agrees_with_our_core(pcm_chunks: list[bytes]) -> None:
+    from interhumanai.auth import StaticTokenProvider
+    from interhumanai.stream import StreamClient
+    from interhumanai.types import RawAudioFormat
+
+    mock = MockServer(V2)
+
+    async def sdk_session(base_url: str) -> tuple[list[Any], Any]:
+        client = StreamClient(
+            token_provider=StaticTokenProvider(KEY),
+            base_url=base_url,
+            api_version="v2",
+            model="inter-2-audio",
+        )
+        declared = RawAudioFormat(sample_rate=16000)
+        return await run_sdk_session(client, pcm_chunks, BOTH_FLAGS, audio_format=declared)
+
+    with mock.running() as url:
+        base_url = url.replace("ws://", "http://").removesuffix(V2.path)
+        events, closed = asyncio.run(sdk_session(base_url))
+    assert closed.code == 1000
+    record = mock.sessions[-1]
+    assert record.ended_by == "session.ended"
+    assert record.segment_sizes == [len(chunk) for chunk in pcm_chunks]
+    # Our core, on the same model, replays the SDK's sends and reads what came back.
+    ours = ih.ClientConnection(strict=True, version="v2", model="inter-2-audio")
+    sent = list(record.sent)
+    decoded = [ours.receive_message(sent[0])]
+    ours.send_config(BOTH_FLAGS, audio_format=PCM_16K)
+    for chunk in pcm_chunks:
+        ours.send_segment(chunk)
+    ours.send_close()
+    decoded += [ours.receive_message(frame) for frame in sent[1:]]
+    assert ours.state is ih.SessionState.ENDED
+    assert not ours.violations
+    assert_sdk_agrees(events, decoded)
+    updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
+    assert [m.data.model for m in updated] == ["inter-2-audio"]
+    assert any(e.type == "signal.detected" for e in events)

@@ -234,12 +234,17 @@ class ClientConnection(SessionView):
         include: Sequence[str] | None = None,
         goal_dimensions: Sequence[str] | None = None,
         now: float | None = None,
+        *,
+        model: str | None = None,
+        audio_format: Any = None,
     ) -> OfferedConfig:
         """The config frame for what you want of what the server offers: a value that
         session.ready does not offer (for an option it does not list, and before it: one
         that is not documented) is left out and reported in `left_out`, instead of refused
         (D34). Wanting nothing of an option (None) leaves it out of the frame, as in
-        send_config; a list whose every value is left out is sent empty."""
+        send_config; a list whose every value is left out is sent empty. v2's `model` and
+        `audio_format` go into the frame as given, as in send_config (they are session
+        state, held to the contract's rules, not picked from an offer)."""
         guard = next(g for g in self._core.version.guards if g.check == "config_values_supported")
         wanted = {"include": include, "goal_dimensions": goal_dimensions}
         kept: dict[str, list[str] | None] = {}
@@ -254,7 +259,13 @@ class ClientConnection(SessionView):
             dropped = tuple(v for v in values if isinstance(v, str) and v not in allowed)
             if dropped:
                 left_out[name] = dropped
-        frame = self.send_config(kept["include"], kept["goal_dimensions"], now=now)
+        frame = self.send_config(
+            kept["include"],
+            kept["goal_dimensions"],
+            now=now,
+            model=model,
+            audio_format=audio_format,
+        )
         config = self._core.pending_configs[-1] if self._core.pending_configs else None
         return OfferedConfig(frame=frame, config=config, left_out=left_out)
 

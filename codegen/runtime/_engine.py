@@ -586,6 +586,13 @@ class SessionView:
         return tuple(self._core.pending_configs)
 
     @property
+    def sticky_config(self) -> Mapping[str, Any]:
+        """v2's sticky config keys as this session's frames set them (D52): `model` (the
+        upgrade's, until a config names another) and `audio_format` once one was declared
+        (every binary frame after it is raw PCM); empty on v1."""
+        return dict(self._core.session_keys)
+
+    @property
     def active_signals(self) -> Mapping[str, SignalData]:
         """Active signals by signal type, each with its last reported reading."""
         return dict(self._core.signals)

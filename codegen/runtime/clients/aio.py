@@ -111,6 +111,7 @@ from ._common import (
     check_version,
     default_conversation,
     resolve_wanted,
+    url_model,
 )
 
 __all__ = [
@@ -243,6 +244,10 @@ class StreamClient:
     `version` is the protocol version spoken ("v1" when not given; the URL must be that
     version's endpoint, e.g. ih.handshake.endpoint_url("v2", model=...)); with
     `connection=`, the connection's version wins, and a different `version` is a ValueError.
+    On v2 the connection's model is the one the URL's `model` query parameter names
+    (inter-2 without one), and `audio_format` (inter-2-audio: v2's AudioFormat or a mapping
+    of its keys) goes into the config sent on session.ready, so every chunk sent after it
+    is raw PCM (s16le mono at its sample rate, any size: D55).
     """
 
     def __init__(
@@ -271,6 +276,7 @@ class StreamClient:
         on_message: Callable[[Message], object] | None = None,
         connection: ClientConnection | None = None,
         version: ProtocolVersion | None = None,
+        audio_format: Any = None,
     ) -> None:
         key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
         self._handshake = client_handshake(key, method=method, client_request_id=client_request_id)
@@ -281,6 +287,7 @@ class StreamClient:
             raise ValueError("max_queue is >= 0 and max_frame_size >= 1")
         self.method: AuthMethod = method
         self._include, self._goals = include, goal_dimensions
+        self._audio_format = audio_format
         self.connect_timeout, self.ready_timeout = connect_timeout, ready_timeout
         self.send_timeout, self.drain_timeout = send_timeout, drain_timeout
         self.close_timeout = close_timeout
@@ -291,7 +298,11 @@ class StreamClient:
         if connection is None:
             self.fold = fold if fold is not None else SummaryFold()
             self.connection = ClientConnection(
-                strict, fold=self.fold, record=record, version=version or "v1"
+                strict,
+                fold=self.fold,
+                record=record,
+                version=version or "v1",
+                model=url_model(url, version),
             )
         else:
             check_version(connection, version)
@@ -389,9 +400,9 @@ class StreamClient:
         # The race the audit found: session.ready, session.ended and the close may have
         # arrived together; look at the state before sending anything.
         if connection.state is SessionState.STREAMING and (
-            self._include is not None or self._goals is not None
+            self._include is not None or self._goals is not None or self._audio_format is not None
         ):
-            await self.send_config(self._include, self._goals)
+            await self.send_config(self._include, self._goals, audio_format=self._audio_format)
 
     def _became_ready_or_stopped(self) -> bool:
         return self.connection.ready is not None or self._reading_done
@@ -409,10 +420,16 @@ class StreamClient:
         )
 
     async def send_config(
-        self, include: Wanted = None, goal_dimensions: Wanted = None
+        self,
+        include: Wanted = None,
+        goal_dimensions: Wanted = None,
+        *,
+        model: str | None = None,
+        audio_format: Any = None,
     ) -> OfferedConfig:
         """Send a config of what you want of what the server offers ("offered": all of
-        it); what was left out is returned and kept in `left_out`."""
+        it); what was left out is returned and kept in `left_out`. v2's sticky `model` and
+        `audio_format` are sent as given (None: left out, the value in force stays)."""
         ready = self.connection.ready
         async with self._send_lock:
             self._check_open()
@@ -421,14 +438,17 @@ class StreamClient:
                 resolve_wanted(include, "include", ready),
                 resolve_wanted(goal_dimensions, "goal_dimensions", ready),
                 now=loop.time(),
+                model=model,
+                audio_format=audio_format,
             )
             self.left_out = dict(sent.left_out)
             await self._send(sent.frame)
         return sent
 
     async def send_segment(self, chunk: bytes) -> None:
-        """Send one video segment (a binary frame). LocalProtocolError: the contract
-        forbids it (nothing was sent); SessionOver / ConnectionLost: the session is gone."""
+        """Send one media segment (a binary frame; raw PCM once v2's audio_format is in
+        force). LocalProtocolError: the contract forbids it (nothing was sent); SessionOver /
+        ConnectionLost: the session is gone."""
         async with self._send_lock:
             self._check_open()
             frame = self.connection.send_segment(chunk, now=asyncio.get_running_loop().time())
@@ -774,7 +794,7 @@ async def stream_conversation(
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
-    conv = conversation if conversation is not None else default_conversation(options)
+    conv = conversation if conversation is not None else default_conversation(url, options)
     loop = asyncio.get_running_loop()
     run = ConversationRun(conv, source, loop.time())
     options.setdefault("max_queue", 0)  # every message is in the summary: none is queued

@@ -95,6 +95,7 @@ from ._common import (
     check_version,
     default_conversation,
     resolve_wanted,
+    url_model,
 )
 
 __all__ = [
@@ -251,6 +252,10 @@ class StreamClient:
     `version` is the protocol version spoken ("v1" when not given; the URL must be that
     version's endpoint, e.g. ih.handshake.endpoint_url("v2", model=...)); with
     `connection=`, the connection's version wins, and a different `version` is a ValueError.
+    On v2 the connection's model is the one the URL's `model` query parameter names
+    (inter-2 without one), and `audio_format` (inter-2-audio: v2's AudioFormat or a mapping
+    of its keys) goes into the config sent on entering, so every chunk sent after it is raw
+    PCM (s16le mono at its sample rate, any size: D55).
     """
 
     def __init__(
@@ -276,6 +281,7 @@ class StreamClient:
         record: Record | None = None,
         connection: ClientConnection | None = None,
         version: ProtocolVersion | None = None,
+        audio_format: Any = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
@@ -294,6 +300,7 @@ class StreamClient:
         self._form: SubprotocolForm = subprotocol_form
         self._include = include
         self._goal_dimensions = goal_dimensions
+        self._audio_format = audio_format
         self.connect_timeout = connect_timeout
         self.receive_timeout = receive_timeout
         self.drain_timeout = drain_timeout
@@ -306,7 +313,10 @@ class StreamClient:
         if connection is None:
             self.fold = fold if fold is not None else SummaryFold()
             self.connection = ClientConnection(
-                fold=self.fold, record=record, version=version or "v1"
+                fold=self.fold,
+                record=record,
+                version=version or "v1",
+                model=url_model(url, version),
             )
         else:
             check_version(connection, version)
@@ -363,9 +373,15 @@ class StreamClient:
                     raise self._failed(ReceiveTimeout("no session.ready within receive_timeout"))
             if self._lost is not None:
                 raise self._lost
-            wanted = self._include is not None or self._goal_dimensions is not None
+            wanted = (
+                self._include is not None
+                or self._goal_dimensions is not None
+                or self._audio_format is not None
+            )
             if wanted and self.connection.state is SessionState.STREAMING:
-                self.offered = self.configure(self._include, self._goal_dimensions)
+                self.offered = self.configure(
+                    self._include, self._goal_dimensions, audio_format=self._audio_format
+                )
         except BaseException:
             self.abort()
             raise
@@ -422,23 +438,33 @@ class StreamClient:
     # -- sending ------------------------------------------------------------------------
 
     def send_segment(self, chunk: bytes) -> None:
-        """Send one video segment (checked by ClientConnection first: LocalProtocolError
-        for a segment the session does not take). Messages received meanwhile are kept
-        for the iteration."""
+        """Send one media segment (raw PCM once v2's audio_format is in force; checked by
+        ClientConnection first: LocalProtocolError for a segment the session does not take).
+        Messages received meanwhile are kept for the iteration."""
         self.poll()
         frame = self.connection.send_segment(chunk, now=time.monotonic())
         self._send(frame)
         self.segments_written += 1
 
-    def configure(self, include: Wanted = None, goal_dimensions: Wanted = None) -> OfferedConfig:
+    def configure(
+        self,
+        include: Wanted = None,
+        goal_dimensions: Wanted = None,
+        *,
+        model: str | None = None,
+        audio_format: Any = None,
+    ) -> OfferedConfig:
         """Send a new config of what session.ready offers (send_offered_config): lists, or
-        "offered" for everything it offers."""
+        "offered" for everything it offers; v2's sticky `model` and `audio_format` as given
+        (None: left out, the value in force stays)."""
         self.poll()
         ready = self.connection.ready
         offered = self.connection.send_offered_config(
             resolve_wanted(include, "include", ready),
             resolve_wanted(goal_dimensions, "goal_dimensions", ready),
             now=time.monotonic(),
+            model=model,
+            audio_format=audio_format,
         )
         self._send(offered.frame)
         return offered
@@ -674,7 +700,7 @@ def stream_conversation(
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
-    conv = conversation if conversation is not None else default_conversation(options)
+    conv = conversation if conversation is not None else default_conversation(url, options)
     run = ConversationRun(conv, source, time.monotonic())
     while (action := conv.next_action(time.monotonic())).kind != "stop":
         if action.at is not None and (delay := action.at - time.monotonic()) > 0:

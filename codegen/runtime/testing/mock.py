@@ -20,7 +20,10 @@ On v2 the mock reads the `model` query parameter (other query parameters are ign
 out, the session opens on inter-2; a model not in MockConfig.models (or one refused for
 streams, inter-2-deep) gets ih4005 after the upgrade and close 1008, no session.ready.
 session.ready offers the models, signals carry no modality, and session.updated names the
-model in force. Every scenario below applies on v2 as on v1.
+model in force. Once a config declared audio_format (inter-2-audio), every binary frame is
+raw PCM, of any size: the script then takes one step per `segment_seconds` of audio the PCM
+bytes add up to, at the declared rate (the real service's time base for PCM is NOT FOUND,
+D55: this is the mock's). Every scenario below applies on v2 as on v1.
 
 Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names them all):
 
@@ -299,6 +302,18 @@ class Analysis:
         self.accepted = 0
         self.version = version
         self.m: Any = protocol_version(version).models  # the version's data Structs
+        self.pcm_bytes = 0  # raw PCM received and not yet a whole step of the script
+
+    def steps_for(self, size: int, audio_format: Any) -> int:
+        """How many steps a frame of `size` bytes accepted now makes: one per container
+        segment; for raw PCM (audio_format in force), one per segment_seconds of audio."""
+        if audio_format is None:
+            return 1
+        self.pcm_bytes += size
+        rate: int = audio_format.sample_rate  # s16le mono: two bytes a sample
+        per_step = max(1, round(self.segment_seconds * rate * 2))
+        steps, self.pcm_bytes = divmod(self.pcm_bytes, per_step)
+        return steps
 
     def _signal(self, **fields: Any) -> Any:
         if self.version == "v1":
@@ -700,14 +715,17 @@ class _Session:
 
     async def _segment(self, frame: bytes, now: float) -> None:
         config, server, record = self.config, self.server, self.record
-        record.segment_sizes.append(len(frame))
-        record.bytes_received += len(frame)
+        size = len(frame)
+        record.segment_sizes.append(size)
+        record.bytes_received += size
         taken = server.receive_segment(frame, timestamp=stamp(), now=now)
         del frame  # sizes and counts only
         await self.send(*taken.replies)
         if taken.segment is not None and not taken.replies:
-            for event, data in self.analysis.step(server):
-                await self.send(server.send(event, data, timestamp=stamp(), now=now))
+            audio_format = server.sticky_config.get("audio_format")
+            for _ in range(self.analysis.steps_for(size, audio_format)):
+                for event, data in self.analysis.step(server):
+                    await self.send(server.send(event, data, timestamp=stamp(), now=now))
         count = len(record.segment_sizes)
         if count == config.unknown_message_after_segments:
             await self.send(self._unknown_envelope())

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 from .._client import ClientConnection
 from .._contract import SessionState
 from .._conversation import Conversation
+from .._handshake_data import DEFAULT_MODELS
 from .._models import SessionReadyData, SessionSummary
 from .._summary import SummaryFold
 
@@ -30,11 +32,27 @@ def resolve_wanted(
     return list(offered) if isinstance(offered, list) else None
 
 
-def default_conversation(options: Mapping[str, Any]) -> Conversation:
+def url_model(url: str, version: str | None) -> str | None:
+    """The model a URL opens a session on, for a version with models (v2): its `model` query
+    parameter (the last, if repeated), or None without one (the version's default); on a
+    version without models, None. The connection's contract holds configs to it (D56)."""
+    if version is None or version not in DEFAULT_MODELS:
+        return None
+    values = parse_qs(urlsplit(url).query, keep_blank_values=True).get("model")
+    return values[-1] if values else None
+
+
+def default_conversation(url: str, options: Mapping[str, Any]) -> Conversation:
     """stream_conversation's Conversation when none is given: its connections speak the
-    `version` among the client options (v1 when none)."""
+    `version` among the client options (v1 when none), on the model the URL names (v2)."""
     version = options.get("version")
-    return Conversation(connection_options=None if version is None else {"version": version})
+    if version is None:
+        return Conversation()
+    connection: dict[str, Any] = {"version": version}
+    model = url_model(url, version)
+    if model is not None:
+        connection["model"] = model
+    return Conversation(connection_options=connection)
 
 
 def check_version(connection: ClientConnection, version: str | None) -> None:
