@@ -143,6 +143,7 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
 # runtime and errors the package shares (D48).
 VERSION_MODULES = {
     "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
+    "_catalog.py": ("_catalog.py.jinja2", ("errors.json",)),
     "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
     "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
     "_fastpath.py": ("_fastpath.py.jinja2", ("contract.json", "protocol.schema.json")),
@@ -160,6 +161,7 @@ VERSION_EXPORTS = {
         "encode_client_message",
     ),
     "_contract": ("RULES",),
+    "_catalog": ("ERROR_CATALOG", "error_info"),
 }
 
 NAMESPACE_DOCS = {
@@ -678,6 +680,10 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
             f"{overlay}: contract.json changes {sorted(reworded)}, which v1's moves name; a "
             "later version may change only rules its guards apply"
         )
+    base_errors = {entry["code"]: entry for entry in base.errors["errors"]}
+    codes = {entry["code"] for entry in spec.errors["errors"]}
+    if removed := sorted(set(base_errors) - codes):
+        raise SpecError(f"{overlay}: errors.json removes {removed}; a later version may not")
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = {
@@ -686,6 +692,10 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         "shared_contract": "..",
         "runtime": "..",
         "version_rules": version_rules,
+        # The catalog entries this version adds or changes (the rest are v1's).
+        "version_errors": [
+            entry for entry in spec.errors["errors"] if base_errors.get(entry["code"]) != entry
+        ],
         # v1's effects and the ones after them (a version that changes v1's lists them all).
         "shared_effects": tables.effects[: len(base_tables.effects)] == base_tables.effects,
         "added_effects": tables.effects[len(base_tables.effects) :],

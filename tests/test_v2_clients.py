@@ -157,8 +157,10 @@ def test_a_model_the_mock_does_not_serve_is_refused_with_ih4005(
         assert sync_lost.value.code == 1008
     for record in mock.sessions:
         assert record.ended_by == "refused" and record.close_code == 1008
-        assert len(record.sent) == 1 and '"ih4005"' in record.sent[0]
-        assert "session.ready" not in record.sent[0]
+        (refusal,) = record.sent  # the error and nothing else: no session.ready
+        sent = ih.v2.decode_server_message(refusal)
+        assert isinstance(sent, ih.v2.messages.ErrorMessage) and sent.data.code == "ih4005"
+        assert sent.data.message.startswith("Invalid model.")  # v2's catalog wording
 
 
 @pytest.mark.parametrize("client", ["aio", "sync"])
@@ -183,7 +185,8 @@ def test_a_conversation_stops_at_once_on_ih4005(client: str, tmp_path: Any) -> N
             else:
                 sync.stream_conversation(url, KEY, source, conversation=conv, version="v2")
     assert len(mock.sessions) == 1  # no retry
-    assert conv.over is not None and "1008" in conv.over
+    # Stopped by the error itself (v2's catalog: fatal), not only by the close after it.
+    assert conv.over == "error ih4005 (fatal)"
     assert error.value.reason == conv.over
 
 
@@ -361,3 +364,12 @@ def test_vendor_sdk_streams_pcm_and_agrees_with_our_core(pcm_chunks: list[bytes]
     updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
     assert [m.data.model for m in updated] == ["inter-2-audio"]
     assert any(e.type == "signal.detected" for e in events)
+
+
+def test_a_404_names_the_endpoint_of_the_version_spoken() -> None:
+    with MockServer().running() as url:  # a v1 mock: the v2 path is not there
+        v2_path = url.replace("/v1/", "/v2/")
+        with pytest.raises(aio.HandshakeRejected) as rejected:
+            asyncio.run(aio.stream(v2_path, KEY, [], version="v2"))
+    assert rejected.value.status == 404
+    assert "the v2 endpoint is /v2/stream/analyze" in str(rejected.value)

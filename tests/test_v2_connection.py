@@ -390,3 +390,55 @@ def test_a_v2_recording_says_its_version_and_model(tmp_path: Any) -> None:
     v1_lines: list[bytes] = []
     ih.ClientConnection(record=v1_lines.append)
     assert v1_lines == []  # a v1 recording is as it always was
+
+
+# -- the v2 error catalog and refusals before session.ready (D53, D54) ------------------------
+
+
+def test_v2_has_its_own_catalog_on_v1s() -> None:
+    assert ih.v2.ERROR_CATALOG["ih4005"].verdict == "fatal"
+    assert ih.v2.ERROR_CATALOG["ih4005"].close_code == 1008
+    assert ih.v2.error_info("ih2003") is not None
+    assert ih.v2.error_info("ih2003").verdict == "unknown"  # type: ignore[union-attr]
+    assert ih.error_info("ih2003") is not None and ih.error_info("ih2003").verdict == "fatal"  # type: ignore[union-attr]
+    assert ih.error_info("ih4005") is None  # not a v1 code
+    shared = {code for code in ih.ERROR_CATALOG if code != "ih2003"}
+    assert all(ih.v2.ERROR_CATALOG[code] is ih.ERROR_CATALOG[code] for code in shared)
+
+
+@pytest.mark.parametrize(("code", "verdict"), [("ih4005", "fatal"), ("ih1003", "retry_later")])
+def test_a_refusal_before_ready_has_its_v2_verdict(code: str, verdict: str) -> None:
+    client = ih.ClientConnection(version="v2")
+    received = client.receive(envelope("error", {"code": code, "message": "refused"}))
+    assert received.change.error == verdict
+    on_v1 = ih.ClientConnection().receive(envelope("error", {"code": code, "message": "x"}))
+    assert on_v1.change.error == ("unknown" if code == "ih4005" else verdict)
+
+
+def v2_conversation() -> ih.Conversation:
+    return ih.Conversation(rng=lambda: 0.0, connection_options={"version": "v2"})
+
+
+def test_a_conversation_stops_on_ih4005_and_retries_ih1003() -> None:
+    conv = v2_conversation()
+    conv.start_session(0.0, 0.0)
+    conv.receive(envelope("error", {"code": "ih1003", "message": "no backend"}), 0.1)
+    retry = conv.session_ended(0.2, close_code=1013)
+    assert retry.kind == "reconnect_at" and "ih1003" in retry.reason
+    conv.start_session(retry.at or 0.0, 0.0)
+    conv.receive(envelope("error", {"code": "ih4005", "message": "invalid model"}), 2.1)
+    stop = conv.session_ended(2.2, close_code=1008)
+    assert stop.kind == "stop" and "ih4005 (fatal)" in stop.reason
+
+
+def test_a_refusal_that_arrives_as_a_failed_connection_is_retried() -> None:
+    # With subprotocol auth, ih4005 or ih1003 may arrive as a 1006 and no envelope (D53): no
+    # source says which, so it is retried with backoff until the budget is spent.
+    conv = ih.Conversation(rng=lambda: 0.0, retry_budget=2, connection_options={"version": "v2"})
+    now, kinds = 0.0, []
+    while not conv.over:
+        conv.start_session(now, 0.0)
+        action = conv.session_ended(now + 0.1, close_code=1006, lost=True)
+        kinds.append(action.kind)
+        now = (action.at or now) + 1.0
+    assert kinds == ["reconnect_at", "reconnect_at", "stop"]

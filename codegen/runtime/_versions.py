@@ -5,7 +5,7 @@
 A Version bundles one version's generated modules: its codec (the fast decoder and the full
 decode functions), its message classes, its contract's rules, guards and effects (the
 states, moves and deadlines are v1's: regen refuses a version that changes them), its
-receive fast path and its models module. Core holds one (composition);
+receive fast path, its models module and its error catalog. Core holds one (composition);
 ClientConnection(version=...) and ServerConnection(version=...) pick it with
 protocol_version(). v1's is built at import; a later version's subpackage is imported only
 when that version is first asked for.
@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, Final, get_args
 
 from msgspec import Struct
 
-from . import _codec, _contract, _fastpath, _models
+from . import _catalog, _codec, _contract, _fastpath, _models
 from ._handshake_data import DEFAULT_MODELS, ProtocolVersion
 
 if TYPE_CHECKING:
+    from ._catalog import ErrorInfo
     from ._contract import Effect, Guard, Rule
     from ._engine import Handlers
 
@@ -52,10 +53,17 @@ class Version(Struct, frozen=True, kw_only=True, weakref=False):
     """Message class -> its contract event."""
     models: ModuleType
     """The version's _models module: the Structs its frames decode to and are built from."""
+    catalog: Mapping[str, ErrorInfo]
+    """The version's error catalog: code -> what the error means for the session."""
 
 
-def _bundle(
-    name: str, codec: ModuleType, contract: ModuleType, fastpath: ModuleType, models: ModuleType
+def _bundle(  # noqa: PLR0917 - one module of each kind
+    name: str,
+    codec: ModuleType,
+    contract: ModuleType,
+    fastpath: ModuleType,
+    models: ModuleType,
+    catalog: ModuleType,
 ) -> Version:
     return Version(
         name=name,
@@ -69,10 +77,11 @@ def _bundle(
         handlers=fastpath.HANDLERS,
         event_of=fastpath.EVENT_OF,
         models=models,
+        catalog=catalog.ERROR_CATALOG,
     )
 
 
-V1: Final = _bundle("v1", _codec, _contract, _fastpath, _models)
+V1: Final = _bundle("v1", _codec, _contract, _fastpath, _models, _catalog)
 _LOADED: Final[dict[str, Version]] = {"v1": V1}
 
 
@@ -88,7 +97,7 @@ def protocol_version(name: object) -> Version:
         )
     modules = [
         importlib.import_module(f"{__package__}.{name}.{module}")
-        for module in ("_codec", "_contract", "_fastpath", "_models")
+        for module in ("_codec", "_contract", "_fastpath", "_models", "_catalog")
     ]
     found = _LOADED[name] = _bundle(name, *modules)
     return found

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import msgspec
 from msgspec import UNSET
 
-from ._catalog import error_info
 from ._checks import CHECKS, offered_values
 from ._codec import (
     UnknownMessage,
@@ -184,7 +183,7 @@ class ClientConnection(SessionView):
         error: Verdict | None = None
         segment = None
         if isinstance(message, models.ErrorMessage):
-            info = error_info(message.data.code)
+            info = core.version.catalog.get(message.data.code)
             error = info.verdict if info is not None else "unknown"
             segment = self.segment_for(message)
         change = Change(

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 from msgspec import UNSET, Struct
 from msgspec.structs import replace
 
-from ._catalog import error_info
+from ._catalog import ErrorInfo
 from ._client import ClientConnection
 from ._contract import SessionState
 from ._models import (
@@ -59,6 +59,7 @@ from ._models import (
 from ._recording import session_line
 from ._summary import SummaryFold
 from ._values import Received
+from ._versions import protocol_version
 
 if TYPE_CHECKING:
     # `random` costs about 3 ms to import (hashlib, bisect, ...): the vendored package's
@@ -356,8 +357,15 @@ class Conversation:
             graceful = False
         streamed = live.streamed()
         ready = live.ready_at is not None and live.connection.ready is not None
+        catalog = protocol_version(live.connection.version).catalog
         kind, reason = self._judge(
-            graceful, close_code, code, handshake_status, lost, ready=ready, streamed=streamed
+            graceful,
+            close_code,
+            None if code is None else catalog.get(code, code),
+            handshake_status,
+            lost,
+            ready=ready,
+            streamed=streamed,
         )
         if ready and streamed and (kind == "next" or self._healthy(live, now)):
             self._retries = 0  # a healthy session: the budget starts again (D44)
@@ -477,21 +485,23 @@ class Conversation:
         self,
         graceful: bool,
         close_code: int | None,
-        code: str | None,
+        error: ErrorInfo | str | None,
         status: int | None,
         lost: bool,
         *,
         ready: bool,
         streamed: bool,
     ) -> tuple[Literal["fatal", "next", "retry"], str]:
-        """D42: fatal, next (open the next session at once) or retry (with backoff)."""
+        """D42: fatal, next (open the next session at once) or retry (with backoff). `error`:
+        the catalog entry of the error that ended the session, in its protocol version, or
+        the code of one the catalog does not list."""
         if status is not None:
             if status in FATAL_HTTP_STATUSES:
                 return "fatal", f"handshake refused with HTTP {status}"
             return "retry", f"handshake refused with HTTP {status}"
-        if code is not None:
-            info = error_info(code)
-            verdict = "unknown" if info is None else info.verdict
+        code = error if error is None or isinstance(error, str) else error.code
+        if error is not None:
+            verdict = "unknown" if isinstance(error, str) else error.verdict
             if verdict == "fatal":
                 return "fatal", f"error {code} ({verdict})"
             if code in NEXT_ERRORS and streamed:

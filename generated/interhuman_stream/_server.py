@@ -16,7 +16,6 @@ from typing import Any, Final
 
 import msgspec
 
-from ._catalog import ERROR_CATALOG
 from ._codec import DecodeError, _check_uuid
 from ._contract import SessionState
 from ._engine import Core, SessionView, binary
@@ -233,7 +232,7 @@ class ServerConnection(SessionView):
         """An error envelope for a catalog code, with its documented wording."""
         if not isinstance(code, str):
             raise TypeError(f"code is an error code (str), not {type(code).__name__}")
-        info = ERROR_CATALOG.get(code)
+        info = self._version.catalog.get(code)
         message = f"{info.title}. {info.meaning}" if info is not None else code
         data = self._version.models.ErrorData(
             code=code, message=message, link=None, segment=segment

@@ -98,8 +98,9 @@ from .. import (
     UnknownMessage,
     client_handshake,
 )
+from .._handshake_data import ENDPOINT_PATHS
 from .._versions import protocol_version
-from ..handshake import ENDPOINT_PATH, AuthMethod, ProtocolVersion, correlation_id_from_headers
+from ..handshake import AuthMethod, ProtocolVersion, correlation_id_from_headers
 from ..messages import ErrorMessage
 from ._common import (
     ConversationRun,
@@ -160,15 +161,16 @@ class StreamError(Exception):
 
 class HandshakeRejected(StreamError):
     """The server refused the WebSocket upgrade: `status` is its HTTP status (None when the
-    response was not a valid upgrade at all)."""
+    response was not a valid upgrade at all). `version`: the protocol version the client
+    spoke, whose endpoint a 404 names."""
 
-    def __init__(self, status: int | None, detail: str = "") -> None:
+    def __init__(self, status: int | None, detail: str = "", version: str = "v1") -> None:
         hints = {
             401: "the API key was not accepted - check the key; with method='subprotocol' it "
             "travels as a WebSocket subprotocol (the pair form by default): if the server "
             "expects the Authorization header, use method='bearer'",
             403: "the key may not use this endpoint",
-            404: f"check the URL (the endpoint is {ENDPOINT_PATH})",
+            404: f"check the URL (the {version} endpoint is {ENDPOINT_PATHS.get(version)})",
             429: "too many sessions or requests: retry later",
         }
         said = f"HTTP {status}" if status is not None else "an invalid response"
@@ -377,7 +379,9 @@ class StreamClient:
                 **options,
             )
         except InvalidStatus as error:
-            raise HandshakeRejected(error.response.status_code) from None
+            raise HandshakeRejected(
+                error.response.status_code, version=self.connection.version
+            ) from None
         except InvalidHandshake as error:
             raise HandshakeRejected(None, self._redact(str(error))) from None
         except (TimeoutError, asyncio.TimeoutError):

@@ -4,6 +4,10 @@
 
 """Streaming Analyze v2: its messages (the `messages` namespace), codec and contract rules, generated from spec/ with spec/v2.overlay.json (D48). Errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
 
+from ._catalog import (
+    ERROR_CATALOG,
+    error_info,
+)
 from ._codec import (
     MESSAGE_CLASSES,
     ClientMessage,
@@ -22,6 +26,8 @@ __all__ = [
     "decode_server_message",
     "encode_client_message",
     "RULES",
+    "ERROR_CATALOG",
+    "error_info",
 ]
 
 from . import messages
