@@ -23,9 +23,11 @@ from typing import Annotated, Any, ClassVar, Final, Literal, TypeAlias
 import msgspec
 from msgspec import UNSET
 
-from .._codec import DecodeError as DecodeError  # noqa: PLC0414 - re-exported
-from .._codec import UnknownMessage as UnknownMessage  # noqa: PLC0414 - re-exported
-from .._segments import sniff_container
+from .._decoding import _MSGSPEC_PATH_MARK, _as_bytes, _error_from_msgspec, _unreadable
+from .._decoding import DecodeError as DecodeError  # noqa: PLC0414 - re-exported
+from .._decoding import UnknownMessage as UnknownMessage  # noqa: PLC0414 - re-exported
+from .._decoding import _check_uuid as _check_uuid  # noqa: PLC0414 - re-exported
+from .._decoding import _checked_uuids as _checked_uuids  # noqa: PLC0414 - re-exported
 from ._models import (
     ConversationQualityUpdated,
     CoverageDegraded,
@@ -89,45 +91,6 @@ _CLIENT_TAGGED: Final[dict[str, type[ClientMessage]]] = {
     "session.close": SessionClose,
 }
 _CLIENT_UNTAGGED: Final = SessionConfig
-_MSGSPEC_PATH_MARK: Final = " - at `"
-
-
-def _error_from_msgspec(exc: Exception, data: bytes | str) -> DecodeError:
-    # msgspec words a validation failure as "<reason> - at `<path>`"; the path is `$`-rooted.
-    message = str(exc)
-    reason, mark, path = message.rpartition(_MSGSPEC_PATH_MARK)
-    if not mark:
-        return DecodeError(message, "$", data)
-    return DecodeError(reason, path.rstrip("`"), data)
-
-
-def _unreadable(exc: Exception, data: bytes | str) -> DecodeError:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        container = sniff_container(bytes(data[:_SNIFFED_BYTES]))
-        if container is not None:
-            # A binary frame handed to the text decoder: say so, not "malformed JSON".
-            return DecodeError(
-                f"this is binary video ({container.name}), not a JSON text frame: video "
-                "travels in binary frames (ClientConnection.send_segment, "
-                "ServerConnection.receive_segment)",
-                "$",
-                data,
-            )
-    if isinstance(exc, UnicodeError):
-        return DecodeError(f"not valid UTF-8 text: {exc}", "$", data)
-    if isinstance(exc, RecursionError):
-        return DecodeError("JSON nested too deeply", "$", data)
-    return _error_from_msgspec(exc, data)
-
-
-# Enough of a frame to recognise every container's packets (segments.json).
-_SNIFFED_BYTES: Final = 4096
-
-
-def _as_bytes(data: bytes | str | bytearray | memoryview) -> bytes:
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    return bytes(data)
 
 
 def decode_server_message(data: bytes | str) -> ServerMessage | UnknownMessage:
@@ -146,29 +109,6 @@ def decode_server_message(data: bytes | str) -> ServerMessage | UnknownMessage:
     if message.correlation_id not in _checked_uuids:
         _check_uuid(message.correlation_id, "$.correlation_id", data)
     return message
-
-
-# A session repeats its correlation id on every message: each distinct value is checked once.
-_checked_uuids: Final[set[str]] = set()
-_HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
-# Bounded (a peer cannot grow it without limit), and large enough that a process with many
-# connections rarely checks an id twice; a miss costs one check, a few hundred ns, not a cliff.
-_MAX_CHECKED_UUIDS: Final = 65536
-
-
-def _check_uuid(value: str, path: str, data: bytes | str) -> None:
-    # The canonical 8-4-4-4-12 hex form (RFC 9562), as JSON Schema's "uuid" format reads it,
-    # checked with a few C-level operations (no Python loop).
-    if not (
-        len(value) == 36
-        and value[8] == value[13] == value[18] == value[23] == "-"
-        and _HEX_DIGITS.issuperset(value.replace("-", ""))
-        and value.count("-") == 4
-    ):
-        raise DecodeError("Invalid UUID", path, data)
-    if len(_checked_uuids) >= _MAX_CHECKED_UUIDS:
-        _checked_uuids.clear()
-    _checked_uuids.add(value)
 
 
 def _slow_path(data: bytes | str, exc: msgspec.ValidationError) -> ServerMessage | UnknownMessage:
