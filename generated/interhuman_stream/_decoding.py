@@ -1,9 +1,10 @@
 # Hand-written runtime: edit codegen/runtime/_decoding.py (regen copies it verbatim).
 
-"""What decoding frames needs whatever the protocol version: DecodeError and UnknownMessage,
-the wording of msgspec's errors, the correlation id check, and the slow path for server frames
-the typed decoder refuses. Each version's _codec (generated from its spec) keeps its message
-classes and its typed decoder, and hands them to ServerFrames once, at import.
+"""What decoding and encoding frames needs whatever the protocol version: DecodeError and
+UnknownMessage, the errors' wording, the correlation id check, the slow path for server
+frames the typed decoder refuses, client frames decoded by their tag, and the exact check of
+a client frame to send. Each version's _codec (generated from its spec) keeps its message
+classes, its typed decoder and its encode checks, and hands them to these.
 
 Theory of operation: one msgspec Decoder for the tagged union of every known server envelope
 is built at import time (by each version's _codec). A frame is parsed exactly once on the
@@ -20,7 +21,7 @@ import functools
 import operator
 import types
 import typing
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any, ClassVar, Final, Generic, Literal, TypeVar
 
 import msgspec
@@ -29,6 +30,8 @@ from ._segments import sniff_container
 
 M = TypeVar("M", bound=msgspec.Struct)
 """A version's server message (its ServerMessage union)."""
+C = TypeVar("C", bound=msgspec.Struct)
+"""A version's client frame (its ClientMessage union)."""
 
 
 class DecodeError(ValueError):
@@ -71,8 +74,10 @@ class _Probe(msgspec.Struct):
 
 
 _probe_decoder: Final = msgspec.json.Decoder(_Probe)
+_object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
 _any_decoder: Final = msgspec.json.Decoder()
 _encoder: Final = msgspec.json.Encoder()
+_encode: Final = _encoder.encode  # bound once, not looked up per frame
 _MSGSPEC_PATH_MARK: Final = " - at `"
 
 
@@ -434,3 +439,53 @@ _INTEGER_TYPES: Final[list[type[_Integers]]] = []
 _SHADOWS: Final[dict[type[msgspec.Struct], type[msgspec.Struct]]] = {}
 _SHADOWING: Final[set[type[msgspec.Struct]]] = set()
 _shadow_encoder: Final = msgspec.json.Encoder(enc_hook=_unwrap)
+
+
+def _decode_client(data: bytes | str, tagged: Mapping[str, type[C]], untagged: type[C]) -> C:
+    """One client text frame: a frame with a `type` must be one of the `tagged` frames; a
+    frame without one is an `untagged` one. Unknown fields are rejected (D20). Raises
+    DecodeError with the JSON path."""
+    try:
+        frame = _object_decoder.decode(data)
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+        raise _unreadable(exc, data) from None
+    kind = frame.get("type")
+    if kind is None and "type" not in frame:
+        target = untagged
+    elif isinstance(kind, str) and kind in tagged:
+        target = tagged[kind]
+    else:
+        known = ", ".join(sorted(tagged))
+        raise DecodeError(f"unknown client frame type {kind!r} (known: {known})", "$.type", data)
+    try:
+        return msgspec.convert(frame, target, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _error_from_msgspec(exc, data) from None
+
+
+# For the encode checks each version's encode_client_message makes.
+_STRINGS: Final = frozenset({str})
+# One decoder per client frame class, for the exact check of an invalid frame to send; made
+# the first time one is needed (not at import: most programs never send an invalid frame).
+_client_decoders: Final[dict[type[msgspec.Struct], msgspec.json.Decoder[Any]]] = {}
+
+
+def _invalid(message: msgspec.Struct) -> None:
+    # The slow, exact path: let the decoder say which value is wrong, and where.
+    _check_exactly(message)
+    raise ValueError(f"invalid {type(message).__name__}")
+
+
+def _check_exactly(message: msgspec.Struct) -> None:
+    # ValueError naming the wrong value, from the decoder; nothing when the frame is valid.
+    encoded = _encoder.encode(message)
+    decoder = _client_decoders.get(type(message))
+    if decoder is None:
+        decoder = _client_decoders[type(message)] = msgspec.json.Decoder(type(message))
+    try:
+        decoder.decode(encoded)
+    except msgspec.ValidationError as exc:
+        error = _error_from_msgspec(exc, encoded)
+        raise ValueError(f"invalid {type(message).__name__}: {error}") from None
+    except TypeError as exc:
+        raise ValueError(f"invalid {type(message).__name__}: {exc}") from None

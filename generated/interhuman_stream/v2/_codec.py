@@ -3,20 +3,21 @@
 # Template: codegen/templates/_codec.py.jinja2
 
 """Decoding server frames and encoding client frames: this version's message classes, its
-typed decoder and its client frames. What does not depend on the version (DecodeError,
-UnknownMessage, the slow path for frames the typed decoder refuses) is the runtime's, in
-_decoding.py, which also says how decoding works.
+typed decoder and its encode checks. What does not depend on the version (DecodeError,
+UnknownMessage, the slow path for frames the typed decoder refuses, the exact check of a frame
+to send) is the runtime's, in _decoding.py, which also says how decoding works.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias
 
 import msgspec
 from msgspec import UNSET
 
+from .. import _decoding  # encode checks off the usual path (not every version uses each)
 from .._decoding import DecodeError as DecodeError  # noqa: PLC0414 - re-exported
-from .._decoding import ServerFrames, _error_from_msgspec, _unreadable
+from .._decoding import ServerFrames, _decode_client, _encode, _unreadable
 from .._decoding import UnknownMessage as UnknownMessage  # noqa: PLC0414 - re-exported
 from .._decoding import _check_uuid as _check_uuid  # noqa: PLC0414 - re-exported
 from .._decoding import _checked_uuids as _checked_uuids  # noqa: PLC0414 - re-exported
@@ -69,12 +70,6 @@ _SERVER_FRAMES: Final[ServerFrames[ServerMessage]] = ServerFrames(
     ("correlation_id",),
 )
 _slow_path: Final = _SERVER_FRAMES.slow_path  # bound once, not looked up per frame
-_object_decoder: Final = msgspec.json.Decoder(dict[str, Any])
-_encoder: Final = msgspec.json.Encoder()
-_encode: Final = _encoder.encode  # bound once, not looked up per frame
-# One decoder per client frame class, for the exact check of an invalid frame to send; made
-# the first time one is needed (not at import: most programs never send an invalid frame).
-_client_decoders: Final[dict[type[ClientMessage], msgspec.json.Decoder[Any]]] = {}
 _CLIENT_TAGGED: Final[dict[str, type[ClientMessage]]] = {
     "session.close": SessionClose,
 }
@@ -105,22 +100,7 @@ def decode_client_message(data: bytes | str) -> ClientMessage:
     A frame with a `type` must be one of the tagged client frames; a frame without one is a
     session config. Unknown fields are rejected (D20). Raises DecodeError with the JSON path.
     """
-    try:
-        frame = _object_decoder.decode(data)
-    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
-        raise _unreadable(exc, data) from None
-    kind = frame.get("type")
-    if kind is None and "type" not in frame:
-        target: type[ClientMessage] = _CLIENT_UNTAGGED
-    elif isinstance(kind, str) and kind in _CLIENT_TAGGED:
-        target = _CLIENT_TAGGED[kind]
-    else:
-        known = ", ".join(sorted(_CLIENT_TAGGED))
-        raise DecodeError(f"unknown client frame type {kind!r} (known: {known})", "$.type", data)
-    try:
-        return msgspec.convert(frame, target, strict=True)
-    except msgspec.ValidationError as exc:
-        raise _error_from_msgspec(exc, data) from None
+    return _decode_client(data, _CLIENT_TAGGED, _CLIENT_UNTAGGED)
 
 
 def encode_client_message(message: ClientMessage) -> bytes:
@@ -159,34 +139,11 @@ def encode_client_message(message: ClientMessage) -> bytes:
         if audio_format is not UNSET:
             usual = False  # an object of its own: the exact check
         if not usual:
-            _check_exactly(message)  # raises for an invalid value, naming it
+            _decoding._check_exactly(message)  # raises for an invalid value, naming it
         return _encode(message)
     if type(message) is SessionClose:
         return _SESSIONCLOSE_FRAME
     raise TypeError(f"not a client message: {type(message).__name__}")
 
 
-_STRINGS: Final = frozenset({str})
-
-_SESSIONCLOSE_FRAME: Final = _encoder.encode(SessionClose())
-
-
-def _invalid(message: ClientMessage) -> None:
-    # The slow, exact path: let the decoder say which value is wrong, and where.
-    _check_exactly(message)
-    raise ValueError(f"invalid {type(message).__name__}")
-
-
-def _check_exactly(message: ClientMessage) -> None:
-    # ValueError naming the wrong value, from the decoder; nothing when the frame is valid.
-    encoded = _encoder.encode(message)
-    decoder = _client_decoders.get(type(message))
-    if decoder is None:
-        decoder = _client_decoders[type(message)] = msgspec.json.Decoder(type(message))
-    try:
-        decoder.decode(encoded)
-    except msgspec.ValidationError as exc:
-        error = _error_from_msgspec(exc, encoded)
-        raise ValueError(f"invalid {type(message).__name__}: {error}") from None
-    except TypeError as exc:
-        raise ValueError(f"invalid {type(message).__name__}: {exc}") from None
+_SESSIONCLOSE_FRAME: Final = _encode(SessionClose())
