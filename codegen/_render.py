@@ -569,7 +569,6 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "switches": sorted({g["switch"] for g in spec.contract["guards"] if "switch" in g}),
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
-        "shared_codec": None,  # a later version's codec: where the shared one is (render_version)
         "shared_contract": None,  # a later version's contract: where v1's is (render_version)
         "runtime": ".",  # where the runtime modules are, from the rendered module
     }
@@ -688,7 +687,6 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
     env = _environment()
     context = {
         **template_context(spec),
-        "shared_codec": "..",
         "shared_contract": "..",
         "runtime": "..",
         "version_rules": version_rules,

@@ -738,9 +738,11 @@ class _Nested(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="
 def test_integers_inside_containers_and_unions() -> None:
     # No server message has these shapes today; the shadow types are built from the models,
     # so one that grows them must read 3.0 as 3 there too, and name the exact path.
-    from interhuman_stream import _codec
+    from interhuman_stream import _decoding
 
-    decoder = msgspec.json.Decoder(_codec._shadow_struct(_Nested), dec_hook=_codec._integers_hook)
+    decoder = msgspec.json.Decoder(
+        _decoding._shadow_struct(_Nested), dec_hook=_decoding._integers_hook
+    )
     base = {"type": "nested", "sizes": [], "by_name": {}, "either": 0, "inners": []}
     document = frame(
         base,
@@ -751,7 +753,7 @@ def test_integers_inside_containers_and_unions() -> None:
         score="6.0",
     )
     shadow = decoder.decode(document)
-    decoded = msgspec.json.decode(_codec._shadow_encoder.encode(shadow), type=_Nested)
+    decoded = msgspec.json.decode(_decoding._shadow_encoder.encode(shadow), type=_Nested)
     assert decoded == _Nested(
         sizes=[1, 2], by_name={"a": 3}, either=[4], inners=[_Inner(count=5)], score=6.0
     )
@@ -766,7 +768,7 @@ def test_integers_inside_containers_and_unions() -> None:
     ]:
         with pytest.raises(msgspec.ValidationError) as caught:
             decoder.decode(frame(base, **{member: value}))
-        error = _codec._shadow_error(caught.value, document)
+        error = _decoding._shadow_error(caught.value, document)
         assert error.path == path, error
         assert error.reason.startswith("Expected `int"), error
 
