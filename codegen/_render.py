@@ -8,10 +8,11 @@ ruff so the bytes depend only on spec/, the templates and the pinned tool versio
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
 from ._fastpath import fast_path
-from ._model import contract_tables
+from ._model import ContractTables, contract_tables
 from ._registry import check_registry
 from ._spec import (
     CLIENT_UNION,
@@ -679,17 +680,27 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
             f"{overlay}: contract.json changes {sorted(reworded)}, which v1's moves name; a "
             "later version may change only rules its guards apply"
         )
+    guards = _guard_changes(spec, base, tables, base_tables, {rule for rule, _ in version_rules})
     base_errors = {entry["code"]: entry for entry in base.errors["errors"]}
     codes = {entry["code"] for entry in spec.errors["errors"]}
     if removed := sorted(set(base_errors) - codes):
         raise SpecError(f"{overlay}: errors.json removes {removed}; a later version may not")
     files = {"_models.py": render_models(spec)}
     env = _environment()
+    shared = template_context(spec)
     context = {
-        **template_context(spec),
+        **shared,
         "shared_contract": "..",
         "runtime": "..",
         "version_rules": version_rules,
+        "version_guards": guards,
+        # What the guards this version prints use, of the shared classes and its value sets.
+        **_printed_names(
+            tables.guards
+            if guards is None
+            else [text for _, text in guards["changed"]] + guards["added"],
+            shared["documented_constants"],
+        ),
         # The catalog entries this version adds or changes (the rest are v1's).
         "version_errors": [
             entry for entry in spec.errors["errors"] if base_errors.get(entry["code"]) != entry
@@ -725,6 +736,52 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         name: format_python(text, f"generated/{PACKAGE}/{spec.version}/{name}")
         for name, text in files.items()
     } | {"py.typed": ""}
+
+
+def _printed_names(printed: Sequence[str], constants: Sequence[str]) -> dict[str, Any]:
+    """The value-set constants and shared classes the guards a later version prints name."""
+    text = "\n".join(printed)
+    return {
+        "documented_constants": [c for c in constants if re.search(rf"\b{c}\b", text)],
+        "guard_classes": [c for c in ("Section", "SessionState") if f"{c}" in text],
+    }
+
+
+def _guard_key(guard: dict[str, Any]) -> tuple[str, str, str]:
+    return (guard["rule"], guard["event"], guard["check"])
+
+
+def _guard_changes(
+    spec: Spec,
+    base: Spec,
+    tables: ContractTables,
+    base_tables: ContractTables,
+    reworded: set[str],
+) -> dict[str, Any] | None:
+    """A later version's guards as v1's with some replaced (by rule/event/check) and some
+    added after them: {"changed": [(key, arguments)], "added": [arguments]}; None when its
+    guards are not that (one removed or moved), and are then printed whole. A guard is
+    replaced when its arguments differ or its rule is one the version rewords."""
+    keys = [_guard_key(g) for g in spec.contract["guards"]]
+    base_keys = [_guard_key(g) for g in base.contract["guards"]]
+    if keys[: len(base_keys)] != base_keys:
+        return None
+    # The same constant's name in both versions' _vocab can hold other values.
+    values = {v.constant: v.values for v in spec.vocabularies()}
+    base_values = {v.constant: v.values for v in base.vocabularies()}
+    resets = {name for name in values if values[name] != base_values.get(name)}
+    base_text = dict(zip(base_keys, base_tables.guards, strict=True))
+    changed = [
+        (key, text)
+        for key, text, guard in zip(keys, tables.guards, spec.contract["guards"], strict=True)
+        if key in base_text
+        and (
+            text != base_text[key]
+            or key[0] in reworded
+            or bool(set(guard_documented_sets(spec, guard).values()) & resets)
+        )
+    ]
+    return {"changed": changed, "added": list(tables.guards[len(base_keys) :])}
 
 
 def runtime_modules() -> dict[str, str]:

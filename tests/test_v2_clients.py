@@ -87,7 +87,30 @@ def test_the_mock_serves_v2_on_its_own_path_and_v1_stays_as_it_was() -> None:
     assert MockConfig().ready().supported_session_config_options.model is None
 
 
-def test_the_aio_client_completes_a_v2_session(webm_chunks: list[bytes]) -> None:
+def check_media_session(
+    messages: list[Any],
+    summary: ih.SessionSummary,
+    mock: MockServer,
+    chunks: list[bytes],
+    kind: str,
+) -> None:
+    check_v2_session(messages, summary, "inter-2-audio")
+    record = mock.sessions[-1]
+    assert record.ended_by == "session.ended"
+    assert record.segment_sizes == [len(chunk) for chunk in chunks]
+    assert {s.type for s in summary.signals} <= AUDIO_MODEL_SIGNALS
+    if kind == "pcm":
+        # The mock's script steps once per 3 s of audio: 12 s of PCM at 32,000 B/s, 4 steps.
+        assert 9.0 < summary.last_time <= 12.0
+
+
+# Each client streams container media, and raw PCM after audio_format (D55), on the audio model.
+MEDIA = {"webm": {}, "pcm": {"audio_format": PCM_16K}}
+
+
+@pytest.mark.parametrize("kind", sorted(MEDIA))
+def test_the_aio_client_completes_a_v2_session(kind: str, request: pytest.FixtureRequest) -> None:
+    chunks: list[bytes] = request.getfixturevalue(f"{kind}_chunks")
     received: list[Any] = []
     mock = MockServer(V2)
     with mock.running() as url:
@@ -95,30 +118,42 @@ def test_the_aio_client_completes_a_v2_session(webm_chunks: list[bytes]) -> None
             aio.stream(
                 v2_url(url, "inter-2-audio"),
                 KEY,
-                webm_chunks,
+                chunks,
                 on_message=received.append,
                 version="v2",
                 strict=True,
+                **MEDIA[kind],
             )
         )
-    check_v2_session(received, summary, "inter-2-audio")
-    assert mock.sessions[-1].ended_by == "session.ended"
+    check_media_session(received, summary, mock, chunks, kind)
 
 
-def test_the_sync_client_completes_a_v2_session(webm_chunks: list[bytes]) -> None:
+@pytest.mark.parametrize("kind", sorted(MEDIA))
+def test_the_sync_client_completes_a_v2_session(kind: str, request: pytest.FixtureRequest) -> None:
+    chunks: list[bytes] = request.getfixturevalue(f"{kind}_chunks")
     mock = MockServer(V2)
     with (
         mock.running() as url,
         sync.StreamClient(
-            v2_url(url, "inter-2-audio"), KEY, include="offered", version="v2", **QUICK
+            v2_url(url, "inter-2-audio"),
+            KEY,
+            include="offered",
+            version="v2",
+            **MEDIA[kind],
+            **QUICK,
         ) as session,
     ):
         assert session.connection.version == "v2"
-        for chunk in webm_chunks:
+        keys = session.connection.sticky_config
+        assert keys.get("audio_format") == (
+            ih.v2.messages.AudioFormat(**PCM_16K) if kind == "pcm" else None
+        )
+        assert keys["model"] == "inter-2-audio"  # the URL's
+        for chunk in chunks:
             session.send_segment(chunk)
         session.close()
         messages = list(session)
-    check_v2_session(messages, session.summary(), "inter-2-audio")
+    check_media_session(messages, session.summary(), mock, chunks, kind)
     assert not session.connection.violations
 
 
@@ -249,61 +284,6 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
 
 
 # -- inter-2-audio with raw PCM (D55, D56) ---------------------------------------------------
-
-
-def check_pcm_session(
-    messages: list[Any], summary: ih.SessionSummary, mock: MockServer, chunks: list[bytes]
-) -> None:
-    check_v2_session(messages, summary, "inter-2-audio")
-    record = mock.sessions[-1]
-    assert record.ended_by == "session.ended"
-    assert record.segment_sizes == [len(chunk) for chunk in chunks]
-    # The mock's script steps once per 3 s of audio: 12 s of PCM at 32,000 B/s is 4 steps.
-    assert 9.0 < summary.last_time <= 12.0
-    assert {s.type for s in summary.signals} <= AUDIO_MODEL_SIGNALS
-
-
-def test_the_aio_client_streams_pcm_on_inter_2_audio(pcm_chunks: list[bytes]) -> None:
-    received: list[Any] = []
-    mock = MockServer(V2)
-    with mock.running() as url:
-        summary = asyncio.run(
-            aio.stream(
-                v2_url(url, "inter-2-audio"),
-                KEY,
-                pcm_chunks,
-                on_message=received.append,
-                version="v2",
-                audio_format=PCM_16K,
-                strict=True,
-            )
-        )
-    check_pcm_session(received, summary, mock, pcm_chunks)
-
-
-def test_the_sync_client_streams_pcm_on_inter_2_audio(pcm_chunks: list[bytes]) -> None:
-    mock = MockServer(V2)
-    with (
-        mock.running() as url,
-        sync.StreamClient(
-            v2_url(url, "inter-2-audio"),
-            KEY,
-            include="offered",
-            version="v2",
-            audio_format=PCM_16K,
-            **QUICK,
-        ) as session,
-    ):
-        assert session.connection.sticky_config == {
-            "model": "inter-2-audio",
-            "audio_format": ih.v2.messages.AudioFormat(**PCM_16K),
-        }
-        for chunk in pcm_chunks:
-            session.send_segment(chunk)
-        session.close()
-        messages = list(session)
-    check_pcm_session(messages, session.summary(), mock, pcm_chunks)
-    assert not session.connection.violations
 
 
 def test_pcm_on_a_model_that_does_not_take_it_is_refused_before_it_is_sent(

@@ -442,3 +442,35 @@ def test_a_refusal_that_arrives_as_a_failed_connection_is_retried() -> None:
         kinds.append(action.kind)
         now = (action.at or now) + 1.0
     assert kinds == ["reconnect_at", "reconnect_at", "stop"]
+
+
+def test_v2s_contract_is_v1s_with_its_changes() -> None:
+    # Generated as v1's tables with what the overlay changes, not a second copy (D48, D56).
+    from interhuman_stream import _contract as v1_contract
+    from interhuman_stream.v2 import _contract as v2_contract
+
+    v1_guards, v2_guards = v1_contract.GUARDS, v2_contract.GUARDS
+    assert v2_guards[: len(v1_guards)] != v1_guards
+    replaced = [
+        (old.rule.id, old.check)
+        for old, new in zip(v1_guards, v2_guards, strict=False)
+        if new is not old
+    ]
+    assert replaced == [
+        ("signal-updated-changed", "signal_reading_changed"),
+        ("segment-size", "segment_at_most"),
+        ("segment-size", "segment_at_least"),
+        ("segment-container", "segment_starts_like_container"),
+    ]
+    added = [(g.rule.id, g.check) for g in v2_guards[len(v1_guards) :]]
+    assert added == [
+        ("model-before-media", "config_key_unchanged_after_media"),
+        ("audio-format-before-media", "config_key_unchanged_after_media"),
+        ("audio-format-audio-model", "audio_format_on_audio_model"),
+    ]
+    # Every guard applies its own version's rule.
+    assert all(g.rule is v2_contract.RULES[g.rule.id] for g in v2_guards)
+    assert v2_contract.EFFECTS[: len(v1_contract.EFFECTS)] == v1_contract.EFFECTS
+    assert [e.effect for e in v2_contract.EFFECTS[len(v1_contract.EFFECTS) :]] == [
+        "keep_session_keys"
+    ]

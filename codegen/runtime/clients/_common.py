@@ -14,6 +14,7 @@ from .._conversation import Conversation
 from .._handshake_data import DEFAULT_MODELS
 from .._models import SessionReadyData, SessionSummary
 from .._summary import SummaryFold
+from .._values import OfferedConfig
 
 Wanted = Sequence[str] | Literal["offered"] | None
 """What a client asks for in its config: a list, "offered" (everything session.ready offers),
@@ -30,6 +31,27 @@ def resolve_wanted(
     options = ready.supported_session_config_options if ready is not None else None
     offered = getattr(options, name, None) if options is not None else None
     return list(offered) if isinstance(offered, list) else None
+
+
+def send_wanted_config(
+    connection: ClientConnection,
+    include: Wanted,
+    goal_dimensions: Wanted,
+    now: float,
+    *,
+    model: str | None = None,
+    audio_format: Any = None,
+) -> OfferedConfig:
+    """The config frame for what a client wants ("offered" resolved against session.ready)
+    of what the server offers, and v2's sticky keys as given (send_offered_config)."""
+    ready = connection.ready
+    return connection.send_offered_config(
+        resolve_wanted(include, "include", ready),
+        resolve_wanted(goal_dimensions, "goal_dimensions", ready),
+        now=now,
+        model=model,
+        audio_format=audio_format,
+    )
 
 
 def url_model(url: str, version: str | None) -> str | None:

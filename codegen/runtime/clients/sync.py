@@ -94,7 +94,7 @@ from ._common import (
     check_new_connection,
     check_version,
     default_conversation,
-    resolve_wanted,
+    send_wanted_config,
     url_model,
 )
 
@@ -458,11 +458,11 @@ class StreamClient:
         "offered" for everything it offers; v2's sticky `model` and `audio_format` as given
         (None: left out, the value in force stays)."""
         self.poll()
-        ready = self.connection.ready
-        offered = self.connection.send_offered_config(
-            resolve_wanted(include, "include", ready),
-            resolve_wanted(goal_dimensions, "goal_dimensions", ready),
-            now=time.monotonic(),
+        offered = send_wanted_config(
+            self.connection,
+            include,
+            goal_dimensions,
+            time.monotonic(),
             model=model,
             audio_format=audio_format,
         )

@@ -111,7 +111,7 @@ from ._common import (
     check_new_connection,
     check_version,
     default_conversation,
-    resolve_wanted,
+    send_wanted_config,
     url_model,
 )
 
@@ -434,14 +434,14 @@ class StreamClient:
         """Send a config of what you want of what the server offers ("offered": all of
         it); what was left out is returned and kept in `left_out`. v2's sticky `model` and
         `audio_format` are sent as given (None: left out, the value in force stays)."""
-        ready = self.connection.ready
         async with self._send_lock:
             self._check_open()
             loop = asyncio.get_running_loop()
-            sent = self.connection.send_offered_config(
-                resolve_wanted(include, "include", ready),
-                resolve_wanted(goal_dimensions, "goal_dimensions", ready),
-                now=loop.time(),
+            sent = send_wanted_config(
+                self.connection,
+                include,
+                goal_dimensions,
+                loop.time(),
                 model=model,
                 audio_format=audio_format,
             )

@@ -16,9 +16,10 @@ from types import MappingProxyType
 from typing import Final
 
 from .._contract import EFFECTS as SHARED_EFFECTS
+from .._contract import GUARDS as SHARED_GUARDS
 from .._contract import RULES as SHARED_RULES
-from .._contract import Effect, Guard, Rule, Section, SessionState
-from ._vocab import ENGAGEMENT_STATES, GOAL_DIMENSIONS, INCLUDE_FLAGS, KNOWN_MODELS, PROBABILITIES
+from .._contract import Effect, Guard, Rule
+from ._vocab import KNOWN_MODELS
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
     {
@@ -55,154 +56,45 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
 )
 """v1's rules, with the ones this version adds or words differently."""
 
+_CHANGED_GUARDS: Final[Mapping[tuple[str, str, str], Guard]] = MappingProxyType(
+    {
+        ("signal-updated-changed", "signal.updated", "signal_reading_changed"): Guard(
+            rule=RULES["signal-updated-changed"],
+            event="signal.updated",
+            check="signal_reading_changed",
+            fields=("probability", "rationale"),
+        ),
+        ("segment-size", "segment", "segment_at_most"): Guard(
+            rule=RULES["segment-size"],
+            event="segment",
+            check="segment_at_most",
+            limit="max_segment_size_bytes",
+            server_reply="ih6002",
+            switch="check_segment_sizes",
+            unless="audio_format",
+        ),
+        ("segment-size", "segment", "segment_at_least"): Guard(
+            rule=RULES["segment-size"],
+            event="segment",
+            check="segment_at_least",
+            limit="min_segment_size_bytes",
+            switch="check_segment_sizes",
+            unless="audio_format",
+        ),
+        ("segment-container", "segment", "segment_starts_like_container"): Guard(
+            rule=RULES["segment-container"],
+            event="segment",
+            check="segment_starts_like_container",
+            switch="sniff_containers",
+            unless="audio_format",
+            checked_by=frozenset(("client",)),
+        ),
+    }
+)
+"""v1's guards this version changes, by rule, event and check."""
+
 GUARDS: Final[tuple[Guard, ...]] = (
-    Guard(rule=RULES["one-correlation-id"], event="*", check="same_correlation_id"),
-    Guard(rule=RULES["signal-detected-inactive"], event="signal.detected", check="signal_inactive"),
-    Guard(
-        rule=RULES["documented-values"],
-        event="signal.detected",
-        check="values_documented",
-        fields=("probability",),
-        documented=MappingProxyType({"probability": PROBABILITIES}),
-    ),
-    Guard(rule=RULES["signal-updated-active"], event="signal.updated", check="signal_active"),
-    Guard(
-        rule=RULES["signal-updated-changed"],
-        event="signal.updated",
-        check="signal_reading_changed",
-        fields=("probability", "rationale"),
-    ),
-    Guard(
-        rule=RULES["documented-values"],
-        event="signal.updated",
-        check="values_documented",
-        fields=("probability",),
-        documented=MappingProxyType({"probability": PROBABILITIES}),
-    ),
-    Guard(rule=RULES["signal-ended-active"], event="signal.ended", check="signal_active"),
-    Guard(rule=RULES["engagement-changed"], event="engagement.updated", check="engagement_changed"),
-    Guard(
-        rule=RULES["documented-values"],
-        event="engagement.updated",
-        check="values_documented",
-        fields=("state",),
-        documented=MappingProxyType({"state": ENGAGEMENT_STATES}),
-    ),
-    Guard(rule=RULES["updated-answers-config"], event="session.updated", check="config_pending"),
-    Guard(
-        rule=RULES["documented-values"],
-        event="session.updated",
-        check="values_documented_or_offered",
-        fields=("include", "goal_dimensions"),
-        options="supported_session_config_options",
-        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
-    ),
-    Guard(
-        rule=RULES["updated-answers-config"],
-        event="error",
-        check="config_pending",
-        codes=frozenset(("ih6001",)),
-    ),
-    Guard(
-        rule=RULES["quality-needs-flag"],
-        event="conversation_quality.updated",
-        check="acknowledged_include_any",
-        flags=frozenset(("conversation_quality_overall", "conversation_quality_timeline")),
-    ),
-    Guard(
-        rule=RULES["quality-has-sections"],
-        event="conversation_quality.updated",
-        check="requested_sections_present",
-        sections=(
-            Section(flag="conversation_quality_overall", field="overall"),
-            Section(flag="conversation_quality_timeline", field="timeline", items=1),
-        ),
-    ),
-    Guard(
-        rule=RULES["quality-period-order"],
-        event="conversation_quality.updated",
-        check="quality_periods_advance",
-    ),
-    Guard(rule=RULES["error-names-sent-segment"], event="error", check="segment_was_sent"),
-    Guard(
-        rule=RULES["ended-after-closing"],
-        event="session.ended",
-        check="end_reason_not",
-        reasons=frozenset(("client_shutdown",)),
-        states=frozenset(
-            {SessionState.CLOSE_BEFORE_READY, SessionState.STREAMING, SessionState.CLOSE_SENT}
-        ),
-    ),
-    Guard(
-        rule=RULES["final-signals-ended"],
-        event="session.ended",
-        check="no_active_signals",
-        states=frozenset({SessionState.DRAINING}),
-    ),
-    Guard(rule=RULES["segment-not-empty"], event="segment", check="segment_not_empty"),
-    Guard(
-        rule=RULES["segment-size"],
-        event="segment",
-        check="segment_at_most",
-        limit="max_segment_size_bytes",
-        server_reply="ih6002",
-        switch="check_segment_sizes",
-        unless="audio_format",
-    ),
-    Guard(
-        rule=RULES["segment-size"],
-        event="segment",
-        check="segment_at_least",
-        limit="min_segment_size_bytes",
-        switch="check_segment_sizes",
-        unless="audio_format",
-    ),
-    Guard(
-        rule=RULES["segment-container"],
-        event="segment",
-        check="segment_starts_like_container",
-        switch="sniff_containers",
-        unless="audio_format",
-        checked_by=frozenset(("client",)),
-    ),
-    Guard(rule=RULES["config-backlog"], event="config", check="config_backlog_within_cap"),
-    Guard(
-        rule=RULES["config-well-formed"],
-        event="config",
-        check="config_well_formed",
-        fields=("include", "goal_dimensions"),
-        checked_by=frozenset(("client",)),
-    ),
-    Guard(
-        rule=RULES["config-supported"],
-        event="config",
-        check="config_values_supported",
-        fields=("include", "goal_dimensions"),
-        options="supported_session_config_options",
-        server_reply="ih6001",
-        documented=MappingProxyType({"include": INCLUDE_FLAGS, "goal_dimensions": GOAL_DIMENSIONS}),
-    ),
-    Guard(
-        rule=RULES["time-forward"],
-        event="signal.detected",
-        check="signal_time_forward",
-        fields=("start",),
-    ),
-    Guard(
-        rule=RULES["time-forward"],
-        event="signal.updated",
-        check="signal_time_forward",
-        fields=("start",),
-    ),
-    Guard(
-        rule=RULES["time-forward"],
-        event="signal.ended",
-        check="signal_time_forward",
-        fields=("end",),
-    ),
-    Guard(rule=RULES["time-forward"], event="engagement.updated", check="engagement_time_forward"),
-    Guard(rule=RULES["resource-cap"], event="signal.detected", check="signal_types_within_cap"),
-    Guard(rule=RULES["resource-cap"], event="signal.updated", check="signal_types_within_cap"),
+    *(_CHANGED_GUARDS.get((g.rule.id, g.event, g.check), g) for g in SHARED_GUARDS),
     Guard(
         rule=RULES["model-before-media"],
         event="config",
@@ -223,6 +115,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
         documented=MappingProxyType({"model": KNOWN_MODELS}),
     ),
 )
+"""v1's guards (those this version changes replaced), then the ones it adds."""
 
 EFFECTS: Final[tuple[Effect, ...]] = (
     *SHARED_EFFECTS,
