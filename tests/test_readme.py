@@ -49,9 +49,12 @@ def test_a_readme_block_runs_on_its_own(index: int, workdir: Path) -> None:
 
 
 def test_the_first_examples_stream_a_file_and_print_the_summary() -> None:
-    first = [b for b in BLOCKS if "clients import" in b]
-    assert len(first) == 2 and all(len(b.strip().splitlines()) <= 25 for b in first)
     assert README.index("## Stream a file") < README.index("## Using it")
+    section = README[README.index("## Stream a file") : README.index("## Using it")]
+    first = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(first) == 2 and all(len(b.strip().splitlines()) <= 25 for b in first)
+    assert all("clients import" in b and "FileSource" in b for b in first)
+    assert README.index(first[0]) < README.index(first[1]) < README.index("## Using it")
 
 
 def test_the_decode_example_handles_every_golden_frame() -> None:
