@@ -545,6 +545,50 @@ def test_the_shell_streams_a_file_longer_than_a_session_into_one_summary(
     assert json.loads(output.split("\n", 1)[1]) == summary
 
 
+def test_the_shell_streams_on_v2_with_the_model_of_the_url(tmp_path: Path) -> None:
+    from interhuman_stream.testing import MockConfig, MockServer
+    from transports.media import encode
+
+    talk = tmp_path / "talk.webm"
+    talk.write_bytes(encode("webm", 6.0, {"cluster_time_limit": "1000"}))
+    recording = tmp_path / "v2.jsonl"
+    env = {**os.environ, "INTERHUMAN_API_KEY": "test-key"}
+    with MockServer(MockConfig(version="v2")).running() as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "interhuman_stream", "stream", str(talk), "--api-version",
+             "v2", "--url", url + "?model=inter-2-audio", "--record", str(recording)],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert '"model":"inter-2-audio"' in result.stdout  # session.updated names it
+    summary = json.loads(result.stdout[result.stdout.index("\n{") :])
+    assert summary["complete"] is True
+    session, connect = map(json.loads, recording.read_text(encoding="utf-8").splitlines()[:2])
+    assert session["session"] == {"index": 0, "media_offset": 0.0}
+    assert connect == {"at": None, "connect": {"version": "v2", "model": "inter-2-audio"}}
+    status, output = run(recording)
+    assert status == 0, output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["--model", "inter-2", "--url", "ws://127.0.0.1:1/v2/stream/analyze"], "put ?model="),
+        (["--api-version", "v2", "--model", "inter-2-deep"], "inter-2-deep"),
+        (["--model", "inter-2"], "v1"),
+    ],
+)
+def test_the_shell_refuses_a_model_it_cannot_use(
+    tmp_path: Path, arguments: list[str], complaint: str
+) -> None:
+    env = {**os.environ, "INTERHUMAN_API_KEY": "test-key"}
+    result = subprocess.run(
+        [sys.executable, "-m", "interhuman_stream", "stream", str(tmp_path / "x.webm"), *arguments],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and complaint in result.stderr, result.stderr
+
+
 def test_stream_without_a_key_says_where_it_goes(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "INTERHUMAN_API_KEY"}
     result = subprocess.run(

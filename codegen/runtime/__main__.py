@@ -41,6 +41,7 @@ from ._conversation import (
     stitch_summaries,
 )
 from ._errors import ProtocolError, RemoteProtocolError
+from ._handshake import endpoint_url
 from ._handshake_data import DEFAULT_URL
 from ._models import SessionSummary
 from ._recording import ACTIONS, ANNOTATIONS
@@ -608,11 +609,13 @@ def stream_file(
     include: list[str] | None,
     goal_dimensions: list[str] | None,
     out: TextIO,
+    version: str = "v1",
 ) -> int:
     """Stream a media file (or stdin, "-") to the service over as many sessions as it takes
     (a Conversation: rollovers before the server's maximum, retries after a drop); print
     each message as it arrives and the one summary at the end. The key comes from
-    INTERHUMAN_API_KEY."""
+    INTERHUMAN_API_KEY. `version` is the protocol version the URL's endpoint speaks; on v2
+    the model is the URL's `model` query parameter."""
     key = os.environ.get(KEY_VARIABLE)
     if not key:
         print(f"set {KEY_VARIABLE} to your API key (it is never printed)", file=sys.stderr)
@@ -621,6 +624,7 @@ def stream_file(
         import asyncio  # noqa: PLC0415 - only this command needs it
 
         from .clients import aio, media  # noqa: PLC0415 - an optional extra
+        from .clients._common import url_model  # noqa: PLC0415 - with the clients
     except ImportError as error:
         print(
             f'streaming needs the asyncio client: pip install "interhuman-stream[asyncio]" '
@@ -641,7 +645,9 @@ def stream_file(
         print(_one_line(message), file=out, flush=True)
 
     recording = record.open("wb") if record is not None else None
-    options = {} if recording is None else {"record": recording.write}
+    options: dict[str, Any] = {"version": version, "model": url_model(url, version)}
+    if recording is not None:
+        options["record"] = recording.write
     conversation = Conversation(connection_options=options)
     try:
         summary = asyncio.run(
@@ -654,6 +660,7 @@ def stream_file(
                 method=method,  # type: ignore[arg-type]
                 conversation=conversation,
                 on_message=show,
+                version=version,
             )
         )
     except media.MediaError as error:  # a file that cannot restart at a seam
@@ -708,7 +715,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     stream_command.add_argument("media", help="a media file, or - for stdin")
     stream_command.add_argument(
-        "--url", default=DEFAULT_URL, help=f"the endpoint (default {DEFAULT_URL})"
+        "--url", help=f"the endpoint (default {DEFAULT_URL}, or v2's with --api-version v2)"
+    )
+    stream_command.add_argument(
+        "--api-version",
+        choices=VERSIONS,
+        default=VERSIONS[0],
+        help="the protocol version the endpoint speaks (default %(default)s)",
+    )
+    stream_command.add_argument(
+        "--model",
+        help="v2: the model to open the session on (default inter-2); with --url, give it "
+        "there (?model=...)",
     )
     stream_command.add_argument(
         "--record", type=Path, help="also write the session as JSONL for `check`"
@@ -722,9 +740,16 @@ def main(argv: list[str] | None = None) -> int:
     stream_command.add_argument("--goal", action="append", help="a goal dimension")
     args = parser.parse_args(argv)
     if args.command == "stream":
+        if args.model is not None and args.url is not None:
+            parser.error("--model builds the default URL: with --url, put ?model= in it")
+        try:
+            url = args.url or endpoint_url(args.api_version, model=args.model)
+        except ValueError as error:
+            parser.error(str(error))
         return stream_file(
             args.media,
-            url=args.url,
+            version=args.api_version,
+            url=url,
             record=args.record,
             method=args.method,
             include=args.include,
