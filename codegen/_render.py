@@ -304,17 +304,40 @@ def _video_segment(spec: Spec) -> tuple[str, str]:
     as segments.json holds them (FACTS §2.1: [DOC-V1], [SK-V1])."""
     segments = spec.segments
     containers = ", ".join(c["name"] for c in segments["containers"])
-    seconds = segments["documented_min_segment_duration_seconds"]
+    seconds = segments.get("documented_min_segment_duration_seconds")
     size = _mebibytes(segments["documented_max_segment_size_bytes"])
+    at_least = "" if seconds is None else f"be at least {seconds} seconds long and must "
     summary = (
-        f"One binary frame of video. Each segment must be at least {seconds} seconds long and"
-        f" must not exceed {size}. Accepted containers: {containers}."
+        f"One binary frame of video. Each segment must {at_least}not exceed {size}."
+        f" Accepted containers: {containers}."
     )
     description = (
         "The size limits in force are the ones session.ready announces (min_segment_size_bytes,"
         f" max_segment_size_bytes); {size} is the documented default. {_unchecked_duration(spec)}"
     )
     return summary, description
+
+
+def _raw_audio_frames(spec: Spec) -> list[dict[str, Any]]:
+    """The binary frame of raw audio, for a version whose segments.json has one (v2: D55)."""
+    audio = spec.segments.get("raw_audio")
+    if audio is None:
+        return []
+    cited = ", ".join(f"[{source}]" for source in audio["sources"])
+    models = ", ".join(audio["models"])
+    return [
+        {
+            "key": "rawAudioFrame",
+            "operation": "RawAudioFrame",
+            "name": "raw audio frame",
+            "title": "Raw audio frame",
+            "summary": audio["summary"],
+            "description": f"{audio['description']} Models: {models} ({cited}).",
+            "content_type": "application/octet-stream",
+            "ref": None,
+            "payload_description": f"PCM samples, after {audio['declared_by']} (a config).",
+        }
+    ]
 
 
 def _upgrade_response(spec: Spec) -> str:
@@ -334,31 +357,35 @@ def render_asyncapi(spec: Spec, payload_schema: str = "../spec/protocol.schema.j
     `payload_schema` is where its payloads' JSON Schema is, relative to the document."""
     defs = spec.defs
     video_summary, video_description = _video_segment(spec)
-    client_frames = [
-        {
-            "key": "videoSegment",
-            "operation": "VideoSegment",
-            "name": "video segment",
-            "title": "Video segment",
-            "summary": video_summary,
-            "description": video_description,
-            "content_type": "application/octet-stream",
-            "ref": None,
-            "payload_description": spec.segments["continuation_chunks"],
-        }
-    ] + [
-        {
-            "key": _camel(name) if tag is not None else CONFIG_MESSAGE_ID,
-            "operation": name,
-            "name": tag or CONFIG_MESSAGE_ID,
-            "title": name,
-            "summary": defs[name]["description"],
-            "description": None if tag is not None else CONFIG_MESSAGE_SOURCE,
-            "content_type": "application/json",
-            "ref": name,
-        }
-        for name, tag in spec.client_messages()
-    ]
+    client_frames = (
+        [
+            {
+                "key": "videoSegment",
+                "operation": "VideoSegment",
+                "name": "video segment",
+                "title": "Video segment",
+                "summary": video_summary,
+                "description": video_description,
+                "content_type": "application/octet-stream",
+                "ref": None,
+                "payload_description": spec.segments["continuation_chunks"],
+            }
+        ]
+        + _raw_audio_frames(spec)
+        + [
+            {
+                "key": _camel(name) if tag is not None else CONFIG_MESSAGE_ID,
+                "operation": name,
+                "name": tag or CONFIG_MESSAGE_ID,
+                "title": name,
+                "summary": defs[name]["description"],
+                "description": None if tag is not None else CONFIG_MESSAGE_SOURCE,
+                "content_type": "application/json",
+                "ref": name,
+            }
+            for name, tag in spec.client_messages()
+        ]
+    )
     server_frames = [
         {
             "key": _camel(message.class_name),

@@ -357,7 +357,12 @@ def _fields_of(spec: Spec, def_name: str) -> set[str]:
 def check_contract(spec: Spec) -> None:
     """Cross-checks JSON Schema cannot express: the table is complete and every name in it
     refers to something that exists in the protocol schema or the catalog."""
-    problems = [*_event_problems(spec), *_move_and_rule_problems(spec), *_reference_problems(spec)]
+    problems = [
+        *_event_problems(spec),
+        *_move_and_rule_problems(spec),
+        *_reference_problems(spec),
+        *_raw_audio_problems(spec),
+    ]
     if problems:
         raise SpecError("contract.json: " + "; ".join(problems))
 
@@ -407,6 +412,37 @@ def _move_and_rule_problems(spec: Spec) -> list[str]:
         problems.append(f"unknown rules {sorted(unknown)}")
     if unused := rules - used_rules:
         problems.append(f"rules never applied: {sorted(unused)}")
+    return problems
+
+
+def _raw_audio_problems(spec: Spec) -> list[str]:
+    """segments.json's raw audio frames name a config key the session keeps and the same
+    models as the contract's audio_format guard (D55, D56)."""
+    audio = spec.segments.get("raw_audio")
+    if audio is None:
+        return []
+    kept = {
+        name
+        for effect in spec.contract["effects"]
+        if effect["effect"] == "keep_session_keys"
+        for name in effect.get("fields", ())
+    }
+    problems = []
+    if audio["declared_by"] not in kept:
+        problems.append(
+            f"segments.json raw_audio: declared_by {audio['declared_by']!r} is not a config "
+            f"key a keep_session_keys effect keeps ({sorted(kept)})"
+        )
+    guarded = [
+        set(guard["models"])
+        for guard in spec.contract["guards"]
+        if guard["check"] == "audio_format_on_audio_model"
+    ]
+    if guarded != [set(audio["models"])]:
+        problems.append(
+            f"segments.json raw_audio: models {audio['models']} are not the ones the "
+            f"audio_format_on_audio_model guard admits ({[sorted(g) for g in guarded]})"
+        )
     return problems
 
 

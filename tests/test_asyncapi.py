@@ -179,3 +179,19 @@ def test_v2_names_its_channel_and_refers_to_the_v2_schema() -> None:
     assert payloads <= set(resolved["$defs"])
     assert {m.class_name for m in v2.server_messages()} <= payloads
     assert "SessionConfig" in payloads
+
+
+def test_v2_describes_raw_pcm_frames_and_no_segment_duration() -> None:
+    messages = document_v2()["components"]["messages"]
+    binary = {key: m for key, m in messages.items() if "$ref" not in m["payload"]}
+    assert sorted(binary) == ["rawAudioFrame", "videoSegment"]
+    audio = binary["rawAudioFrame"]
+    assert "pcm" in audio["summary"].lower() and "any byte boundary" in audio["summary"]
+    assert "inter-2-audio" in audio["description"] and "(D55)" in audio["description"]
+    # No v2 source states a per-frame minimum duration (FACTS-v2 §3.2): none is claimed.
+    assert "seconds long" not in binary["videoSegment"]["summary"]
+    assert (
+        "at least 3 seconds long" in document()["components"]["messages"]["videoSegment"]["summary"]
+    )
+    operations = document_v2()["operations"]
+    assert operations["sendRawAudioFrame"]["action"] == "send"

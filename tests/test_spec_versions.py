@@ -151,3 +151,23 @@ def test_an_audio_format_outside_the_documented_one_is_refused(
     v2: Any, audio_format: dict[str, Any]
 ) -> None:
     assert not validator(v2.protocol, "ClientMessage").is_valid({"audio_format": audio_format})
+
+
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (lambda audio: audio.update(models=["inter-2"]), "are not the ones the audio_format"),
+        (lambda audio: audio.update(declared_by="model2"), "declared_by 'model2' is not"),
+    ],
+)
+def test_raw_audio_frames_agree_with_the_contract(
+    tmp_path: Path, edit: Any, complaint: str
+) -> None:
+    # segments.json's PCM frames and the contract's audio_format guard say the same (D55, D56).
+    for path in SPEC.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    overlay = load_json(SPEC / "v2.overlay.json")
+    edit(overlay["segments.json"]["raw_audio"])
+    (tmp_path / "v2.overlay.json").write_text(json.dumps(overlay), encoding="utf-8")
+    with pytest.raises(SpecError, match=complaint):
+        load_spec(tmp_path, version="v2")
