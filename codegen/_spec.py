@@ -424,14 +424,14 @@ def _raw_audio_problems(spec: Spec) -> list[str]:
     kept = {
         name
         for effect in spec.contract["effects"]
-        if effect["effect"] == "keep_session_keys"
+        if effect["effect"] == SESSION_KEYS_EFFECT
         for name in effect.get("fields", ())
     }
     problems = []
     if audio["declared_by"] not in kept:
         problems.append(
             f"segments.json raw_audio: declared_by {audio['declared_by']!r} is not a config "
-            f"key a keep_session_keys effect keeps ({sorted(kept)})"
+            f"key a {SESSION_KEYS_EFFECT} effect keeps ({sorted(kept)})"
         )
     guarded = [
         set(guard["models"])
@@ -444,6 +444,12 @@ def _raw_audio_problems(spec: Spec) -> list[str]:
             f"audio_format_on_audio_model guard admits ({[sorted(g) for g in guarded]})"
         )
     return problems
+
+
+# The effects whose `fields` are config keys (D52): the one that keeps them in force, and
+# the one that counts the frames sent under them.
+SESSION_KEYS_EFFECT = "commit_session_keys"
+CONFIG_KEY_EFFECTS = frozenset({SESSION_KEYS_EFFECT, "count_keyed_frames"})
 
 
 # Which guard parameters each check reads, and which schema definitions name their values.
@@ -459,7 +465,7 @@ CHECK_PARAMETERS: dict[str, dict[str, str]] = {
     "values_documented": {"fields": "@data"},
     "values_documented_or_offered": {"fields": "@data", "options": "SessionReadyData"},
     "signal_time_forward": {"fields": "@data"},
-    "config_key_unchanged_after_media": {"fields": "SessionConfig"},
+    "config_key_kept_after_frames": {"fields": "SessionConfig"},
     "audio_format_on_audio_model": {"models": "KnownModel"},
 }
 # "@data": the fields of the guarded event's data.
@@ -550,12 +556,12 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
     kept = {
         name
         for effect in spec.contract["effects"]
-        if effect["effect"] == "keep_session_keys"
+        if effect["effect"] == SESSION_KEYS_EFFECT
         for name in effect.get("fields", ())
     }
     if "unless" in guard and guard["unless"] not in kept:
         problems.append(
-            f"{where}: unless {guard['unless']!r} is not a config key a keep_session_keys "
+            f"{where}: unless {guard['unless']!r} is not a config key a {SESSION_KEYS_EFFECT} "
             f"effect keeps ({sorted(kept)})"
         )
     return problems
@@ -587,7 +593,9 @@ def _reference_problems(spec: Spec) -> list[str]:
             problems.append(f"effect {effect['effect']!r}: codes not in errors.json")
         sender = events.get(effect["event"], {}).get("sender")
         message = events.get(effect["event"], {}).get("message")
-        if "fields" in effect and sender == "server":
+        if effect["effect"] in CONFIG_KEY_EFFECTS:
+            message = "SessionConfig"  # their fields are config keys, whatever the event
+        if "fields" in effect and message is None and sender == "server":
             data_fields = _fields_of(spec, spec.data_def(effect["event"]))
             problems += [
                 f"effect {effect['effect']!r}: {effect['event']} data has no field {name!r}"

@@ -673,3 +673,70 @@ def test_a_bad_session_line_is_an_invalid_line(tmp_path: Path, value: str, reaso
     status, output = run(transcript)
     assert status == 1
     assert reason in output
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ('"v2"', '"connect" must be an object with "version" and (v2) "model" only, not a string'),
+        ("{}", "not an empty object"),
+        ('{"version": "v2", "x": 1}', 'only, not an object with "version", "x"'),
+        ('{"version": "v3"}', '"version" must be one of "v1", "v2", not "v3"'),
+        ('{"version": 2}', '"version" must be one of "v1", "v2", not 2'),
+        ('{"version": "v2", "model": 7}', '"model": model is a non-empty model id, not 7'),
+        ('{"version": "v1", "model": "inter-2"}', '"model": v1 has no models'),
+    ],
+)
+def test_a_bad_connect_line_is_an_invalid_line(tmp_path: Path, value: str, reason: str) -> None:
+    transcript = tmp_path / "bad.jsonl"
+    transcript.write_text('{"at": null, "connect": ' + value + "}\n", encoding="utf-8")
+    status, output = run(transcript)
+    assert (status, output.count("invalid line")) == (1, 1), output
+    assert reason in output
+
+
+def v2_session_lines(model: str = "inter-2-audio") -> list[str]:
+    """A whole v2 session on `model`, recorded by a ClientConnection (its connect line first)."""
+    lines: list[bytes] = []
+    client = ih.ClientConnection(version="v2", model=model, record=lines.append)
+    client.receive_message(ready_frame(), now=0.0)
+    client.send_segment(WEBM_HEAD + bytes(100), now=1.0)
+    client.send_close(now=2.0)
+    client.receive_message(envelope("session.closing", {"max_drain_seconds": 5}), now=2.1)
+    client.receive_message(envelope("session.ended", {"reason": "client_shutdown"}), now=2.2)
+    client.connection_lost(1000)
+    return [line.decode().rstrip("\n") for line in lines]
+
+
+def test_a_connect_line_after_frames_is_refused_and_the_session_goes_on(tmp_path: Path) -> None:
+    lines = v2_session_lines()
+    moved = [lines[1], lines[0], *lines[2:]]  # session.ready before the connect line
+    transcript = tmp_path / "late.jsonl"
+    transcript.write_text("\n".join(moved) + "\n", encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 1
+    assert f'{transcript}:2: invalid line: "connect" comes before the first frame' in output
+    assert "(the session goes on as v1)" in output
+
+
+def test_each_session_of_a_recording_speaks_what_its_connect_line_says(tmp_path: Path) -> None:
+    # A Conversation's recording: each session after its `session` line; one without a
+    # connect line speaks v1, whatever the one before spoke.
+    v2_lines = v2_session_lines()
+    first = ['{"at": 0.0, "session": {"index": 0, "media_offset": 0.0}}', *v2_lines]
+    second = ['{"at": 3.0, "session": {"index": 1, "media_offset": 1.0}}', *v2_lines]
+    transcript = tmp_path / "two.jsonl"
+    transcript.write_text("\n".join(first + second) + "\n", encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 0, output
+    assert "2 sessions" in output
+    # Without its connect line the second session is v1, whatever the first spoke: a config
+    # naming a model, which only v2 has, is undecodable there.
+    v1_second = ['{"at": 3.0, "session": {"index": 1, "media_offset": 1.0}}', *v2_lines[1:]]
+    config = json.dumps({"at": 1.5, "send": {"model": "inter-2-audio"}})
+    v1_second.insert(3, config)
+    transcript.write_text("\n".join(first + v1_second) + "\n", encoding="utf-8")
+    status, output = run(transcript)
+    assert status == 1
+    line = len(first) + 4
+    assert f"{transcript}:{line}: undecodable client frame" in output, output

@@ -180,7 +180,7 @@ def line_events(path: Path) -> set[str]:
 def test_v2_adds_rules_and_rewords_one() -> None:
     v1, v2 = RULES_OF["v1"], RULES_OF["v2"]
     added = set(v2) - set(v1)
-    assert added == {"model-before-media", "audio-format-before-media", "audio-format-audio-model"}
+    assert added == {"model-before-media", "audio-format-fixed", "audio-format-audio-model"}
     assert all(v2[rule].breaker == "client" for rule in added)
     changed = {rule for rule in v1 if v2[rule] != v1[rule]}
     assert changed == {"signal-updated-changed"}  # v2 has no modality (D51)

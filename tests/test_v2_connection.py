@@ -230,7 +230,7 @@ def test_the_model_changes_only_before_the_first_media_frame() -> None:
     pair.client_config(include=ALL_FLAGS)  # left out: kept
     pair.flush()
     error = refused(pair.client, "model-before-media", model="inter-2")
-    assert "model 'inter-2' after 1 media frame(s); in force: 'inter-2-audio'" in error.detail
+    assert "model 'inter-2' after 1 binary frame(s) under model 'inter-2-audio'" in error.detail
     assert "new session" in error.hint
     pair.agree()
 
@@ -242,7 +242,7 @@ def test_the_handshake_model_is_the_model_in_force() -> None:
     pair.client_config(model="inter-2-audio")
     pair.flush()
     error = refused(pair.client, "model-before-media", model="inter-2")
-    assert "in force: 'inter-2-audio'" in error.detail
+    assert "under model 'inter-2-audio'" in error.detail
     # Without ?model= the session opens on the version's default.
     client = ih.ClientConnection(version="v2")
     client.receive(READY_FRAME)
@@ -252,18 +252,36 @@ def test_the_handshake_model_is_the_model_in_force() -> None:
 
 
 def test_a_switch_the_server_did_not_make_is_not_held_against_the_caller() -> None:
-    # A switch the credential may not make is answered with ih2003 and the session stays on
-    # its model (D54); the model session.updated names is in force too (D56).
-    client = ih.ClientConnection(version="v2")
+    # A switch the credential may not make is answered with ih2003, non-fatal, and the
+    # session stays on its model (D54); whether a session.updated follows is NOT FOUND, so
+    # the model asked for stays a value the caller may name, beside the one in force (D56).
+    client = ih.ClientConnection(version="v2")  # inter-2
     client.receive(READY_FRAME)
     client.send_config(model="inter-2-audio")
     client.receive(envelope("error", {"code": "ih2003", "message": "model not allowed"}))
-    client.receive(envelope("session.updated", {"include": [], "model": "inter-2"}))
     client.send_segment(WEBM_HEAD)
-    client.send_config(model="inter-2-audio")  # as the client last set it
+    client.send_config(model="inter-2")  # the one in force: the session stayed on it
+    client.send_config(model="inter-2-audio")  # the one a config not yet answered asked for
     error = refused(client, "model-before-media", model="inter-2-deep")
-    assert "in force: 'inter-2-audio' or 'inter-2'" in error.detail
-    client.send_config(model="inter-2")  # as the server last named it
+    assert "under model 'inter-2' or 'inter-2-audio'" in error.detail
+    assert client.sticky_config == {"model": "inter-2-audio"}  # as last asked for
+
+
+def test_a_rejected_config_puts_nothing_in_force() -> None:
+    # ih6001 answers (rejects) the config: its model and audio_format never came in force.
+    client = ih.ClientConnection(version="v2", model="inter-2-audio")
+    client.receive(READY_FRAME)
+    client.send_config(model="inter-9", audio_format=PCM_16K)  # a model it does not serve
+    assert client.sticky_config["audio_format"] == v2.messages.AudioFormat(**PCM_16K)
+    client.receive(envelope("error", {"code": "ih6001", "message": "invalid config"}))
+    assert client.sticky_config == {"model": "inter-2-audio"}
+    # The frames are container media again: checked as such.
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_segment(b"\x00\x01" * 10)
+    assert caught.value.rule == "segment-container"
+    client.send_segment(WEBM_HEAD)
+    client.send_config(model="inter-2-audio")
+    refused(client, "model-before-media", model="inter-9")
 
 
 def test_audio_format_only_on_the_audio_model() -> None:
@@ -288,23 +306,29 @@ def test_a_model_the_sources_do_not_name_is_not_judged() -> None:
     assert client.violations == ()
 
 
-def test_audio_format_is_fixed_once_media_went() -> None:
+def test_audio_format_is_fixed_once_audio_went_under_it() -> None:
     pair = v2_pair(model="inter-2-audio")
     pair.client_config(audio_format=PCM_16K)
-    pair.client_config(audio_format=PCM_24K)  # before media: it may change
+    pair.client_config(audio_format=PCM_24K)  # before any audio frame: it may change
     pair.client_segment(b"\x00\x01" * 100)
     pair.flush()
     pair.client_config(include=ALL_FLAGS, audio_format=PCM_24K)  # repeated: the same
     pair.flush()
-    error = refused(pair.client, "audio-format-before-media", audio_format=PCM_16K)
-    assert "sample_rate=16000" in error.detail and "in force: {encoding=" in error.detail
+    error = refused(pair.client, "audio-format-fixed", audio_format=PCM_16K)
+    assert "sample_rate=16000" in error.detail
+    assert "after 1 binary frame(s) under audio_format {encoding=" in error.detail
     pair.agree()
-    # Container media went first (audio too, on the audio model): no PCM declared after it.
+
+
+def test_a_first_audio_format_after_container_media_is_not_judged() -> None:
+    # "Fixed once the first audio frame has been accepted" ([PYSDK]) says nothing of a first
+    # declaration after container media: what the server does with one is NOT FOUND (D56).
     client = ih.ClientConnection(version="v2", model="inter-2-audio")
     client.receive(READY_FRAME)
     client.send_segment(WEBM_HEAD)
-    error = refused(client, "audio-format-before-media", audio_format=PCM_16K)
-    assert "in force: none" in error.detail
+    client.send_config(audio_format=PCM_16K)
+    client.send_segment(b"\x00\x01" * 10)  # PCM from now on
+    refused(client, "audio-format-fixed", audio_format=PCM_24K)
 
 
 def test_pcm_frames_are_any_size_and_not_sniffed() -> None:
@@ -317,9 +341,9 @@ def test_pcm_frames_are_any_size_and_not_sniffed() -> None:
     pair.flush()
     assert [s.size for s in pair.client.segments_sent] == [1, 5000, 3]
     assert pair.client.violations == pair.server.violations == ()
-    with pytest.raises(ih.LocalProtocolError) as caught:
-        pair.client.send_segment(b"")
-    assert caught.value.rule == "segment-not-empty"
+    # An empty frame carries no samples; PCM's minimum is NOT FOUND, so it is not refused.
+    pair.client.send_segment(b"")
+    assert pair.client.segments_sent[-1].size == 0
     # Without audio_format the frames are container media, checked as on v1.
     client = ih.ClientConnection(version="v2", model="inter-2-audio")
     client.receive(READY_FRAME)
@@ -337,10 +361,12 @@ def test_the_server_role_reports_the_same_breaches() -> None:
     server.receive_segment(WEBM_HEAD, timestamp=EPOCH)
     server.receive_text(json.dumps({"model": "inter-2-audio"}), timestamp=EPOCH)
     server.receive_text(json.dumps({"audio_format": PCM_16K}), timestamp=EPOCH)
+    server.receive_segment(b"\x00\x01" * 10, timestamp=EPOCH)
+    server.receive_text(json.dumps({"audio_format": PCM_24K}), timestamp=EPOCH)
     rules = [violation.rule for violation in server.violations]
-    assert rules == ["model-before-media", "audio-format-before-media"]
+    assert rules == ["model-before-media", "audio-format-fixed"]
     # The model the peer switched to is followed (the frame went), so audio_format is judged
-    # on it: only the late declaration breaks a rule.
+    # on it, and the first declaration after container media is not judged (D56).
 
 
 def test_null_model_or_audio_format_never_decodes() -> None:
@@ -458,19 +484,21 @@ def test_v2s_contract_is_v1s_with_its_changes() -> None:
     ]
     assert replaced == [
         ("signal-updated-changed", "signal_reading_changed"),
+        ("segment-not-empty", "segment_not_empty"),
         ("segment-size", "segment_at_most"),
         ("segment-size", "segment_at_least"),
         ("segment-container", "segment_starts_like_container"),
     ]
     added = [(g.rule.id, g.check) for g in v2_guards[len(v1_guards) :]]
     assert added == [
-        ("model-before-media", "config_key_unchanged_after_media"),
-        ("audio-format-before-media", "config_key_unchanged_after_media"),
+        ("model-before-media", "config_key_kept_after_frames"),
+        ("audio-format-fixed", "config_key_kept_after_frames"),
         ("audio-format-audio-model", "audio_format_on_audio_model"),
     ]
     # Every guard applies its own version's rule.
     assert all(g.rule is v2_contract.RULES[g.rule.id] for g in v2_guards)
     assert v2_contract.EFFECTS[: len(v1_contract.EFFECTS)] == v1_contract.EFFECTS
     assert [e.effect for e in v2_contract.EFFECTS[len(v1_contract.EFFECTS) :]] == [
-        "keep_session_keys"
+        "commit_session_keys",
+        "count_keyed_frames",
     ]

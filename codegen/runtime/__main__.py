@@ -66,7 +66,7 @@ _BUILT_SEGMENT_BYTES: Final = 64 * 1024
 # A conforming session, shown in the help (and checked by the tests).
 _EXAMPLE: Final = (
     '{"at": 0.0, "session": {"index": 0, "media_offset": 0.0}}',
-    '{"at": null, "connect": {"version": "v2", "model": "inter-2"}}',
+    '{"at": null, "connect": {"version": "v1"}}',
     '{"at": 0.0, "recv": {"type": "session.ready", "timestamp": "2026-05-20T10:00:00Z", '
     '"correlation_id": "3f1ddab0-0902-5375-a2c6-09124476c33d", '
     '"data": {"session_idle_timeout_seconds": 300, "session_max_duration_seconds": 3600, '
@@ -107,8 +107,8 @@ file format (JSON Lines):
     {"connect": {"version": "v2", "model": "inter-2"}}
                                the protocol version the session speaks and, on v2, the
                                model it opened on (the upgrade's ?model=, inter-2 if left
-                               out), before the session's first frame; a session without
-                               one speaks v1
+                               out), before the session's first frame (after its "session"
+                               line); a session without one speaks v1
   and may also have "at": when it happened, in seconds on any monotonic clock (null if
   unknown): the replayed session's clocks follow it (check itself reports no deadline).
   A line {"expect": ...} is a test annotation (the CLI's own test files start with one)
@@ -315,13 +315,15 @@ class _Sessions:
         self.parts: list[tuple[float, ClientConnection, SummaryFold]] = []
         self.used = False  # whether the current session replayed a line yet
         self.named = False  # whether the recording has `session` lines (a Conversation's)
-        self.version = VERSIONS[0]  # what a `connect` line last named; v1 without one
-        self.model: str | None = None
         self.begin(0.0)
 
-    def begin(self, media_offset: float) -> None:
+    def begin(
+        self, media_offset: float, version: str = VERSIONS[0], model: str | None = None
+    ) -> None:
+        """A new session, speaking `version` (a session without a `connect` line: v1)."""
         # strict: every breach is raised (after the frame is applied, so the replay goes on
         # from what really happened); audit: the recorded client's own mistakes count too.
+        self.version, self.model = version, model
         fold = SummaryFold()
         client = ClientConnection(
             strict=True, audit=True, fold=fold, version=self.version, model=self.model
@@ -337,25 +339,27 @@ class _Sessions:
     def connect(self, value: object) -> None:
         """A `connect` line: the session speaks this version (and model) from its first frame."""
         if not isinstance(value, dict) or not {"version"} <= set(value) <= {"version", "model"}:
+            given = f" with {_names(sorted(value))}" if isinstance(value, dict) and value else ""
             raise TranscriptError(
                 '"connect" must be an object with "version" and (v2) "model" only, not '
-                + _kind(value)
-                + (f" with {_names(sorted(value))}" if isinstance(value, dict) else "")
+                + ("an empty object" if value == {} else _kind(value))
+                + given
             )
         if self.used:
-            raise TranscriptError('"connect" comes before the first frame of its session')
+            raise TranscriptError(
+                '"connect" comes before the first frame of its session (the session goes on '
+                f"as {self.version})"
+            )
         version, model = value["version"], value.get("model")
         if version not in VERSIONS:
-            raise TranscriptError(
-                f'"version" must be one of {_names(list(VERSIONS))}, not {_kind(version)}'
-            )
+            shown = json.dumps(version) if isinstance(version, str) else _kind(version)
+            raise TranscriptError(f'"version" must be one of {_names(list(VERSIONS))}, not {shown}')
         try:
             opening_keys(version, model)
         except ValueError as error:
             raise TranscriptError(f'"model": {error}') from None
-        self.version, self.model = version, model
         offset = self.parts.pop()[0]
-        self.begin(offset)
+        self.begin(offset, version, model)
 
     @property
     def client(self) -> ClientConnection:

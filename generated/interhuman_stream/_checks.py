@@ -497,49 +497,50 @@ def config_well_formed(core: Core, guard: Guard, config: SessionConfig) -> bool:
     return True
 
 
-def _in_force(core: Core, name: str) -> list[Any]:
-    """The values of sticky config key `name` in force (D52): the session's, as the frames
-    so far set it (or the handshake, for the model), and the one the acknowledged config
-    carries, when it names one and it differs."""
+def key_values(core: Core, name: str) -> list[Any]:
+    """The values sticky config key `name` may have now (D52, D56): the one in force (the
+    handshake's model, or what the last session.updated answering a config naming it
+    committed), then those the configs not yet answered asked for, oldest first. Empty
+    when it has none."""
     found = [core.session_keys[name]] if name in core.session_keys else []
-    acknowledged = getattr(core.acknowledged, name, None)
-    if acknowledged is not None and acknowledged is not UNSET and acknowledged not in found:
-        found.append(acknowledged)
+    for config in core.pending_configs:
+        value = getattr(config, name, UNSET)
+        if value is not UNSET and value not in found:
+            found.append(value)
     return found
 
 
-def _why_config_key_unchanged_after_media(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
+def _why_config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
     found = []
     for name in guard.fields:
         value = getattr(config, name, UNSET)
-        in_force = _in_force(core, name)
-        if value is UNSET or value in in_force:
+        values = key_values(core, name)
+        if value is UNSET or not core.keyed_frames.get(name) or value in values:
             continue
-        shown = " or ".join(_key_value(v) for v in in_force) or "none"
+        shown = " or ".join(_key_value(v) for v in values) or "none"
         found.append(
-            f"{name} {_key_value(value)} after {len(core.segments):,} media frame(s); "
-            f"in force: {shown}"
+            f"{name} {_key_value(value)} after {core.keyed_frames[name]:,} binary frame(s) "
+            f"under {name} {shown}"
         )
     return tuple(found)
 
 
-@check(explain=_why_config_key_unchanged_after_media)
-def config_key_unchanged_after_media(core: Core, guard: Guard, config: Any) -> bool:
-    """Before the first binary frame, anything; after it, each of the config's `fields` is
-    left out or equals its value in force: the session's (the config keys the session keeps)
-    or the one the acknowledged config carries."""
-    if not core.segments:
-        return True
+@check(explain=_why_config_key_kept_after_frames)
+def config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> bool:
+    """Each of the config's `fields` is left out, or no binary frame went yet while that key had
+    a value, or it equals a value of the key: the one in force or one a config not yet
+    answered asked for."""
     for name in guard.fields:
         value = getattr(config, name, UNSET)
-        if value is not UNSET and value not in _in_force(core, name):
+        kept = value is UNSET or not core.keyed_frames.get(name)
+        if not kept and value not in key_values(core, name):
             return False
     return True
 
 
 def _models_applying(core: Core, config: Any) -> list[Any]:
     model = getattr(config, "model", UNSET)
-    return _in_force(core, "model") if model is UNSET else [model]
+    return key_values(core, "model") if model is UNSET else [model]
 
 
 def _why_audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
@@ -553,8 +554,8 @@ def _why_audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> t
 @check(explain=_why_audio_format_on_audio_model)
 def audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> bool:
     """The config carries no audio_format, or the model it applies to (its own model, else the
-    session's or the acknowledged config's) is one of `models` or a model the documented set
-    does not name."""
+    one in force or one a config not yet answered asked for) is one of `models` or a model the
+    documented set does not name."""
     if getattr(config, "audio_format", UNSET) is UNSET:
         return True
     known = guard.documented["model"]
@@ -637,8 +638,7 @@ def queue_config(core: Core, effect: Effect, config: SessionConfig, now: float |
 @effect
 def acknowledge_config(core: Core, effect: Effect, message: Any, now: float | None) -> None:
     """Answer the oldest waiting config; data becomes the acknowledged config."""
-    if core.pending_configs:
-        del core.pending_configs[0]
+    core.answered = core.pending_configs.pop(0) if core.pending_configs else None
     core.acknowledged = message.data
     core.include = frozenset(include_of(message.data))
 
@@ -651,13 +651,24 @@ def reject_config(core: Core, effect: Effect, message: Any, now: float | None) -
 
 
 @effect
-def keep_session_keys(core: Core, effect: Effect, config: Any, now: float | None) -> None:
-    """Keep each of the config's `fields` it carries as the session's value of that key; a key
-    it leaves out keeps its value (D52)."""
+def commit_session_keys(core: Core, effect: Effect, message: Any, now: float | None) -> None:
+    """Each of `fields` comes in force: the value data names, else the one the config this
+    answers carried; a key neither names keeps its value (D52)."""
     for name in effect.fields:
-        value = getattr(config, name, UNSET)
-        if value is not UNSET:
+        value = getattr(message.data, name, None)
+        if value is None or value is UNSET:
+            value = getattr(core.answered, name, UNSET)
+        if value is not UNSET and value is not None:
             core.session_keys[name] = value
+
+
+@effect
+def count_keyed_frames(core: Core, effect: Effect, data: bytes, now: float | None) -> None:
+    """Count the binary frame for each of `fields` that has a value now (in force, or asked for
+    by a config not yet answered)."""
+    for name in effect.fields:
+        if key_values(core, name):
+            core.keyed_frames[name] = core.keyed_frames.get(name, 0) + 1
 
 
 @effect

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 from msgspec import Struct
 
-from ._checks import CHECKS, EFFECTS, Apply, Test
+from ._checks import CHECKS, EFFECTS, Apply, Test, key_values
 from ._codec import UnknownMessage
 from ._contract import (
     DEADLINE_RULES,
@@ -136,6 +136,7 @@ class Core:
 
     __slots__ = (
         "acknowledged",
+        "answered",
         "audit",
         "capped",
         "close_code",
@@ -148,6 +149,7 @@ class Core:
         "handled",
         "handlers",
         "include",
+        "keyed_frames",
         "last_client_frame_at",
         "last_period_end",
         "max_signal_types",
@@ -216,13 +218,16 @@ class Core:
         self.last_client_frame_at: float | None = None
         self.pending_configs: list[SessionConfig] = []
         self.acknowledged: SessionUpdatedData | None = None
+        self.answered: SessionConfig | None = None  # the config the last session.updated answered
         self.include: frozenset[str] = frozenset()  # the acknowledged include flags
         self.signals: dict[str, SignalData] = {}
         self.engagement: EngagementUpdatedData | None = None
         self.segments: list[SentSegment] = []
-        # Sticky config keys in force as the frames so far set them (v2's model, from the
-        # handshake on, and audio_format: D52); v1 keeps none.
+        # Sticky config keys in force (v2's model, from the handshake on, and audio_format,
+        # each from the session.updated answering the config naming it: D52), and how many
+        # binary frames went while each had a value; v1 keeps none.
         self.session_keys: dict[str, Any] = dict(session_keys or {})
+        self.keyed_frames: dict[str, int] = {}
         self.segment_base = segment_index_base
         self.correlation_id: str | None = None
         self.last_period_end: float | None = None
@@ -483,7 +488,7 @@ def _only_for_codes(test: Test) -> Test:
 
 def _unless_kept(test: Test, key: str) -> Test:
     def checked(core: Core, guard: Guard, payload: Any) -> bool:
-        return core.session_keys.get(key) is not None or test(core, guard, payload)
+        return bool(key_values(core, key)) or test(core, guard, payload)
 
     return checked
 
@@ -587,10 +592,23 @@ class SessionView:
 
     @property
     def sticky_config(self) -> Mapping[str, Any]:
-        """v2's sticky config keys as this session's frames set them (D52): `model` (the
-        upgrade's, until a config names another) and `audio_format` once one was declared
-        (every binary frame after it is raw PCM); empty on v1."""
-        return dict(self._core.session_keys)
+        """v2's sticky config keys (D52): `model` (the upgrade's, until a session.updated
+        answers a config naming another) and `audio_format` once one was declared (every
+        binary frame after it is raw PCM), each as the last config not yet answered asks for
+        it, else in force; empty on v1."""
+        core = self._core
+        names = {
+            name
+            for entry in core.version.effects
+            if entry.effect == "commit_session_keys"
+            for name in entry.fields
+        }
+        found = {}
+        for name in sorted(names | core.session_keys.keys()):
+            values = key_values(core, name)
+            if values:
+                found[name] = values[-1]
+        return found
 
     @property
     def active_signals(self) -> Mapping[str, SignalData]:

@@ -34,7 +34,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "model-before-media": Rule(
             id="model-before-media",
             breaker="client",
-            says="A config changes the model only before the first media frame; after it, a config leaves model out (the model in force stays) or names the model in force.",
+            says="A config changes the model only before the first media frame; after it, a config leaves model out (the model in force stays) or names the model in force (or one a config not yet answered asked for).",
             hint="Leave model out of later configs; to analyse with another model, open a new session (handshake.endpoint_url('v2', model=...)).",
             sources=("PYSDK", "SK-V2"),
         ),
@@ -45,11 +45,11 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
             hint="Open the session on inter-2-audio (handshake.endpoint_url('v2', model='inter-2-audio')), or switch model to it in the same config, before the first media frame.",
             sources=("PYSDK",),
         ),
-        "audio-format-before-media": Rule(
-            id="audio-format-before-media",
+        "audio-format-fixed": Rule(
+            id="audio-format-fixed",
             breaker="client",
-            says="audio_format is fixed once the first media frame went: after it, a config leaves audio_format out (the format in force stays) or repeats the format in force.",
-            hint="Declare audio_format in a config before the first binary frame and leave it out of later ones; to change it, open a new session.",
+            says="audio_format is fixed once a raw audio frame went under it: after that, a config leaves audio_format out (the format in force stays) or repeats the format in force (or one a config not yet answered asked for).",
+            hint="Leave audio_format out of later configs; to change the format, open a new session.",
             sources=("PYSDK",),
         ),
     }
@@ -63,6 +63,12 @@ _CHANGED_GUARDS: Final[Mapping[tuple[str, str, str], Guard]] = MappingProxyType(
             event="signal.updated",
             check="signal_reading_changed",
             fields=("probability", "rationale"),
+        ),
+        ("segment-not-empty", "segment", "segment_not_empty"): Guard(
+            rule=RULES["segment-not-empty"],
+            event="segment",
+            check="segment_not_empty",
+            unless="audio_format",
         ),
         ("segment-size", "segment", "segment_at_most"): Guard(
             rule=RULES["segment-size"],
@@ -98,13 +104,13 @@ GUARDS: Final[tuple[Guard, ...]] = (
     Guard(
         rule=RULES["model-before-media"],
         event="config",
-        check="config_key_unchanged_after_media",
+        check="config_key_kept_after_frames",
         fields=("model",),
     ),
     Guard(
-        rule=RULES["audio-format-before-media"],
+        rule=RULES["audio-format-fixed"],
         event="config",
-        check="config_key_unchanged_after_media",
+        check="config_key_kept_after_frames",
         fields=("audio_format",),
     ),
     Guard(
@@ -119,6 +125,7 @@ GUARDS: Final[tuple[Guard, ...]] = (
 
 EFFECTS: Final[tuple[Effect, ...]] = (
     *SHARED_EFFECTS,
-    Effect(event="config", effect="keep_session_keys", fields=("model", "audio_format")),
+    Effect(event="session.updated", effect="commit_session_keys", fields=("model", "audio_format")),
+    Effect(event="segment", effect="count_keyed_frames", fields=("model", "audio_format")),
 )
 """v1's effects, then the ones this version adds."""
