@@ -301,8 +301,15 @@ def test_pcm_on_a_model_that_does_not_take_it_is_refused_before_it_is_sent(
         with pytest.raises(ih.LocalProtocolError) as refused:
             sync.stream(url, KEY, pcm_chunks, version="v2", audio_format=PCM_16K, **QUICK)
         assert refused.value.rule == "audio-format-audio-model"
-    for record in mock.sessions:
-        assert record.text_frames_received == 0 and record.segment_sizes == []
+        assert "on model 'inter-2'" in refused.value.detail
+        # Not a format, or not a version that has one: refused as plainly, before connecting.
+        bad = {**PCM_16K, "sample_rate": 44100}
+        with pytest.raises(ValueError, match="sample_rate 16000 or 24000") as wrong:
+            aio.StreamClient(v2_url(url, "inter-2-audio"), KEY, version="v2", audio_format=bad)
+        assert "44100" in str(wrong.value)
+        with pytest.raises(ValueError, match="v2 config key"):
+            sync.StreamClient(url.replace("/v2/", "/v1/"), KEY, audio_format=PCM_16K)
+    assert mock.sessions == []  # nothing ever connected
 
 
 def test_vendor_sdk_streams_pcm_and_agrees_with_our_core(pcm_chunks: list[bytes]) -> None:

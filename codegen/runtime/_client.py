@@ -9,6 +9,7 @@ the session state. The transport - any WebSocket library, a test rig, a proxy - 
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -295,7 +296,10 @@ class ClientConnection(SessionView):
                     else msgspec.convert(audio_format, kind)
                 )
             except msgspec.ValidationError as error:
-                raise ValueError(f"audio_format is not a valid AudioFormat: {error}") from None
+                raise ValueError(
+                    f"audio_format {audio_format!r} is not a valid AudioFormat ({error}): it "
+                    f"takes {_shape_of(kind)}"
+                ) from None
         return version.models.SessionConfig(**fields)  # type: ignore[no-any-return]
 
     def _unsendable(self, config: SessionConfig) -> LocalProtocolError:
@@ -365,3 +369,12 @@ def _as_list(values: Any) -> Any:
     if isinstance(values, (list, tuple)):
         return list(values)
     return values
+
+
+def _shape_of(kind: type) -> str:
+    """The values a Struct of fixed choices takes, field by field (for an error message)."""
+    hints = typing.get_type_hints(kind)
+    return ", ".join(
+        f"{name} " + " or ".join(repr(value) for value in typing.get_args(hints[name]))
+        for name in kind.__struct_fields__  # type: ignore[attr-defined]
+    )

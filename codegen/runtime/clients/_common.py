@@ -54,6 +54,19 @@ def send_wanted_config(
     )
 
 
+def check_audio_format(connection: ClientConnection, audio_format: Any) -> None:
+    """Refuse, before anything connects, an audio_format the config sent on session.ready
+    could not carry: one that is not an AudioFormat (ValueError naming the values it takes),
+    one on v1 (ValueError), one on a model that takes no raw audio (LocalProtocolError,
+    audio-format-audio-model). A scratch connection of the same version and model sends it,
+    so the rules are the contract's own."""
+    if audio_format is None:
+        return
+    model = connection.sticky_config.get("model")
+    probe = ClientConnection(version=connection.version, model=model)
+    probe.send_config(audio_format=audio_format)
+
+
 def url_model(url: str, version: str | None) -> str | None:
     """The model a URL opens a session on, for a version with models (v2): its `model` query
     parameter (the last, if repeated), or None without one (the version's default); on a

@@ -91,6 +91,7 @@ from ._common import (
     MediaChunk,
     RestartableSource,
     Wanted,
+    check_audio_format,
     check_new_connection,
     check_version,
     default_conversation,
@@ -322,6 +323,7 @@ class StreamClient:
             check_version(connection, version)
             self.fold = check_new_connection(connection, fold=fold, record=record)
             self.connection = connection
+        check_audio_format(self.connection, audio_format)
         self.correlation_id: str | None = None
         """The server's X-Correlation-ID from the upgrade response."""
         self.offered: OfferedConfig | None = None

@@ -108,6 +108,7 @@ from ._common import (
     MediaChunk,
     RestartableSource,
     Wanted,
+    check_audio_format,
     check_new_connection,
     check_version,
     default_conversation,
@@ -310,6 +311,7 @@ class StreamClient:
             check_version(connection, version)
             self.fold = check_new_connection(connection, strict=strict, record=record, fold=fold)
             self.connection = connection
+        check_audio_format(self.connection, audio_format)
         self.correlation_id: str | None = None
         self.left_out: dict[str, tuple[str, ...]] = {}
         self.undecodable: list[Undecodable] = []
