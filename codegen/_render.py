@@ -811,8 +811,10 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
     )
     doc = (
         f"Streaming Analyze {spec.version}: its messages (the `messages` namespace), codec and "
-        f"contract rules, generated from spec/ with spec/{overlay} (D48). Errors (DecodeError) "
-        "and unknown envelope types (UnknownMessage) are the package's own."
+        f"contract rules, generated from spec/ with spec/{overlay} (D48). A message it leaves "
+        "as v1's is v1's class (messages.SessionEnded is interhuman_stream.messages."
+        "SessionEnded); errors (DecodeError) and unknown envelope types (UnknownMessage) are "
+        "the package's own."
     )
     init = namespace.render(doc=doc, modules=VERSION_EXPORTS)
     init += '\nfrom . import messages\n\n__all__ += ["messages"]\n'
