@@ -7,6 +7,7 @@ ruff so the bytes depend only on spec/, the templates and the pinned tool versio
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -43,6 +44,7 @@ RUNTIME = Path(__file__).resolve().parent / "runtime"
 RUNTIME_HEADER = "# Hand-written runtime: edit codegen/runtime/{name} (regen copies it verbatim).\n"
 PACKAGE = "interhuman_stream"
 OUTPUT_DIR = ROOT / "generated" / PACKAGE
+DEFS_REF = "#/$defs/"
 
 REGEN_COMMAND = "nox -s regen"
 
@@ -223,7 +225,10 @@ def _model_options(spec: Spec) -> dict[str, Any]:
     }
 
 
-def render_models(spec: Spec) -> str:
+def render_models(spec: Spec, shared: frozenset[str] = frozenset()) -> str:
+    """The message Structs and type aliases of `spec`'s schema. `shared`: the definitions a
+    later version leaves as v1's (shared_definitions), imported from v1's module instead of
+    defined again, so both versions' messages are the same classes where the spec agrees."""
     with warnings.catch_warnings():
         # Any warning means the tool could not express part of the spec: fail loudly.
         warnings.simplefilter("error")
@@ -245,8 +250,92 @@ def render_models(spec: Spec) -> str:
     # Without the future import the tool puts None before UnsetType; the order means nothing
     # to msgspec or to typing, and the lint rules want None last.
     text = text.replace(" | None | UnsetType", " | UnsetType | None")
-    header = _header("datamodel/msgspec.jinja2, by datamodel-code-generator", (PROTOCOL_FILE,))
+    if shared:
+        text = _import_shared(text, shared)
+    overlays = tuple(name for name in spec.sources if name.endswith(".overlay.json"))
+    header = _header(
+        "datamodel/msgspec.jinja2, by datamodel-code-generator", (PROTOCOL_FILE, *overlays)
+    )
     return header + "\n" + text.lstrip("\n")
+
+
+def _references(schema: Any) -> set[str]:
+    """The $defs names a schema refers to, anywhere in it."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith(DEFS_REF):
+                raise SpecError(f"{PROTOCOL_FILE}: $ref {ref!r} is not to a $defs entry")
+            found.add(ref.removeprefix(DEFS_REF))
+        for value in schema.values():
+            found |= _references(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _references(item)
+    return found
+
+
+def shared_definitions(spec: Spec, base: Spec) -> frozenset[str]:
+    """The $defs entries a later version leaves as v1's (`base`): its schema, as the models
+    see it (schema_for_models), is equal in both, and so is that of every entry it refers
+    to, however indirectly. Their Structs and aliases are then v1's, imported."""
+    defs = schema_for_models(spec)["$defs"]
+    base_defs = schema_for_models(base)["$defs"]
+    shared = {name for name, schema in defs.items() if base_defs.get(name) == schema}
+    references = {name: _references(defs[name]) for name in shared}
+    while dropped := {name for name in shared if not references[name] <= shared}:
+        shared -= dropped
+    return frozenset(shared)
+
+
+def _import_shared(text: str, shared: frozenset[str]) -> str:
+    """The generated models without the top-level definitions named in `shared`, which come
+    from v1's module instead (one import, re-exported through __all__), and without the
+    imports only those definitions used."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    defined: list[str] = []
+    kept: list[ast.stmt] = []
+    imports: list[ast.ImportFrom] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            imports.append(node)
+            continue
+        if isinstance(node, ast.ClassDef):
+            name = node.name
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name = node.target.id
+        else:
+            raise SpecError(f"generated models: unexpected top-level {ast.dump(node)[:60]}")
+        defined.append(name)
+        if name not in shared:
+            kept.append(node)
+    if missing := sorted(shared - set(defined)):
+        raise SpecError(f"generated models: no top-level definition of shared {missing}")
+    used = {
+        node.id for statement in kept for node in ast.walk(statement) if isinstance(node, ast.Name)
+    }
+    printed = [
+        f"from {node.module} import {', '.join(names)}\n"
+        for node in imports
+        if (names := [alias.name for alias in node.names if alias.name in used])
+    ]
+    printed.append(
+        "# What this version's schema leaves as v1's is v1's: the same classes and aliases\n"
+        "# (shared_definitions in codegen/_render.py).\n"
+        f"from .._models import {', '.join(sorted(shared))}\n"
+    )
+    definitions = [
+        "".join(lines[_first_line(statement) - 1 : statement.end_lineno]) for statement in kept
+    ]
+    # Every name the module provides, its own and v1's, in the order the schema gives them.
+    return "".join(printed) + "\n\n" + "\n\n".join(definitions) + f"\n\n__all__ = {defined!r}\n"
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = statement.decorator_list if isinstance(statement, ast.ClassDef) else []
+    return min([statement.lineno, *(decorator.lineno for decorator in decorators)])
 
 
 def _environment() -> jinja2.Environment:
@@ -712,7 +801,7 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
     codes = {entry["code"] for entry in spec.errors["errors"]}
     if removed := sorted(set(base_errors) - codes):
         raise SpecError(f"{overlay}: errors.json removes {removed}; a later version may not")
-    files = {"_models.py": render_models(spec)}
+    files = {"_models.py": render_models(spec, shared_definitions(spec, base))}
     env = _environment()
     shared = template_context(spec)
     context = {
@@ -749,8 +838,10 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
     )
     doc = (
         f"Streaming Analyze {spec.version}: its messages (the `messages` namespace), codec and "
-        f"contract rules, generated from spec/ with spec/{overlay} (D48). Errors (DecodeError) "
-        "and unknown envelope types (UnknownMessage) are the package's own."
+        f"contract rules, generated from spec/ with spec/{overlay} (D48). A message it leaves "
+        "as v1's is v1's class (messages.SessionEnded is interhuman_stream.messages."
+        "SessionEnded); errors (DecodeError) and unknown envelope types (UnknownMessage) are "
+        "the package's own."
     )
     init = namespace.render(doc=doc, modules=VERSION_EXPORTS)
     init += '\nfrom . import messages\n\n__all__ += ["messages"]\n'

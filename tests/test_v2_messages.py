@@ -14,14 +14,19 @@ from harness import present
 from test_messages import normalized
 
 import interhuman_stream as ih
-from codegen._spec import load_spec
+from codegen._render import shared_definitions
+from codegen._spec import load_spec, schema_for_models
 from conftest import EXAMPLES, load_json, schema_validator
+from interhuman_stream import _models as v1_models
 from interhuman_stream import v2
+from interhuman_stream.v2 import _models as v2_models
 
 V2_SERVER = sorted((EXAMPLES / "v2/server").glob("*.json"))
 V2_CLIENT = sorted((EXAMPLES / "v2/client").glob("*.json"))
 V1_SERVER = sorted((EXAMPLES / "server").glob("*.json"))
 SCHEMA = load_spec(version="v2").protocol
+# The definitions v2 leaves as v1's: v2's models import them from v1's.
+SHARED = shared_definitions(load_spec(version="v2"), load_spec(version="v1"))
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -34,7 +39,10 @@ def test_v2_server_golden_both_ways(path: Path) -> None:
     document = load_json(path)
     message = v2.decode_server_message(raw)
     assert type(message) is v2.MESSAGE_CLASSES[document["type"]]
-    assert type(message).__module__ == "interhuman_stream.v2._models"
+    shared = type(message).__name__ in SHARED
+    assert type(message).__module__ == (
+        "interhuman_stream._models" if shared else v2_models.__name__
+    )
     encoded = msgspec.json.encode(message)
     assert normalized(json.loads(encoded)) == normalized(document)
     assert schema_validator(SCHEMA, "ServerMessage").is_valid(json.loads(encoded))
@@ -87,6 +95,100 @@ def test_a_v2_config_outside_the_spec_is_refused_before_it_is_sent(
         fields = {"audio_format": v2.messages.AudioFormat(**fields["audio_format"])}
     with pytest.raises(ValueError, match=f"invalid SessionConfig: .*{where}"):
         v2.encode_client_message(v2.messages.SessionConfig(**fields))
+
+
+def _defs(version: str) -> dict[str, Any]:
+    defs: dict[str, Any] = schema_for_models(load_spec(version=version))["$defs"]
+    return defs
+
+
+V1_DEFS, V2_DEFS = _defs("v1"), _defs("v2")
+
+
+def _refs(schema: Any) -> set[str]:
+    """The $defs names a schema refers to, anywhere in it."""
+    if isinstance(schema, list):
+        return set().union(*map(_refs, schema))
+    if not isinstance(schema, dict):
+        return set()
+    found = set().union(*map(_refs, schema.values()))
+    ref = schema.get("$ref")
+    return found | {ref.removeprefix("#/$defs/")} if isinstance(ref, str) else found
+
+
+def _unchanged(name: str, seen: frozenset[str] = frozenset()) -> bool:
+    """Decided on the spec: the definition as the models see it and, however indirectly,
+    everything it refers to are the same in both versions."""
+    return V1_DEFS.get(name) == V2_DEFS[name] and all(
+        _unchanged(ref, seen | {name}) for ref in _refs(V2_DEFS[name]) - seen
+    )
+
+
+def test_what_v2_shares_with_v1_is_v1s_own_classes_and_aliases() -> None:
+    assert {name for name in V2_DEFS if _unchanged(name)} == SHARED
+    unchanged = {"SessionEnded", "ErrorMessage", "ErrorData", "EngagementUpdated", "SignalEnded"}
+    unchanged |= {"SessionClose", "SessionSummary", "QualityScores", "Envelope", "Timestamp"}
+    assert unchanged <= SHARED
+    changed = {"SignalData", "SignalDetected", "SignalUpdated", "SessionReady", "SessionUpdated"}
+    changed |= {"SessionConfig", "ServerMessage", "KnownSignalType", "AudioFormat"}
+    assert changed.isdisjoint(SHARED)
+    for name in V2_DEFS:
+        ours = getattr(v2_models, name)
+        if name in SHARED:
+            assert ours is getattr(v1_models, name), name
+        else:
+            assert ours is not getattr(v1_models, name, None), name
+    assert v2.messages.SessionEnded is ih.messages.SessionEnded
+    assert v2.messages.ErrorData is ih.messages.ErrorData
+    assert v2.messages.SignalDetected is not ih.messages.SignalDetected
+
+
+def test_v2s_models_define_only_what_differs_from_v1() -> None:
+    own = {
+        name
+        for name, value in vars(v2_models).items()
+        if isinstance(value, type) and value.__module__ == v2_models.__name__
+    }
+    assert {"SignalData", "SessionReady", "SessionConfig", "AudioFormat"} <= own
+    for name in own:
+        cls = getattr(v2_models, name)
+        assert issubclass(cls, msgspec.Struct), name
+        assert not _unchanged(name), name
+        if name in V1_DEFS:  # and what msgspec makes of it differs too
+            assert msgspec.json.schema(cls) != msgspec.json.schema(getattr(v1_models, name)), name
+    # The module still provides every name of v2's schema, its own or v1's, and the messages
+    # namespace every Struct of it.
+    assert set(v2_models.__all__) == set(V2_DEFS)
+    assert all(hasattr(v2_models, name) for name in v2_models.__all__)
+    for name in v2_models.__all__:
+        value = getattr(v2_models, name)
+        if isinstance(value, type) and issubclass(value, msgspec.Struct):
+            assert getattr(v2.messages, name) is value, name
+
+
+@pytest.mark.parametrize(
+    "golden",
+    [
+        "session.ended--client-shutdown",
+        "error--invalid-model",
+        "engagement.updated--reference",
+        "signal.ended--reference",
+    ],
+)
+def test_a_message_v2_shares_decodes_to_v1s_class(golden: str) -> None:
+    path = next(p for p in [*V2_SERVER, *V1_SERVER] if p.stem == golden)
+    message = v2.decode_server_message(path.read_bytes())
+    v1_class = getattr(ih.messages, type(message).__name__)
+    assert type(message) is v1_class
+    assert isinstance(message, v1_class)
+    assert type(message.data) is getattr(ih.messages, type(message.data).__name__)
+    assert v2.MESSAGE_CLASSES[load_json(path)["type"]] is v1_class
+    # The classes v2 changes stay its own, in the same union.
+    signal = v2.decode_server_message(
+        (EXAMPLES / "v2/server/signal.detected--no-modality.json").read_bytes()
+    )
+    assert type(signal) is v2.messages.SignalDetected
+    assert not isinstance(signal, ih.messages.SignalDetected)
 
 
 def test_errors_and_unknown_envelopes_are_the_packages_own() -> None:

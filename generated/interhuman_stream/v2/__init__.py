@@ -2,7 +2,7 @@
 # Sources: spec/protocol.schema.json, spec/contract.json, spec/v2.overlay.json
 # Template: codegen/templates/namespace.py.jinja2
 
-"""Streaming Analyze v2: its messages (the `messages` namespace), codec and contract rules, generated from spec/ with spec/v2.overlay.json (D48). Errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
+"""Streaming Analyze v2: its messages (the `messages` namespace), codec and contract rules, generated from spec/ with spec/v2.overlay.json (D48). A message it leaves as v1's is v1's class (messages.SessionEnded is interhuman_stream.messages.SessionEnded); errors (DecodeError) and unknown envelope types (UnknownMessage) are the package's own."""
 
 from ._catalog import (
     ERROR_CATALOG,
