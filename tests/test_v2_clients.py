@@ -240,12 +240,22 @@ def test_the_default_conversation_speaks_the_version_given(tmp_path: Any) -> Non
 # -- the vendor's SDK on v2 ------------------------------------------------------------------
 
 
+# The SDK's model and its way of sending each kind of media (send_video, or send_audio after
+# the config declares the format).
+SDK_MEDIA = {"webm": ("inter-2", None), "pcm": ("inter-2-audio", PCM_16K)}
+
+
+@pytest.mark.parametrize("kind", sorted(SDK_MEDIA))
 def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
-    webm_chunks: list[bytes],
+    kind: str, request: pytest.FixtureRequest
 ) -> None:
     from interhumanai.auth import StaticTokenProvider
     from interhumanai.stream import StreamClient
+    from interhumanai.types import RawAudioFormat
 
+    chunks: list[bytes] = request.getfixturevalue(f"{kind}_chunks")
+    model, audio_format = SDK_MEDIA[kind]
+    declared = None if audio_format is None else RawAudioFormat(**audio_format)
     mock = MockServer(V2)
 
     async def sdk_session(base_url: str) -> tuple[list[Any], Any]:
@@ -253,9 +263,9 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
             token_provider=StaticTokenProvider(KEY),
             base_url=base_url,
             api_version="v2",
-            model="inter-2",
+            model=model,
         )
-        return await run_sdk_session(client, webm_chunks, BOTH_FLAGS)
+        return await run_sdk_session(client, chunks, BOTH_FLAGS, audio_format=declared)
 
     with mock.running() as url:
         base_url = url.replace("ws://", "http://").removesuffix(V2.path)
@@ -263,15 +273,15 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     assert closed.code == 1000
     record = mock.sessions[-1]
     assert record.ended_by == "session.ended"
-    assert record.segment_sizes == [len(chunk) for chunk in webm_chunks]
+    assert record.segment_sizes == [len(chunk) for chunk in chunks]
     # What our core makes of the very session the SDK had: the mock keeps the frames it
     # sent (not the client's), so the SDK's sends are replayed as it made them - the config
     # after session.ready, every chunk, the close - then every frame that came back.
-    ours = ih.ClientConnection(strict=True, version="v2")
+    ours = ih.ClientConnection(strict=True, version="v2", model=model)
     sent = list(record.sent)
     decoded = [ours.receive_message(sent[0])]
-    ours.send_config(BOTH_FLAGS)
-    for chunk in webm_chunks:
+    ours.send_config(BOTH_FLAGS, audio_format=audio_format)
+    for chunk in chunks:
         ours.send_segment(chunk)
     ours.send_close()
     decoded += [ours.receive_message(frame) for frame in sent[1:]]
@@ -279,7 +289,7 @@ def test_vendor_sdk_completes_a_v2_session_and_agrees_with_our_core(
     assert not ours.violations
     assert_sdk_agrees(events, decoded)
     updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
-    assert [m.data.model for m in updated] == ["inter-2"]
+    assert [m.data.model for m in updated] == [model]
     assert [e.type for e in events][-2:] == ["signal.ended", "session.ended"]
 
 
@@ -310,47 +320,6 @@ def test_pcm_on_a_model_that_does_not_take_it_is_refused_before_it_is_sent(
         with pytest.raises(ValueError, match="v2 config key"):
             sync.StreamClient(url.replace("/v2/", "/v1/"), KEY, audio_format=PCM_16K)
     assert mock.sessions == []  # nothing ever connected
-
-
-def test_vendor_sdk_streams_pcm_and_agrees_with_our_core(pcm_chunks: list[bytes]) -> None:
-    from interhumanai.auth import StaticTokenProvider
-    from interhumanai.stream import StreamClient
-    from interhumanai.types import RawAudioFormat
-
-    mock = MockServer(V2)
-
-    async def sdk_session(base_url: str) -> tuple[list[Any], Any]:
-        client = StreamClient(
-            token_provider=StaticTokenProvider(KEY),
-            base_url=base_url,
-            api_version="v2",
-            model="inter-2-audio",
-        )
-        declared = RawAudioFormat(sample_rate=16000)
-        return await run_sdk_session(client, pcm_chunks, BOTH_FLAGS, audio_format=declared)
-
-    with mock.running() as url:
-        base_url = url.replace("ws://", "http://").removesuffix(V2.path)
-        events, closed = asyncio.run(sdk_session(base_url))
-    assert closed.code == 1000
-    record = mock.sessions[-1]
-    assert record.ended_by == "session.ended"
-    assert record.segment_sizes == [len(chunk) for chunk in pcm_chunks]
-    # Our core, on the same model, replays the SDK's sends and reads what came back.
-    ours = ih.ClientConnection(strict=True, version="v2", model="inter-2-audio")
-    sent = list(record.sent)
-    decoded = [ours.receive_message(sent[0])]
-    ours.send_config(BOTH_FLAGS, audio_format=PCM_16K)
-    for chunk in pcm_chunks:
-        ours.send_segment(chunk)
-    ours.send_close()
-    decoded += [ours.receive_message(frame) for frame in sent[1:]]
-    assert ours.state is ih.SessionState.ENDED
-    assert not ours.violations
-    assert_sdk_agrees(events, decoded)
-    updated = [m for m in decoded if isinstance(m, ih.v2.messages.SessionUpdated)]
-    assert [m.data.model for m in updated] == ["inter-2-audio"]
-    assert any(e.type == "signal.detected" for e in events)
 
 
 def test_a_404_names_the_endpoint_of_the_version_spoken() -> None:
