@@ -90,10 +90,12 @@ class ContractTables(msgspec.Struct, frozen=True):
     states: tuple[tuple[str, str, str], ...]  # (member, value literal, description)
     initial_state: str
     rules: tuple[tuple[str, str], ...]  # (id literal, constructor arguments)
+    rule_pairs: tuple[tuple[tuple[str, str], ...], ...]  # each rule's (argument, source text)
     senders: tuple[tuple[str, str], ...]
     switches: tuple[str, ...]
     moves: tuple[tuple[str, str], ...]  # (key, target)
     guards: tuple[str, ...]  # constructor arguments
+    guard_pairs: tuple[tuple[tuple[str, str], ...], ...]  # each guard's (argument, source text)
     effects: tuple[str, ...]
     deadlines: tuple[str, ...]
 
@@ -120,7 +122,7 @@ def _arguments(pairs: list[tuple[str, str]]) -> str:
 def contract_tables(spec: Spec) -> ContractTables:
     model = contract_model(spec)
     documented = [guard_documented_sets(spec, g) for g in spec.contract["guards"]]
-    rules = []
+    rules, rule_pairs = [], []
     for rule_id, rule in model.rules.items():
         pairs = [
             ("id", repr(rule_id)),
@@ -132,7 +134,8 @@ def contract_tables(spec: Spec) -> ContractTables:
         pairs += [("peer_ignores", "True")] if rule.peer_ignores else []
         pairs += [("still_applies", "True")] if rule.still_applies else []
         rules.append((repr(rule_id), _arguments(pairs)))
-    guards = []
+        rule_pairs.append(tuple(pairs))
+    guards, guard_pairs = [], []
     for guard, sets in zip(model.guards, documented, strict=True):
         pairs = [
             ("rule", f"RULES[{guard.rule!r}]"),
@@ -171,6 +174,7 @@ def contract_tables(spec: Spec) -> ContractTables:
             entries = ", ".join(f"{field!r}: {constant}" for field, constant in sets.items())
             pairs.append(("documented", f"MappingProxyType({{{entries}}})"))
         guards.append(_arguments(pairs))
+        guard_pairs.append(tuple(pairs))
     effects = []
     for effect in model.effects:
         pairs = [("event", repr(effect.event)), ("effect", repr(effect.effect))]
@@ -203,10 +207,12 @@ def contract_tables(spec: Spec) -> ContractTables:
         states=tuple((s.upper(), repr(s), text) for s, text in model.states.items()),
         initial_state=_member(model.initial_state),
         rules=tuple(rules),
+        rule_pairs=tuple(rule_pairs),
         senders=tuple((repr(e), repr(d.sender)) for e, d in model.events.items()),
         switches=model.switches,
         moves=tuple(moves),
         guards=tuple(guards),
+        guard_pairs=tuple(guard_pairs),
         effects=tuple(effects),
         deadlines=tuple(deadlines),
     )

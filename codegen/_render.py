@@ -154,7 +154,7 @@ VERSION_MODULES = {
 # What a later version's contract may change: its rules (not one a move names: the moves are
 # v1's), guards and effects (the engine takes them from the version's bundle, _versions.py);
 # every other table is v1's, imported by its _contract.py.
-VERSION_CONTRACT_CHANGES = frozenset({"rules", "guards", "effects"})
+VERSION_CONTRACT_CHANGES = frozenset({"rules", "rule_pairs", "guards", "guard_pairs", "effects"})
 VERSION_EXPORTS = {
     "_codec": (
         "MESSAGE_CLASSES",
@@ -789,14 +789,22 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
             "takes the rest from v1)"
         )
     shared_rules = dict(base_tables.rules)
-    version_rules = [(rule, text) for rule, text in tables.rules if shared_rules.get(rule) != text]
+    base_rule_pairs = dict(
+        zip((r for r, _ in base_tables.rules), base_tables.rule_pairs, strict=True)
+    )
+    version_rules = [
+        (rule, _changes(pairs, base_rule_pairs.get(rule)))
+        for (rule, text), pairs in zip(tables.rules, tables.rule_pairs, strict=True)
+        if shared_rules.get(rule) != text
+    ]
     moved_by = {target for _key, target in base_tables.moves if target.startswith("RULES[")}
     if reworded := {f"RULES[{rule}]" for rule, _text in version_rules} & moved_by:
         raise SpecError(
             f"{overlay}: contract.json changes {sorted(reworded)}, which v1's moves name; a "
             "later version may change only rules its guards apply"
         )
-    guards = _guard_changes(spec, base, tables, base_tables, {rule for rule, _ in version_rules})
+    reworded_ids = {ast.literal_eval(rule) for rule, _ in version_rules}
+    guards = _guard_changes(spec, base, tables, base_tables, reworded_ids)
     base_errors = {entry["code"]: entry for entry in base.errors["errors"]}
     codes = {entry["code"] for entry in spec.errors["errors"]}
     if removed := sorted(set(base_errors) - codes):
@@ -810,11 +818,13 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         "runtime": "..",
         "version_rules": version_rules,
         "version_guards": guards,
+        "uses_replace": any(kind == "replace" for _, (kind, _) in version_rules)
+        or (guards is not None and any(kind == "replace" for _, kind, _ in guards["changed"])),
         # What the guards this version prints use, of the shared classes and its value sets.
         **_printed_names(
             tables.guards
             if guards is None
-            else [text for _, text in guards["changed"]] + guards["added"],
+            else [text for _, _, text in guards["changed"]] + guards["added"],
             shared["documented_constants"],
         ),
         # The catalog entries this version adds or changes (the rest are v1's).
@@ -865,6 +875,21 @@ def _printed_names(printed: Sequence[str], constants: Sequence[str]) -> dict[str
     }
 
 
+def _changes(
+    pairs: Sequence[tuple[str, str]],
+    base: Sequence[tuple[str, str]] | None,
+    keep: Sequence[str] = (),
+) -> tuple[str, str]:
+    """How a later version prints a table entry it changes: ("replace", the arguments that
+    differ from v1's entry, and those named in `keep`) when it keeps every argument v1's
+    has; otherwise ("new", every argument)."""
+    if base is None or not dict(base).keys() <= dict(pairs).keys():
+        return "new", ", ".join(f"{name}={value}" for name, value in pairs)
+    old = dict(base)
+    changed = [(n, v) for n, v in pairs if old.get(n) != v or n in keep]
+    return "replace", ", ".join(f"{name}={value}" for name, value in changed)
+
+
 def _guard_key(guard: dict[str, Any]) -> tuple[str, str, str]:
     return (guard["rule"], guard["event"], guard["check"])
 
@@ -877,9 +902,10 @@ def _guard_changes(
     reworded: set[str],
 ) -> dict[str, Any] | None:
     """A later version's guards as v1's with some replaced (by rule/event/check) and some
-    added after them: {"changed": [(key, arguments)], "added": [arguments]}; None when its
-    guards are not that (one removed or moved), and are then printed whole. A guard is
-    replaced when its arguments differ or its rule is one the version rewords."""
+    added after them: {"changed": [(key, kind, arguments)], "added": [arguments]} (kind as
+    _changes says); None when its guards are not that (one removed or moved), and are then
+    printed whole. A guard is replaced when its arguments differ, its rule is one the version
+    rewords or its documented value sets hold other values."""
     keys = [_guard_key(g) for g in spec.contract["guards"]]
     base_keys = [_guard_key(g) for g in base.contract["guards"]]
     if keys[: len(base_keys)] != base_keys:
@@ -888,17 +914,21 @@ def _guard_changes(
     values = {v.constant: v.values for v in spec.vocabularies()}
     base_values = {v.constant: v.values for v in base.vocabularies()}
     resets = {name for name in values if values[name] != base_values.get(name)}
-    base_text = dict(zip(base_keys, base_tables.guards, strict=True))
-    changed = [
-        (key, text)
-        for key, text, guard in zip(keys, tables.guards, spec.contract["guards"], strict=True)
-        if key in base_text
-        and (
-            text != base_text[key]
-            or key[0] in reworded
-            or bool(set(guard_documented_sets(spec, guard).values()) & resets)
-        )
-    ]
+    base_pairs = dict(zip(base_keys, base_tables.guard_pairs, strict=True))
+    changed = []
+    for key, pairs, guard in zip(keys, tables.guard_pairs, spec.contract["guards"], strict=True):
+        if key not in base_pairs:
+            continue
+        keep = [
+            name
+            for name, why in (
+                ("rule", key[0] in reworded),
+                ("documented", bool(set(guard_documented_sets(spec, guard).values()) & resets)),
+            )
+            if why
+        ]
+        if pairs != base_pairs[key] or keep:
+            changed.append((key, *_changes(pairs, base_pairs[key], keep)))
     return {"changed": changed, "added": list(tables.guards[len(base_keys) :])}
 
 

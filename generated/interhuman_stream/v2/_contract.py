@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from msgspec.structs import replace
+
 from .._contract import EFFECTS as SHARED_EFFECTS
 from .._contract import GUARDS as SHARED_GUARDS
 from .._contract import RULES as SHARED_RULES
@@ -24,12 +26,9 @@ from ._vocab import KNOWN_MODELS
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
     {
         **SHARED_RULES,
-        "signal-updated-changed": Rule(
-            id="signal-updated-changed",
-            breaker="server",
+        "signal-updated-changed": replace(
+            SHARED_RULES["signal-updated-changed"],
             says="signal.updated is only sent when probability or rationale differs from the last value reported for that signal type.",
-            hint="Nothing changed; the update can be ignored.",
-            sources=("DOC-V1", "PYSDK", "SK-V2"),
         ),
         "model-before-media": Rule(
             id="model-before-media",
@@ -56,44 +55,27 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
 )
 """v1's rules, with the ones this version adds or words differently."""
 
+_SHARED_GUARDS: Final = {(g.rule.id, g.event, g.check): g for g in SHARED_GUARDS}
 _CHANGED_GUARDS: Final[Mapping[tuple[str, str, str], Guard]] = MappingProxyType(
     {
-        ("signal-updated-changed", "signal.updated", "signal_reading_changed"): Guard(
+        ("signal-updated-changed", "signal.updated", "signal_reading_changed"): replace(
+            _SHARED_GUARDS[("signal-updated-changed", "signal.updated", "signal_reading_changed")],
             rule=RULES["signal-updated-changed"],
-            event="signal.updated",
-            check="signal_reading_changed",
             fields=("probability", "rationale"),
         ),
-        ("segment-not-empty", "segment", "segment_not_empty"): Guard(
-            rule=RULES["segment-not-empty"],
-            event="segment",
-            check="segment_not_empty",
+        ("segment-not-empty", "segment", "segment_not_empty"): replace(
+            _SHARED_GUARDS[("segment-not-empty", "segment", "segment_not_empty")],
             unless="audio_format",
         ),
-        ("segment-size", "segment", "segment_at_most"): Guard(
-            rule=RULES["segment-size"],
-            event="segment",
-            check="segment_at_most",
-            limit="max_segment_size_bytes",
-            server_reply="ih6002",
-            switch="check_segment_sizes",
-            unless="audio_format",
+        ("segment-size", "segment", "segment_at_most"): replace(
+            _SHARED_GUARDS[("segment-size", "segment", "segment_at_most")], unless="audio_format"
         ),
-        ("segment-size", "segment", "segment_at_least"): Guard(
-            rule=RULES["segment-size"],
-            event="segment",
-            check="segment_at_least",
-            limit="min_segment_size_bytes",
-            switch="check_segment_sizes",
-            unless="audio_format",
+        ("segment-size", "segment", "segment_at_least"): replace(
+            _SHARED_GUARDS[("segment-size", "segment", "segment_at_least")], unless="audio_format"
         ),
-        ("segment-container", "segment", "segment_starts_like_container"): Guard(
-            rule=RULES["segment-container"],
-            event="segment",
-            check="segment_starts_like_container",
-            switch="sniff_containers",
+        ("segment-container", "segment", "segment_starts_like_container"): replace(
+            _SHARED_GUARDS[("segment-container", "segment", "segment_starts_like_container")],
             unless="audio_format",
-            checked_by=frozenset(("client",)),
         ),
     }
 )
