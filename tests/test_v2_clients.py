@@ -329,3 +329,27 @@ def test_a_404_names_the_endpoint_of_the_version_spoken() -> None:
             asyncio.run(aio.stream(v2_path, KEY, [], version="v2"))
     assert rejected.value.status == 404
     assert "the v2 endpoint is /v2/stream/analyze" in str(rejected.value)
+
+
+def test_a_switch_to_a_model_not_served_is_refused_and_the_session_goes_on(
+    webm_chunks: list[bytes],
+) -> None:
+    # The mock answers it as the service documents (D54): a non-fatal ih2003, the session on
+    # its model; our client neither stops nor holds the refused switch against its caller.
+    mock = MockServer(V2)
+    with (
+        mock.running() as url,
+        sync.StreamClient(v2_url(url, "inter-2"), KEY, version="v2", **QUICK) as session,
+    ):
+        session.configure(include=BOTH_FLAGS, model="inter-9")
+        for chunk in webm_chunks:
+            session.send_segment(chunk)
+        session.configure(include=BOTH_FLAGS, model="inter-2")  # the one in force
+        session.close()
+        messages = list(session)
+    errors = [m for m in messages if isinstance(m, ih.v2.messages.ErrorMessage)]
+    assert [e.data.code for e in errors] == ["ih2003"]
+    updated = [m for m in messages if isinstance(m, ih.v2.messages.SessionUpdated)]
+    assert [m.data.model for m in updated] == ["inter-2", "inter-2"]
+    assert session.summary().complete and not session.connection.violations
+    assert mock.sessions[-1].ended_by == "session.ended"

@@ -20,10 +20,12 @@ On v2 the mock reads the `model` query parameter (other query parameters are ign
 out, the session opens on inter-2; a model not in MockConfig.models (or one refused for
 streams, inter-2-deep) gets ih4005 after the upgrade and close 1008, no session.ready.
 session.ready offers the models, signals carry no modality, and session.updated names the
-model in force. Once a config declared audio_format (inter-2-audio), every binary frame is
-raw PCM, of any size: the script then takes one step per `segment_seconds` of audio the PCM
-bytes add up to, at the declared rate (the real service's time base for PCM is NOT FOUND,
-D55: this is the mock's). Every scenario below applies on v2 as on v1.
+model in force; a config switching to a model the mock does not serve gets the non-fatal
+ih2003 and the session stays on its model. Once a config declared audio_format
+(inter-2-audio), every binary frame is raw PCM, of any size: the script then takes one step
+per `segment_seconds` of audio the PCM bytes add up to, at the declared rate (the real
+service's time base for PCM is NOT FOUND, D55: this is the mock's). Every scenario below
+applies on v2 as on v1.
 
 Fault scenarios, each a MockConfig option and a classmethod (SCENARIOS names them all):
 
@@ -65,6 +67,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import threading
@@ -694,7 +697,8 @@ class _Session:
                 await self._segment(frame, now)
                 continue
             self.record.text_frames_received += 1
-            taken = server.receive_text(frame, timestamp=stamp(), now=now)
+            text = await self._refuse_unserved_model(frame, now)
+            taken = server.receive_text(text, timestamp=stamp(), now=now)
             await self.send(*taken.replies)  # session.updated / ih6001, or session.closing
             if server.state is SessionState.DRAINING:
                 if config.drain_delay_seconds:
@@ -702,6 +706,24 @@ class _Session:
                 at = self.analysis.media_time
                 await self.send(*server.finish(timestamp=stamp(), at=at, now=self.loop.time()))
                 await self.end("session.ended", 1000, "session ended")
+
+    async def _refuse_unserved_model(self, frame: str, now: float) -> str:
+        """A config switching to a model this mock does not serve (v2): the non-fatal ih2003
+        the service sends for a model the credential may not select (D54), and the config
+        taken without its model, so the session goes on, on the model it had (whether the
+        service also answers with session.updated is NOT FOUND: this mock does)."""
+        if self.config.version == "v1":
+            return frame
+        try:
+            config = json.loads(frame)
+        except ValueError:
+            return frame  # not JSON: ServerConnection answers it as it answers any
+        model = config.get("model") if isinstance(config, dict) else None
+        if not isinstance(model, str) or model in self.config.models:
+            return frame
+        await self.send(self.server.fail("ih2003", timestamp=stamp(), now=now))
+        del config["model"]
+        return json.dumps(config)
 
     async def _frames(self) -> AsyncIterator[bytes | str]:
         while not self.ended():
