@@ -31,6 +31,7 @@ from harness import ALL_FLAGS, ALL_GOALS, CID, EPOCH, WEBM_HEAD, ready_data
 from msgspec import UNSET, Struct
 
 import interhuman_stream as ih
+from interhuman_stream._versions import protocol_version
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "spec" / "examples" / "server"
 GOLDENS: list[bytes] = sorted(path.read_bytes() for path in EXAMPLES.glob("*.json"))
@@ -146,6 +147,7 @@ def check_session(frames: list[bytes]) -> int:
 OTHER_CID = str(uuid.UUID(int=8))
 OBSERVED = (
     "state",
+    "sticky_config",
     "ready",
     "closing",
     "correlation_id",
@@ -165,6 +167,7 @@ def observed(connection: Any) -> tuple[Any, ...]:
     """Every observable attribute of a connection (OBSERVED, in order)."""
     return (
         connection.state,
+        connection.sticky_config,
         connection.ready,
         connection.closing,
         connection.correlation_id,
@@ -223,18 +226,60 @@ class Setup(Struct, frozen=True, kw_only=True):
     sniff_containers: bool = True
     segment_index_base: int | None = None
     max_drain_seconds: float = 30.0
+    version: str = "v1"
+    model: str | None = None  # v2: the upgrade's ?model= (None: inter-2)
 
 
-SETUPS: list[Setup] = [
-    Setup(client=client, server_strict=strict, ready=ready)
-    for client in ("lenient", "strict", "audit", "strict-audit")
-    for strict in (False, True)
-    for ready in range(len(READIES))
-] + [
-    Setup(check_segment_sizes=False, sniff_containers=False),
-    Setup(client="strict", segment_index_base=0, server_strict=True),
-    Setup(client="strict", segment_index_base=1),
-    Setup(max_drain_seconds=0.0),
+SETUPS: list[Setup] = (
+    [
+        Setup(client=client, server_strict=strict, ready=ready)
+        for client in ("lenient", "strict", "audit", "strict-audit")
+        for strict in (False, True)
+        for ready in range(len(READIES))
+    ]
+    + [
+        Setup(check_segment_sizes=False, sniff_containers=False),
+        Setup(client="strict", segment_index_base=0, server_strict=True),
+        Setup(client="strict", segment_index_base=1),
+        Setup(max_drain_seconds=0.0),
+    ]
+    + [
+        # v2 (issue 16): its sticky model/audio_format rules and raw PCM frames (D52, D55, D56).
+        Setup(client=client, server_strict=strict, ready=ready, version="v2", model=model)
+        for client in ("lenient", "strict", "audit")
+        for strict in (False, True)
+        for ready in (0, 1)
+        for model in (None, "inter-2-audio", "inter-9")
+    ]
+)
+
+
+def _in_version(value: Any, version: str) -> Any:
+    """A v1 data Struct as the same data in `version`'s class (v2's signal has no modality);
+    anything else, or data that version's class refuses, as it is."""
+    if version == "v1" or not isinstance(value, Struct):
+        return value
+    cls = getattr(protocol_version(version).models, type(value).__name__, None)
+    if cls is None or cls is type(value):
+        return value
+    data = msgspec.to_builtins(value)
+    if isinstance(data, dict):
+        data.pop("modality", None)
+    try:
+        return msgspec.convert(data, cls)
+    except msgspec.ValidationError:
+        return value
+
+
+# The v2 config keys a caller may give, the good ones first.
+MODELS: list[Any] = [None, "inter-2-audio", "inter-2", "inter-9", "inter-2-deep", "", 7, ["x"]]
+AUDIO_FORMATS: list[Any] = [
+    None,
+    {"encoding": "pcm_s16le", "sample_rate": 16000, "channels": 1},
+    {"encoding": "pcm_s16le", "sample_rate": 24000, "channels": 1},
+    {"encoding": "pcm_s16le", "sample_rate": 44100, "channels": 1},
+    {"encoding": "mp3"},
+    "pcm",
 ]
 
 # The engine bugs this machine found are fixed and reproduced in tests/test_atomic.py: a
@@ -509,12 +554,16 @@ class Interleaving:
             check_segment_sizes=setup.check_segment_sizes,
             sniff_containers=setup.sniff_containers,
             segment_index_base=setup.segment_index_base,
+            version=setup.version,
+            model=setup.model,
         )
         self.server = ih.ServerConnection(
-            READIES[setup.ready],
+            _in_version(READIES[setup.ready], setup.version),
             uuid.UUID(int=7),
             strict=setup.server_strict,
             max_drain_seconds=setup.max_drain_seconds,
+            version=setup.version,
+            model=setup.model,
         )
         self.strict = {
             "client": setup.client.startswith("strict"),
@@ -585,14 +634,23 @@ class Interleaving:
 
     # -- the client's caller ------------------------------------------------------------
 
-    def client_config(self, include: Any, goal_dimensions: Any, now: Any) -> None:
+    def client_config(
+        self,
+        include: Any,
+        goal_dimensions: Any,
+        now: Any,
+        model: Any = None,
+        audio_format: Any = None,
+    ) -> None:
         frame = self._attempt(
             "client",
             "send_config",
-            lambda i, g, n: self.client.send_config(i, g, now=n),
+            lambda i, g, n, m, a: self.client.send_config(i, g, now=n, model=m, audio_format=a),
             include,
             goal_dimensions,
             self._now(now),
+            model,
+            audio_format,
         )
         if frame is not None:
             self.to_server.append(("text", frame))
@@ -770,7 +828,9 @@ def random_step(world: Interleaving, rng: random.Random) -> None:
 
     roll = rng.random()
     if roll < 0.09:
-        world.client_config(pick(INCLUDES, 5), pick(GOALS, 4), now())
+        v2 = world.setup.version == "v2"
+        keys = (pick(MODELS, 3), pick(AUDIO_FORMATS, 3)) if v2 else (None, None)
+        world.client_config(pick(INCLUDES, 5), pick(GOALS, 4), now(), *keys)
     elif roll < 0.20:
         world.client_segment(pick(SEGMENTS, 2), now())
     elif roll < 0.23:
@@ -788,7 +848,7 @@ def random_step(world: Interleaving, rng: random.Random) -> None:
         world.server_start(stamp(), now())
     elif roll < 0.70:
         event, data = pick(SEND_CHOICES, GOOD_SENDS)
-        world.server_send(event, data, stamp(), now())
+        world.server_send(event, _in_version(data, world.setup.version), stamp(), now())
     elif roll < 0.73:
         world.server_fail(pick(FAIL_CODES, 4), pick(FAIL_SEGMENTS, 3), stamp(), now())
     elif roll < 0.76:
