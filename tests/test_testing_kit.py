@@ -11,9 +11,11 @@ import subprocess
 import sys
 import time
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import WEBM_HEAD
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -289,6 +291,26 @@ def test_replay_plays_a_recorded_session_back() -> None:
         asyncio.run(asyncio.wait_for(client(url), 10))
     assert replay.sessions[0].client_frames == 8
     assert replay.sessions[0].sent == sum("recv" in line for line in lines)
+
+
+def test_replay_serves_a_v2_recording_on_its_endpoint_and_model(tmp_path: Path) -> None:
+    # A v2 session recorded by the sync client against the mock, then played back: the
+    # replay serves v2's path with the recorded model, and the same client reads it again.
+    from interhuman_stream.clients import sync
+    from interhuman_stream.testing import MockConfig
+
+    chunks = [WEBM_HEAD + bytes(2000), bytes(3000)]
+    recording = tmp_path / "v2.jsonl"
+    with MockServer(MockConfig(version="v2")).running() as url, recording.open("wb") as out:
+        first = sync.stream(
+            url + "?model=inter-2-audio", KEY, chunks, version="v2", record=out.write
+        )
+    replay = ReplayServer(recording)
+    assert (replay.version, replay.model) == ("v2", "inter-2-audio")
+    with replay.running() as url:
+        assert url.endswith("/v2/stream/analyze?model=inter-2-audio")
+        again = sync.stream(url, KEY, chunks, version="v2")
+    assert again == first
 
 
 def test_replay_refuses_an_illegal_recording() -> None:

@@ -16,7 +16,9 @@ X-Correlation-ID. The client's frames are taken as they come (only counted and s
 follow_client (the default) each recorded message waits until the client has sent as many
 frames as the recording shows before it (at most step_timeout_seconds, then it goes anyway),
 so answers follow what they answer. The connection ends as recorded: a close with the
-recorded code, or a drop without a close frame for 1006 or an unknown code.
+recorded code, or a drop without a close frame for 1006 or an unknown code. A recording
+that starts with a `connect` line (a v2 session's) is served on that version's endpoint,
+with the model in its URL (running() yields it).
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .. import handshake
 from ..__main__ import check
 from .._handshake import ApiKey, Credential, credential_from_request, server_response_headers
+from .._handshake_data import ENDPOINT_PATHS
 from .._recording import ACTIONS, ANNOTATIONS
 from .mock import _REDACT, LOGGER, abort, close, sanitize_response, serve_in_thread
 
@@ -95,7 +97,7 @@ class ReplayServer:
         out = io.StringIO()
         if check(self.path, out) != 0:
             raise RecordingError(self.path, out.getvalue().strip())
-        self.steps, self.lost_code = _read(self.path)
+        self.steps, self.lost_code, self.version, self.model = _read(self.path)
         self.correlation_id = _correlation_id(self.steps)
         self.api_key = api_key
         self._key = ApiKey(api_key) if api_key is not None else None
@@ -110,7 +112,7 @@ class ReplayServer:
     # -- the upgrade ------------------------------------------------------------------------
 
     def process_request(self, connection: WebSocket, request: Request) -> Response | None:
-        if request.path.split("?", 1)[0] != handshake.ENDPOINT_PATH:
+        if request.path.split("?", 1)[0] != ENDPOINT_PATHS[self.version]:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not found.\n")
         credential = credential_from_request(request.headers.raw_items())
         if credential is None or (self._key is not None and credential.key != self._key):
@@ -197,17 +199,23 @@ class ReplayServer:
 
     @contextlib.contextmanager
     def running(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-        """Serve from a background thread; yields the ws:// URL."""
-        with serve_in_thread(self.start, host, port, "interhuman-replay") as url:
+        """Serve from a background thread; yields the ws:// URL (the recorded version's
+        endpoint, with the recorded model as its query)."""
+        path = ENDPOINT_PATHS[self.version]
+        if self.model is not None:
+            path += f"?model={self.model}"
+        with serve_in_thread(self.start, host, port, "interhuman-replay", path=path) as url:
             yield url
 
 
-def _read(path: Path) -> tuple[tuple[ReplayStep, ...], int | None]:
-    """The recorded server messages with their place among the client's frames, and the
-    recorded close code (None when none was recorded). The file has passed check()."""
+def _read(path: Path) -> tuple[tuple[ReplayStep, ...], int | None, str, str | None]:
+    """The recorded server messages with their place among the client's frames, the
+    recorded close code (None when none was recorded), and the version and model its
+    `connect` line names (v1 and None without one). The file has passed check()."""
     steps: list[ReplayStep] = []
     client_frames = 0
     lost: int | None = None
+    version, model = "v1", None
     with path.open("rb") as handle:
         for raw in handle:
             text = raw.decode("utf-8").removeprefix("\ufeff").strip()
@@ -223,7 +231,9 @@ def _read(path: Path) -> tuple[tuple[ReplayStep, ...], int | None]:
                 client_frames += 1
             elif action == "lost":
                 lost = entry["lost"]
-    return tuple(steps), lost
+            elif action == "connect":
+                version, model = entry["connect"]["version"], entry["connect"].get("model")
+    return tuple(steps), lost, version, model
 
 
 def _correlation_id(steps: Sequence[ReplayStep]) -> str:
