@@ -313,6 +313,22 @@ def test_replay_serves_a_v2_recording_on_its_endpoint_and_model(tmp_path: Path) 
     assert again == first
 
 
+def test_replay_puts_the_recorded_model_into_its_url_as_a_query(tmp_path: Path) -> None:
+    from harness import envelope, ready_frame
+
+    lines: list[bytes] = []
+    client = ih.ClientConnection(version="v2", model="a&b=1", record=lines.append)
+    client.receive_message(ready_frame(), now=0.0)
+    client.send_close(now=1.0)
+    client.receive_message(envelope("session.closing", {"max_drain_seconds": 5}), now=1.1)
+    client.receive_message(envelope("session.ended", {"reason": "client_shutdown"}), now=1.2)
+    client.connection_lost(1000)
+    recording = tmp_path / "odd-model.jsonl"
+    recording.write_bytes(b"".join(lines))
+    with ReplayServer(recording).running() as url:
+        assert url.endswith("/v2/stream/analyze?model=a%26b%3D1")
+
+
 def test_replay_refuses_an_illegal_recording() -> None:
     with pytest.raises(RecordingError, match="ready-first") as refused:
         ReplayServer(TRANSCRIPTS / "ready-first--violation.jsonl")

@@ -353,3 +353,53 @@ def test_a_switch_to_a_model_not_served_is_refused_and_the_session_goes_on(
     assert [m.data.model for m in updated] == ["inter-2", "inter-2"]
     assert session.summary().complete and not session.connection.violations
     assert mock.sessions[-1].ended_by == "session.ended"
+
+
+def test_a_conversation_over_pcm_is_refused_before_anything_connects(
+    pcm_chunks: list[bytes],
+) -> None:
+    from interhuman_stream.clients import media as client_media
+
+    class Pcm:  # a restartable source in name only: it must never be asked
+        def restart(self, at: float) -> Any:
+            raise AssertionError("asked for media")
+
+    mock = MockServer(V2)
+    with mock.running() as url:
+        for client in (aio, sync):
+            with pytest.raises(ValueError, match="conversation over raw PCM"):
+                run = client.stream_conversation(
+                    v2_url(url, "inter-2-audio"), KEY, Pcm(), version="v2", audio_format=PCM_16K
+                )
+                if asyncio.iscoroutine(run):
+                    asyncio.run(run)
+    assert mock.sessions == []
+    assert client_media  # the media extra is what a real conversation would use
+
+
+def test_the_mock_speaks_v2s_session_ready_and_answers_a_bad_switch_once() -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    assert V2.ready().min_segment_duration_seconds is msgspec.UNSET  # not a v2 field (D57)
+    assert MockConfig().ready().min_segment_duration_seconds == 3
+
+    async def session(url: str) -> list[str]:
+        handshake = ih.client_handshake(KEY)
+        async with connect(url, additional_headers=list(handshake.headers)) as websocket:
+            got = [await websocket.recv()]  # session.ready
+            # A config with an unserved model that is also malformed: one answer, ih6001.
+            await websocket.send(json.dumps({"model": "inter-9", "bogus": 1}))
+            got.append(await websocket.recv())
+            await websocket.send(json.dumps({"model": "inter-9"}))  # well formed: ih2003...
+            got += [await websocket.recv(), await websocket.recv()]  # ...and session.updated
+            return [str(frame) for frame in got]
+
+    with MockServer(V2).running() as url:
+        frames = asyncio.run(session(url))
+    kinds = [json.loads(frame)["type"] for frame in frames]
+    codes = [json.loads(frame)["data"].get("code") for frame in frames]
+    assert kinds == ["session.ready", "error", "error", "session.updated"]
+    assert codes[1:3] == ["ih6001", "ih2003"]
+    assert json.loads(frames[3])["data"]["model"] == "inter-2"

@@ -502,3 +502,46 @@ def test_v2s_contract_is_v1s_with_its_changes() -> None:
         "commit_session_keys",
         "count_keyed_frames",
     ]
+
+
+def test_a_rejected_format_does_not_fix_audio_format() -> None:
+    # Frames sent while a format was only asked for went as container media once ih6001
+    # rejected it: nothing is in force, so nothing is fixed (D56).
+    client = ih.ClientConnection(version="v2", model="inter-2-audio")
+    client.receive(READY_FRAME)
+    client.send_config(audio_format=PCM_16K)
+    client.send_segment(b"\x00\x01" * 160)
+    client.receive(envelope("error", {"code": "ih6001", "message": "invalid config"}))
+    client.send_config(audio_format=PCM_24K)  # another format: not refused
+    client.receive(envelope("session.updated", {"include": [], "model": "inter-2-audio"}))
+    client.send_segment(b"\x00\x01" * 160)
+    refused(client, "audio-format-fixed", audio_format=PCM_16K)  # fixed once frames went
+
+
+def test_a_format_never_stays_on_a_model_that_takes_no_raw_audio() -> None:
+    # (a) The caller may not leave a declared format on a switch to a video model.
+    client = ih.ClientConnection(version="v2", model="inter-2-audio")
+    client.receive(READY_FRAME)
+    client.send_config(audio_format=PCM_16K)
+    error = refused(client, "audio-format-audio-model", model="inter-2")
+    assert "model 'inter-2' while audio_format {encoding=" in error.detail
+    # (b) A switch to the audio model the server refuses (ih2003, then session.updated on
+    # its model) leaves no format in force: the frames are container media, checked.
+    client = ih.ClientConnection(version="v2")  # inter-2
+    client.receive(READY_FRAME)
+    client.send_config(model="inter-2-audio", audio_format=PCM_16K)
+    client.receive(envelope("error", {"code": "ih2003", "message": "model not allowed"}))
+    client.receive(envelope("session.updated", {"include": [], "model": "inter-2"}))
+    assert client.sticky_config == {"model": "inter-2"}
+    with pytest.raises(ih.LocalProtocolError) as caught:
+        client.send_segment(b"\x00\x01" * 10)
+    assert caught.value.rule == "segment-container"
+    # (c) A server whose peer does it reports it, and keeps answering oversized frames.
+    server = ih.ServerConnection(v2_ready(), CID, version="v2", model="inter-2-audio")
+    server.start(timestamp=EPOCH)
+    server.receive_text(json.dumps({"audio_format": PCM_16K}), timestamp=EPOCH)
+    server.receive_text(json.dumps({"model": "inter-2"}), timestamp=EPOCH)
+    assert [v.rule for v in server.violations] == ["audio-format-audio-model"]
+    assert server.sticky_config == {"model": "inter-2"}
+    taken = server.receive_segment(WEBM_HEAD + bytes(5000), timestamp=EPOCH)
+    assert [json.loads(reply)["data"]["code"] for reply in taken.replies] == ["ih6002"]

@@ -497,6 +497,13 @@ def config_well_formed(core: Core, guard: Guard, config: SessionConfig) -> bool:
     return True
 
 
+def forget_unvalued_keys(core: Core) -> None:
+    """A key left with no value (its config rejected, or its format dropped) is no longer
+    fixed by the frames that went while it had one: they went as container media."""
+    for name in [name for name in core.keyed_frames if not key_values(core, name)]:
+        del core.keyed_frames[name]
+
+
 def key_values(core: Core, name: str) -> list[Any]:
     """The values sticky config key `name` may have now (D52, D56): the one in force (the
     handshake's model, or what the last session.updated answering a config naming it
@@ -515,7 +522,7 @@ def _why_config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> 
     for name in guard.fields:
         value = getattr(config, name, UNSET)
         values = key_values(core, name)
-        if value is UNSET or not core.keyed_frames.get(name) or value in values:
+        if value is UNSET or not core.keyed_frames.get(name) or not values or value in values:
             continue
         shown = " or ".join(_key_value(v) for v in values) or "none"
         found.append(
@@ -528,12 +535,14 @@ def _why_config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> 
 @check(explain=_why_config_key_kept_after_frames)
 def config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> bool:
     """Each of the config's `fields` is left out, or no binary frame went yet while that key had
-    a value, or it equals a value of the key: the one in force or one a config not yet
-    answered asked for."""
+    a value, or it has none now, or it equals a value of the key: the one in force or one a
+    config not yet answered asked for."""
     for name in guard.fields:
         value = getattr(config, name, UNSET)
-        kept = value is UNSET or not core.keyed_frames.get(name)
-        if not kept and value not in key_values(core, name):
+        if value is UNSET or not core.keyed_frames.get(name):
+            continue
+        values = key_values(core, name)
+        if values and value not in values:
             return False
     return True
 
@@ -543,24 +552,39 @@ def _models_applying(core: Core, config: Any) -> list[Any]:
     return key_values(core, "model") if model is UNSET else [model]
 
 
+def takes_raw_audio(guard: Guard, models: list[Any]) -> bool:
+    """Whether a session on one of `models` may take raw audio: one of the guard's `models`,
+    or a model its documented set does not name (not judged, D56)."""
+    known = guard.documented["model"]
+    return not models or any(model in guard.models or model not in known for model in models)
+
+
 def _why_audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
     models = " or ".join(repr(model) for model in _models_applying(core, config))
+    audio_format = getattr(config, "audio_format", UNSET)
+    if audio_format is UNSET:
+        values = " or ".join(_key_value(v) for v in key_values(core, "audio_format"))
+        return (
+            f"model {models} while audio_format {values} has a value: {models} is not one of "
+            f"{_listed(guard.models)}",
+        )
     return (
-        f"audio_format {_key_value(config.audio_format)} on model {models}, which is not "
+        f"audio_format {_key_value(audio_format)} on model {models}, which is not "
         f"one of {_listed(guard.models)}",
     )
 
 
 @check(explain=_why_audio_format_on_audio_model)
 def audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> bool:
-    """The config carries no audio_format, or the model it applies to (its own model, else the
-    one in force or one a config not yet answered asked for) is one of `models` or a model the
-    documented set does not name."""
-    if getattr(config, "audio_format", UNSET) is UNSET:
+    """A config that carries audio_format, or names a model while audio_format has a value,
+    leaves the session on a model that takes raw audio: its own model, else the one in force
+    or one a config not yet answered asked for, is one of `models` or a model the documented
+    set does not name."""
+    if getattr(config, "audio_format", UNSET) is UNSET and (
+        getattr(config, "model", UNSET) is UNSET or not key_values(core, "audio_format")
+    ):
         return True
-    known = guard.documented["model"]
-    models = _models_applying(core, config)
-    return not models or any(model in guard.models or model not in known for model in models)
+    return takes_raw_audio(guard, _models_applying(core, config))
 
 
 def _key_value(value: Any) -> str:
@@ -645,21 +669,30 @@ def acknowledge_config(core: Core, effect: Effect, message: Any, now: float | No
 
 @effect
 def reject_config(core: Core, effect: Effect, message: Any, now: float | None) -> None:
-    """For an error with one of `codes`: answer the oldest waiting config (it was rejected)."""
+    """For an error with one of `codes`: answer the oldest waiting config (it was rejected); a
+    sticky key it leaves with no value is no longer fixed (D56)."""
     if message.data.code in effect.codes and core.pending_configs:
         del core.pending_configs[0]
+        if core.keyed_frames:
+            forget_unvalued_keys(core)
 
 
 @effect
 def commit_session_keys(core: Core, effect: Effect, message: Any, now: float | None) -> None:
     """Each of `fields` comes in force: the value data names, else the one the config this
-    answers carried; a key neither names keeps its value (D52)."""
+    answers carried; a key neither names keeps its value (D52). An audio_format does not stay
+    in force on a model that takes no raw audio (a refused switch to the audio model)."""
     for name in effect.fields:
         value = getattr(message.data, name, None)
         if value is None or value is UNSET:
             value = getattr(core.answered, name, UNSET)
         if value is not UNSET and value is not None:
             core.session_keys[name] = value
+    audio = next((g for g in core.version.guards if g.check == "audio_format_on_audio_model"), None)
+    model = core.session_keys.get("model")
+    if audio is not None and model is not None and not takes_raw_audio(audio, [model]):
+        core.session_keys.pop("audio_format", None)
+    forget_unvalued_keys(core)
 
 
 @effect

@@ -112,6 +112,7 @@ from ._common import (
     check_new_connection,
     check_version,
     default_conversation,
+    no_raw_audio,
     send_wanted_config,
     url_model,
 )
@@ -800,6 +801,7 @@ async def stream_conversation(
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
+    no_raw_audio(options)
     conv = conversation if conversation is not None else default_conversation(url, options)
     loop = asyncio.get_running_loop()
     run = ConversationRun(conv, source, loop.time())

@@ -95,6 +95,7 @@ from ._common import (
     check_new_connection,
     check_version,
     default_conversation,
+    no_raw_audio,
     send_wanted_config,
     url_model,
 )
@@ -702,6 +703,7 @@ def stream_conversation(
     far) when the conversation stopped otherwise, ValueError when the source has no media
     (D47).
     """
+    no_raw_audio(options)
     conv = conversation if conversation is not None else default_conversation(url, options)
     run = ConversationRun(conv, source, time.monotonic())
     while (action := conv.next_action(time.monotonic())).kind != "stop":

@@ -79,6 +79,7 @@ from http import HTTPStatus
 from typing import Any, Final
 from urllib.parse import parse_qs
 
+import msgspec
 from websockets.asyncio.server import Server, serve
 from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.datastructures import Headers as WsHeaders
@@ -87,6 +88,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .. import handshake, messages
+from .._codec import DecodeError
 from .._contract import SessionState
 from .._errors import LocalProtocolError
 from .._handshake import ApiKey
@@ -243,7 +245,10 @@ class MockConfig:
         return models.SessionReadyData(
             session_idle_timeout_seconds=number(self.idle_timeout_seconds),
             session_max_duration_seconds=number(self.max_duration_seconds),
-            min_segment_duration_seconds=number(self.segment_seconds),
+            # Not among v2's session.ready fields (D57).
+            min_segment_duration_seconds=(
+                number(self.segment_seconds) if self.version == "v1" else msgspec.UNSET
+            ),
             min_segment_size_bytes=self.min_segment_size_bytes,
             max_segment_size_bytes=self.max_segment_size_bytes,
             supported_session_config_options=models.SessionOptions(
@@ -715,14 +720,17 @@ class _Session:
         if self.config.version == "v1":
             return frame
         try:
-            config = json.loads(frame)
-        except ValueError:
-            return frame  # not JSON: ServerConnection answers it as it answers any
+            protocol_version(self.config.version).decode_client_message(frame)
+        except DecodeError:
+            return frame  # ServerConnection answers it as it answers any bad frame (ih6001)
+        config = json.loads(frame)
         model = config.get("model") if isinstance(config, dict) else None
         if not isinstance(model, str) or model in self.config.models:
             return frame
         await self.send(self.server.fail("ih2003", timestamp=stamp(), now=now))
-        del config["model"]
+        # The switch is refused whole: its audio_format was for the model it did not get.
+        config.pop("model")
+        config.pop("audio_format", None)
         return json.dumps(config)
 
     async def _frames(self) -> AsyncIterator[bytes | str]:

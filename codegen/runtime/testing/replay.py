@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
 from websockets.asyncio.server import Server, serve
 from websockets.asyncio.server import ServerConnection as WebSocket
@@ -203,7 +204,7 @@ class ReplayServer:
         endpoint, with the recorded model as its query)."""
         path = ENDPOINT_PATHS[self.version]
         if self.model is not None:
-            path += f"?model={self.model}"
+            path += "?" + urlencode({"model": self.model})
         with serve_in_thread(self.start, host, port, "interhuman-replay", path=path) as url:
             yield url
 

@@ -77,6 +77,16 @@ def url_model(url: str, version: str | None) -> str | None:
     return values[-1] if values else None
 
 
+def no_raw_audio(options: Mapping[str, Any]) -> None:
+    """stream_conversation refuses audio_format: a Conversation over raw PCM is not built, as
+    no source gives the time base a seam's media_offset needs (D55, D56)."""
+    if options.get("audio_format") is not None:
+        raise ValueError(
+            "audio_format: a conversation over raw PCM is not supported (no source gives the "
+            "PCM time base a seam needs, D56); stream it as one session with stream()"
+        )
+
+
 def default_conversation(url: str, options: Mapping[str, Any]) -> Conversation:
     """stream_conversation's Conversation when none is given: its connections speak the
     `version` among the client options (v1 when none), on the model the URL names (v2)."""

@@ -40,7 +40,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "audio-format-audio-model": Rule(
             id="audio-format-audio-model",
             breaker="client",
-            says="audio_format is sent only on a session whose model takes raw PCM audio (inter-2-audio); a model the sources do not name is not judged.",
+            says="audio_format is sent only on a session whose model takes raw PCM audio (inter-2-audio), and a config does not switch such a session to a model that takes none while audio_format has a value; a model the sources do not name is not judged.",
             hint="Open the session on inter-2-audio (handshake.endpoint_url('v2', model='inter-2-audio')), or switch model to it in the same config, before the first media frame.",
             sources=("PYSDK",),
         ),
