@@ -687,6 +687,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "bad_config_code": _config_reply_code(spec),
         "sources": spec.sources,
         "shared_contract": None,  # a later version's contract: where v1's is (render_version)
+        "shared_vocab": [],  # a later version's value sets that are v1's (render_version)
         "runtime": ".",  # where the runtime modules are, from the rendered module
     }
 
@@ -817,6 +818,7 @@ def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
         "shared_contract": "..",
         "runtime": "..",
         "version_rules": version_rules,
+        **_shared_vocabulary(spec, base),
         "version_guards": guards,
         "uses_replace": any(kind == "replace" for _, (kind, _) in version_rules)
         or (guards is not None and any(kind == "replace" for _, kind, _ in guards["changed"])),
@@ -888,6 +890,25 @@ def _changes(
     old = dict(base)
     changed = [(n, v) for n, v in pairs if old.get(n) != v or n in keep]
     return "replace", ", ".join(f"{name}={value}" for name, value in changed)
+
+
+def _shared_vocabulary(spec: Spec, base: Spec) -> dict[str, list[str]]:
+    """The value sets (_vocab constants) a later version leaves as v1's, imported from v1's
+    module instead of printed again, and every name its _vocab provides."""
+
+    def sets(of: Spec) -> dict[str, Any]:
+        found: dict[str, Any] = {v.constant: v for v in of.vocabularies()}
+        found["KNOWN_ERROR_CODES"] = [entry["code"] for entry in of.errors["errors"]]
+        found["KNOWN_MESSAGE_TYPES"] = [message.tag for message in of.server_messages()]
+        return found
+
+    mine, base_sets = sets(spec), sets(base)
+    return {
+        "shared_vocab": sorted(
+            name for name, value in mine.items() if base_sets.get(name) == value
+        ),
+        "vocab_names": list(mine),
+    }
 
 
 def _guard_key(guard: dict[str, Any]) -> tuple[str, str, str]:

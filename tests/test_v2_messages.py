@@ -236,3 +236,11 @@ def test_the_vendor_sdk_reads_every_v2_golden_as_we_do(path: Path) -> None:
     assert sdk_data == present(msgspec.to_builtins(ours.data))
     if event.type in ("signal.detected", "signal.updated"):
         assert "modality" not in sdk_data  # neither side invents one
+
+
+def test_v2_value_sets_are_v1s_where_the_spec_agrees() -> None:
+    # Like the Structs, a value set v2 does not change is v1's object, imported (D48).
+    for name in ("PROBABILITIES", "ENGAGEMENT_STATES", "INCLUDE_FLAGS", "KNOWN_MESSAGE_TYPES"):
+        assert getattr(ih.v2.messages, name) is getattr(ih.messages, name), name
+    assert ih.v2.messages.KNOWN_SIGNAL_TYPES != ih.messages.KNOWN_SIGNAL_TYPES
+    assert ih.messages.KNOWN_ERROR_CODES | {"ih4005"} == ih.v2.messages.KNOWN_ERROR_CODES

@@ -11,6 +11,17 @@ accept any string, so a server can add values without breaking clients (D6).
 
 from typing import Final
 
+# What this version's schema leaves as v1's is v1's (the same sets).
+from .._vocab import (
+    ENGAGEMENT_STATES,
+    GOAL_DIMENSIONS,
+    INCLUDE_FLAGS,
+    KNOWN_DEGRADED_REASONS,
+    KNOWN_END_REASONS,
+    KNOWN_MESSAGE_TYPES,
+    PROBABILITIES,
+)
+
 KNOWN_SIGNAL_TYPES: Final[frozenset[str]] = frozenset(
     {
         "agreement",
@@ -26,57 +37,6 @@ KNOWN_SIGNAL_TYPES: Final[frozenset[str]] = frozenset(
     }
 )
 """Known values of an open vocabulary (KnownSignalType): The social signals the v2 (Inter-2) models are documented to report."""
-
-PROBABILITIES: Final[frozenset[str]] = frozenset(
-    {
-        "high",
-        "medium",
-        "low",
-    }
-)
-"""Closed set (Probability): How likely the signal is present, as a three-step rating."""
-
-ENGAGEMENT_STATES: Final[frozenset[str]] = frozenset(
-    {
-        "engaged",
-        "neutral",
-        "disengaged",
-    }
-)
-"""Closed set (EngagementState): The participant's engagement level."""
-
-INCLUDE_FLAGS: Final[frozenset[str]] = frozenset(
-    {
-        "conversation_quality_overall",
-        "conversation_quality_timeline",
-    }
-)
-"""Closed set (IncludeFlag): An optional output section the client asks for in its session config."""
-
-GOAL_DIMENSIONS: Final[frozenset[str]] = frozenset(
-    {
-        "clarity",
-        "authority",
-        "energy",
-        "rapport",
-        "learning",
-    }
-)
-"""Closed set (GoalDimension): A conversation-quality dimension the client wants coaching feedback on; setting any enables feedback.generated."""
-
-KNOWN_END_REASONS: Final[frozenset[str]] = frozenset(
-    {
-        "client_shutdown",
-    }
-)
-"""Known values of an open vocabulary (KnownEndReason): Documented reasons for session.ended."""
-
-KNOWN_DEGRADED_REASONS: Final[frozenset[str]] = frozenset(
-    {
-        "video_gap",
-    }
-)
-"""Known values of an open vocabulary (KnownDegradedReason): Documented reasons for coverage.degraded."""
 
 KNOWN_MODELS: Final[frozenset[str]] = frozenset(
     {
@@ -103,21 +63,15 @@ KNOWN_ERROR_CODES: Final[frozenset[str]] = frozenset(
 )
 """Error codes described by the catalog (errors.json); data.code accepts others too."""
 
-KNOWN_MESSAGE_TYPES: Final[frozenset[str]] = frozenset(
-    {
-        "session.ready",
-        "session.updated",
-        "signal.detected",
-        "signal.updated",
-        "signal.ended",
-        "engagement.updated",
-        "conversation_quality.updated",
-        "error",
-        "session.closing",
-        "session.ended",
-        "coverage.dropped",
-        "coverage.degraded",
-        "feedback.generated",
-    }
-)
-"""Server envelope types with a typed message class; any other type decodes to UnknownMessage."""
+__all__ = [
+    "KNOWN_SIGNAL_TYPES",
+    "PROBABILITIES",
+    "ENGAGEMENT_STATES",
+    "INCLUDE_FLAGS",
+    "GOAL_DIMENSIONS",
+    "KNOWN_END_REASONS",
+    "KNOWN_DEGRADED_REASONS",
+    "KNOWN_MODELS",
+    "KNOWN_ERROR_CODES",
+    "KNOWN_MESSAGE_TYPES",
+]
