@@ -195,14 +195,6 @@ class _Builder:
             return [tracked, f"    core.track_times[data.signal_type] = data.{field}"]
         if effect == "close_signal":
             return ["core.signals.pop(data.signal_type, None)"]
-        if effect == "reject_config":
-            codes = self.constant(
-                _name("codes", effect, entry["event"]), f"frozenset({sorted(entry['codes'])!r})"
-            )
-            return [
-                f"if data.code in {codes} and core.pending_configs:",
-                "    del core.pending_configs[0]",
-            ]
         if effect == "set_engagement":
             return ["core.engagement = data"]
         if effect == "record_quality_period":

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import interhuman_stream as ih
@@ -113,9 +113,36 @@ client_actions = st.sampled_from(["config", "segment", "close", "lost"])
 steps = st.lists(st.one_of(server_frames, client_actions), max_size=40)
 
 
+PCM_16K = {"encoding": "pcm_s16le", "sample_rate": 16000, "channels": 1}
+# v2's configs of the sticky keys (D52, D56): name -> send_config's keywords.
+V2_CONFIGS: dict[str, dict[str, Any]] = {
+    "config-audio-16k": {"audio_format": PCM_16K},
+    "config-audio-24k": {"audio_format": {**PCM_16K, "sample_rate": 24000}},
+    "config-model-audio": {"model": "inter-2-audio"},
+    "config-model-video": {"model": "inter-2"},
+    "config-model-audio-16k": {"model": "inter-2-audio", "audio_format": PCM_16K},
+}
+v2_server_frames = st.one_of(
+    server_frames,
+    st.builds(
+        lambda model: envelope("session.updated", {"include": [], "model": model}),
+        maybe([ABSENT, None, "inter-2", "inter-2-audio", "inter-9"]),
+    ),
+    st.builds(
+        lambda code: envelope("error", {"code": code, "message": "m"}), maybe(["ih6001", "ih2003"])
+    ),
+)
+v2_client_actions = st.sampled_from(["segment", "segment-pcm", "close", *V2_CONFIGS])
+v2_steps = st.lists(st.one_of(v2_server_frames, v2_client_actions), max_size=40)
+
+
 def act(client: ih.ClientConnection, action: str) -> None:
     try:
-        if action == "config":
+        if action in V2_CONFIGS:
+            client.send_config(**V2_CONFIGS[action])
+        elif action == "segment-pcm":
+            client.send_segment(b"\x00\x01" * 7)
+        elif action == "config":
             client.send_config(include=["conversation_quality_overall"])
         elif action == "segment":
             client.send_segment(b"\x1a\x45\xdf\xa3" + bytes(20))
@@ -137,12 +164,15 @@ def seen(client: ih.ClientConnection) -> tuple[Any, ...]:
         client.engagement,
         client.segments_sent,
         [(v.rule, v.event, v.state) for v in client.violations],
+        client.sticky_config,
+        client._core.keyed_frames,
     )
 
 
-def replay(sequence: list[Any], version: str = "v1") -> None:
+def replay(sequence: list[Any], version: str = "v1", model: str | None = None) -> None:
     """Feed the same steps to both clients, checking they agree after every one."""
-    fast, engine = ih.ClientConnection(version=version), ih.ClientConnection(version=version)
+    fast = ih.ClientConnection(version=version, model=model)
+    engine = ih.ClientConnection(version=version, model=model)
     decode = ih.decode_server_message if version == "v1" else v2.decode_server_message
     for step in sequence:
         if isinstance(step, str):
@@ -177,6 +207,31 @@ def test_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
 def test_v2_generated_handlers_agree_with_the_engine(sequence: list[Any]) -> None:
     # The same frames on v2: a modality is an unknown field there, ignored (D51).
     replay(sequence, "v2")
+
+
+V2_READY = envelope(
+    "session.ready",
+    {
+        "session_idle_timeout_seconds": 300,
+        "session_max_duration_seconds": 3600,
+        "min_segment_size_bytes": 1,
+        "max_segment_size_bytes": 64,
+        "supported_session_config_options": {"include": []},
+    },
+)
+REJECTED = envelope("error", {"code": "ih6001", "message": "m"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(v2_steps, maybe(["inter-2", "inter-2-audio"]))
+# A format rejected after a PCM frame went fixes nothing: both paths forget it (D56).
+@example(
+    [V2_READY, "config-audio-16k", "segment-pcm", REJECTED, "config-audio-24k"], "inter-2-audio"
+)
+def test_v2_sticky_keys_agree_with_the_engine(sequence: list[Any], model: str) -> None:
+    # Configs of model and audio_format, PCM frames, session.updated naming a model, ih6001
+    # and ih2003: the fast path commits and forgets the keys as the engine does (D56).
+    replay(sequence, "v2", model)
 
 
 def test_a_wrong_handler_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,10 +23,12 @@ from ._contract import GUARDS, SessionState
 from ._engine import Core
 from ._vocab import ENGAGEMENT_STATES, PROBABILITIES
 
-_CODES_REJECT_CONFIG_ERROR: Final = frozenset(["ih6001"])
 _CODES_UPDATED_ANSWERS_CONFIG_ERROR: Final = frozenset(["ih6001"])
 _EFFECT_ACKNOWLEDGE_CONFIG_SESSION_UPDATED: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("acknowledge_config", "session.updated")
+)
+_EFFECT_REJECT_CONFIG_ERROR: Final = next(
+    e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("reject_config", "error")
 )
 _EFFECT_STORE_CLOSING_SESSION_CLOSING: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("store_closing", "session.closing")
@@ -107,8 +109,7 @@ def _on_error(core: Core, message: Any, now: float | None) -> None:
     ):
         core.handle("error", message, now)
         return
-    if data.code in _CODES_REJECT_CONFIG_ERROR and core.pending_configs:
-        del core.pending_configs[0]
+    EFFECTS["reject_config"](core, _EFFECT_REJECT_CONFIG_ERROR, message, now)
 
 
 def _refer_session_closing(core: Core, message: Any, now: float | None) -> None:
