@@ -71,9 +71,7 @@ class ServerConnection(SessionView):
         "_deadline_reported",
         "_id",
         "_max_drain_seconds",
-        "_model",
         "_ready_data",
-        "_version",
         "credential",
     )
 
@@ -95,9 +93,8 @@ class ServerConnection(SessionView):
             raise ValueError(
                 f"max_drain_seconds is a finite number of seconds >= 0, not {max_drain_seconds!r}"
             )
-        self._version = bundle = protocol_version(version)
+        bundle = protocol_version(version)
         session_keys = opening_keys(bundle.name, model)
-        self._model = session_keys.get("model")
         self._core = Core(
             "server", strict=strict, switches={}, version=bundle, session_keys=session_keys
         )
@@ -120,7 +117,7 @@ class ServerConnection(SessionView):
     @property
     def version(self) -> str:
         """The protocol version this connection speaks ("v1", "v2")."""
-        return self._version.name
+        return self._core.version.name
 
     @property
     def correlation_id(self) -> str:
@@ -162,7 +159,7 @@ class ServerConnection(SessionView):
         _checked_timestamp(timestamp)
         if not isinstance(event, str):
             raise TypeError(f"event is a server message type (str), not {type(event).__name__}")
-        version = self._version
+        version = self._core.version
         cls: Any = version.message_classes.get(event)
         if cls is None:
             raise ValueError(f"not a server message type: {event!r}")
@@ -198,19 +195,20 @@ class ServerConnection(SessionView):
         return frames
 
     def _closing_frame(self, timestamp: datetime, now: float | None) -> str:
-        closing = self._version.models.SessionClosingData(max_drain_seconds=self._max_drain_seconds)
+        models = self._core.version.models
+        closing = models.SessionClosingData(max_drain_seconds=self._max_drain_seconds)
         return self.send("session.closing", closing, timestamp=timestamp, now=now)
 
     def _acknowledge(self, timestamp: datetime, now: float | None) -> str:
         # session.updated carries the whole config in force: an omitted include means none,
         # omitted goal dimensions mean none; the model (v2) is sticky: an omitted one keeps
-        # the model in force (D52), none before a config named one.
+        # the model in force (D52), the upgrade's until a session.updated named another.
         core = self._core
         config = core.pending_configs[0] if core.pending_configs else SessionConfig()
         model = getattr(config, "model", msgspec.UNSET)
         if model is msgspec.UNSET:
-            model = core.acknowledged.model if core.acknowledged is not None else self._model
-        data = self._version.models.SessionUpdatedData(
+            model = core.session_keys.get("model", msgspec.UNSET)
+        data = self._core.version.models.SessionUpdatedData(
             include=list(config.include) if config.include is not msgspec.UNSET else [],
             goal_dimensions=(
                 list(config.goal_dimensions)
@@ -232,9 +230,9 @@ class ServerConnection(SessionView):
         """An error envelope for a catalog code, with its documented wording."""
         if not isinstance(code, str):
             raise TypeError(f"code is an error code (str), not {type(code).__name__}")
-        info = self._version.catalog.get(code)
+        info = self._core.version.catalog.get(code)
         message = f"{info.title}. {info.meaning}" if info is not None else code
-        data = self._version.models.ErrorData(
+        data = self._core.version.models.ErrorData(
             code=code, message=message, link=None, segment=segment
         )
         return self.send("error", data, timestamp=timestamp, now=now)
@@ -285,7 +283,7 @@ class ServerConnection(SessionView):
             frames = [
                 self.send(
                     "signal.ended",
-                    self._version.models.SignalEndedData(signal_type=signal_type, end=at),
+                    self._core.version.models.SignalEndedData(signal_type=signal_type, end=at),
                     timestamp=timestamp,
                     now=now,
                 )
@@ -294,7 +292,7 @@ class ServerConnection(SessionView):
             frames.append(
                 self.send(
                     "session.ended",
-                    self._version.models.SessionEndedData(reason=reason),
+                    self._core.version.models.SessionEndedData(reason=reason),
                     timestamp=timestamp,
                     now=now,
                 )
@@ -327,10 +325,11 @@ class ServerConnection(SessionView):
         does not decode is a config the server cannot read, and is answered as invalid."""
         _checked_timestamp(timestamp)
         try:
-            frame: SessionConfig | SessionClose | None = self._version.decode_client_message(data)
+            decode = self._core.version.decode_client_message
+            frame: SessionConfig | SessionClose | None = decode(data)
         except DecodeError:
             frame = None
-        if isinstance(frame, self._version.models.SessionClose):
+        if isinstance(frame, self._core.version.models.SessionClose):
             state_before = self._core.state
             self._handle_received("close", frame, now)
             replies = self._reply_frames(None, timestamp, now)
