@@ -597,14 +597,8 @@ class SessionView:
         binary frame after it is raw PCM), each as the last config not yet answered asks for
         it, else in force; empty on v1."""
         core = self._core
-        names = {
-            name
-            for entry in core.version.effects
-            if entry.effect == "commit_session_keys"
-            for name in entry.fields
-        }
         found = {}
-        for name in sorted(names | core.session_keys.keys()):
+        for name in core.version.sticky_keys:
             values = key_values(core, name)
             if values:
                 found[name] = values[-1]

@@ -47,6 +47,9 @@ class Version(Struct, frozen=True, kw_only=True, weakref=False):
     """Every rule of the version's contract (v1's, with the ones it adds or rewords)."""
     guards: tuple[Guard, ...]
     effects: tuple[Effect, ...]
+    sticky_keys: tuple[str, ...]
+    """The config keys the version keeps as session state (D52): the fields of its
+    commit_session_keys effect; none on v1."""
     handlers: Handlers
     """The client's receive fast path: state -> message class -> handler."""
     event_of: Mapping[type, str]
@@ -74,6 +77,12 @@ def _bundle(  # noqa: PLR0917 - one module of each kind
         rules=contract.RULES,
         guards=contract.GUARDS,
         effects=contract.EFFECTS,
+        sticky_keys=tuple(
+            name
+            for entry in contract.EFFECTS
+            if entry.effect == "commit_session_keys"
+            for name in entry.fields
+        ),
         handlers=fastpath.HANDLERS,
         event_of=fastpath.EVENT_OF,
         models=models,
