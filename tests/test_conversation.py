@@ -590,3 +590,43 @@ def test_every_seam_is_listed_with_what_it_lost(
     assert [(g.start, g.end, g.reason) for g in summary.coverage] == [expected]
     engaged = summary.engagement_state[0]
     assert engaged.end == (offset if expected[1] == expected[0] else 10.0)
+
+
+def test_the_stitched_quality_is_the_last_overall_and_every_sessions_timeline() -> None:
+    # D45: no source says how sessions' scores combine, so the stitched overall is the last
+    # session's; the timeline is every session's periods on the conversation's time, none
+    # starting before media already counted (a restart's repeated media is counted once).
+    flags = ["conversation_quality_overall", "conversation_quality_timeline"]
+
+    def scores(value: float) -> dict[str, float]:
+        names = ("quality_index", "clarity", "authority", "energy", "rapport", "learning")
+        return dict.fromkeys(names, value)
+
+    def session(
+        conv: ih.Conversation, at: float, offset: float, value: float, periods: list[Any]
+    ) -> None:
+        connection = conv.start_session(at, media_offset=offset)
+        conv.receive(ready_frame(include=flags), at + 0.1)
+        connection.send_config(include=flags, now=at + 0.2)
+        conv.receive(envelope("session.updated", {"include": flags}), at + 0.3)
+        connection.send_segment(WEBM_HEAD + bytes(100), now=at + 0.4)
+        timeline = [{"start": s, "end": e, "values": scores(value)} for s, e in periods]
+        quality = {"overall": scores(value), "timeline": timeline}
+        conv.receive(envelope("conversation_quality.updated", quality), at + 0.5)
+        connection.send_close(now=at + 0.6)
+        conv.receive(envelope("session.closing", {"max_drain_seconds": 5}), at + 0.7)
+        conv.receive(envelope("session.ended", {"reason": "client_shutdown"}), at + 0.8)
+        conv.session_ended(at + 0.9, close_code=1000)
+
+    conv = Conversation(rng=lambda: 0.0)
+    session(conv, 0.0, 0.0, 60, [(0.0, 12.0)])
+    session(conv, 20.0, 10.0, 70, [(0.0, 3.0)])  # 10..13, its first 2 s counted already
+    session(conv, 40.0, 13.0, 80, [(0.0, 3.0)])  # 13..16
+    stitched = conv.summary().conversation_quality
+    assert isinstance(stitched, ih.messages.QualitySummary)
+    assert stitched.overall == ih.messages.QualityScores(**scores(80))
+    assert [(p.start, p.end, p.values.clarity) for p in stitched.timeline] == [
+        (0.0, 12.0, 60),
+        (12.0, 13.0, 70),
+        (13.0, 16.0, 80),
+    ]
