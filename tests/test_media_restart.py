@@ -9,7 +9,7 @@ import io
 import itertools
 import math
 import sys
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 import av
@@ -62,9 +62,11 @@ def _boundary(source: media.FileSource) -> float:
     ("kind", "cutter"), [("webm", media.webm_chunks), ("fmp4", media.fragmented_mp4_chunks)]
 )
 def test_a_restart_at_0_is_the_cutters_chunks_byte_for_byte(
-    files: dict[str, bytes], sources: dict[str, media.FileSource], kind: str, cutter: object
+    files: dict[str, bytes],
+    sources: dict[str, media.FileSource],
+    kind: str,
+    cutter: Callable[[bytes], list[bytes]],
 ) -> None:
-    assert callable(cutter)
     chunks = _chunks(sources[kind].restart(0.0))
     assert [c.data for c in chunks] == cutter(files[kind])
     assert chunks[0].start == 0.0

@@ -358,8 +358,6 @@ def test_a_switch_to_a_model_not_served_is_refused_and_the_session_goes_on(
 def test_a_conversation_over_pcm_is_refused_before_anything_connects(
     pcm_chunks: list[bytes],
 ) -> None:
-    from interhuman_stream.clients import media as client_media
-
     class Pcm:  # a restartable source in name only: it must never be asked
         def restart(self, at: float) -> Any:
             raise AssertionError("asked for media")
@@ -374,7 +372,6 @@ def test_a_conversation_over_pcm_is_refused_before_anything_connects(
                 if asyncio.iscoroutine(run):
                     asyncio.run(run)
     assert mock.sessions == []
-    assert client_media  # the media extra is what a real conversation would use
 
 
 def test_the_mock_speaks_v2s_session_ready_and_answers_a_bad_switch_once() -> None:
