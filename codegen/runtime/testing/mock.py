@@ -67,7 +67,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import threading
@@ -77,7 +76,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Final
-from urllib.parse import parse_qs
 
 import msgspec
 from websockets.asyncio.server import Server, serve
@@ -100,6 +98,7 @@ from .._handshake_data import (
 )
 from .._server import ServerConnection
 from .._versions import protocol_version
+from ..clients._common import url_model
 
 __all__ = ["LOGGER", "SCENARIOS", "TIMEOUT_CLOSE_CODE", "MockConfig", "MockServer", "SessionRecord"]
 
@@ -113,8 +112,6 @@ ENGAGEMENT_SCRIPT: Final[tuple[messages.EngagementState, ...]] = (
 # No source documents the close code after ih6003/ih6004 (D19); the mock uses "policy
 # violation", and says which limit in the close reason.
 TIMEOUT_CLOSE_CODE: Final = 1008
-# FACTS-v2 §6 (D53): a model the server does not serve is refused with ih4005, then close 1008.
-INVALID_MODEL_CLOSE_CODE: Final = 1008
 _BAD_REQUEST_BODY: Final = b"Failed to open a WebSocket connection.\n"
 
 
@@ -156,6 +153,15 @@ class _Redact(logging.Filter):
 LOGGER: Final = logging.getLogger("interhuman_stream.testing")
 _REDACT: Final = _Redact()
 LOGGER.addFilter(_REDACT)
+
+
+def _refusal(code: str, version: str) -> tuple[str, int]:
+    """An error that refuses a session, with the close code its version's catalog gives it
+    (ih4005: 1008, D53)."""
+    close_code = protocol_version(version).catalog[code].close_code
+    if close_code is None:
+        raise ValueError(f"{code} names no close code in the {version} catalog")
+    return code, close_code
 
 
 def sanitize_response(response: Response) -> Response:
@@ -227,12 +233,12 @@ class MockConfig:
     refuse_with: tuple[str, int] | None = None
     """(error code, close code): sent instead of session.ready."""
     refuse_count: int | None = None
+    """With refuse_with: how many connections, counted from the first, are refused (None:
+    all of them)."""
     ends_after_seconds: float | None = None
     """Each session ends with ih6004 (then TIMEOUT_CLOSE_CODE) this long after it began,
     whatever session.ready announced: a maximum shorter than the one announced, as a client
     token's maxDurationSeconds can make it."""
-    """With refuse_with: how many connections, counted from the first, are refused (None:
-    all of them)."""
 
     def ready(self) -> Any:
         """session.ready's data, as the version's messages module builds it."""
@@ -270,8 +276,9 @@ class MockConfig:
         whether this mock serves it (False: ih4005 and close 1008, no session.ready)."""
         if self.version not in DEFAULT_MODELS:
             return None, True
-        values = parse_qs(query, keep_blank_values=True).get("model")
-        model = values[-1] if values else DEFAULT_MODELS[self.version]
+        model = url_model("?" + query, self.version)
+        if model is None:
+            model = DEFAULT_MODELS[self.version]
         refused = STREAM_REFUSED_MODELS.get(self.version, frozenset())
         return model, model in self.models and model not in refused
 
@@ -531,7 +538,7 @@ class MockServer:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "")
         connection.interhuman = server  # type: ignore[attr-defined]
         connection.interhuman_refusal = (  # type: ignore[attr-defined]
-            None if served else ("ih4005", INVALID_MODEL_CLOSE_CODE)
+            None if served else _refusal("ih4005", self.config.version)
         )
         return None
 
@@ -720,18 +727,16 @@ class _Session:
         if self.config.version == "v1":
             return frame
         try:
-            protocol_version(self.config.version).decode_client_message(frame)
+            config = protocol_version(self.config.version).decode_client_message(frame)
         except DecodeError:
             return frame  # ServerConnection answers it as it answers any bad frame (ih6001)
-        config = json.loads(frame)
-        model = config.get("model") if isinstance(config, dict) else None
+        model = getattr(config, "model", msgspec.UNSET)
         if not isinstance(model, str) or model in self.config.models:
             return frame
         await self.send(self.server.fail("ih2003", timestamp=stamp(), now=now))
         # The switch is refused whole: its audio_format was for the model it did not get.
-        config.pop("model")
-        config.pop("audio_format", None)
-        return json.dumps(config)
+        kept = msgspec.structs.replace(config, model=msgspec.UNSET, audio_format=msgspec.UNSET)
+        return msgspec.json.encode(kept).decode()
 
     async def _frames(self) -> AsyncIterator[bytes | str]:
         while not self.ended():
