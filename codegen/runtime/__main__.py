@@ -323,18 +323,15 @@ class _Sessions:
         """A new session, speaking `version` (a session without a `connect` line: v1)."""
         # strict: every breach is raised (after the frame is applied, so the replay goes on
         # from what really happened); audit: the recorded client's own mistakes count too.
-        self.version, self.model = version, model
         fold = SummaryFold()
-        client = ClientConnection(
-            strict=True, audit=True, fold=fold, version=self.version, model=self.model
-        )
+        client = ClientConnection(strict=True, audit=True, fold=fold, version=version, model=model)
         self.parts.append((media_offset, client, fold))
         self.used = False
 
     @property
     def rules(self) -> Mapping[str, Rule]:
         """The rules of the protocol version the current session speaks."""
-        return protocol_version(self.version).rules
+        return protocol_version(self.client.version).rules
 
     def connect(self, value: object) -> None:
         """A `connect` line: the session speaks this version (and model) from its first frame."""
@@ -348,7 +345,7 @@ class _Sessions:
         if self.used:
             raise TranscriptError(
                 '"connect" comes before the first frame of its session (the session goes on '
-                f"as {self.version})"
+                f"as {self.client.version})"
             )
         version, model = value["version"], value.get("model")
         if version not in VERSIONS:
