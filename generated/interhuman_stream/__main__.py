@@ -36,7 +36,6 @@ from ._codec import DecodeError
 from ._contract import MOVES, Rule, SessionState
 from ._conversation import (
     DEFAULT_SEAM_TOLERANCE_SECONDS,
-    Conversation,
     SessionPart,
     stitch_summaries,
 )
@@ -625,7 +624,7 @@ def stream_file(
         import asyncio  # noqa: PLC0415 - only this command needs it
 
         from .clients import aio, media  # noqa: PLC0415 - an optional extra
-        from .clients._common import url_model  # noqa: PLC0415 - with the clients
+        from .clients._common import default_conversation  # noqa: PLC0415 - with the clients
     except ImportError as error:
         print(
             f'streaming needs the asyncio client: pip install "interhuman-stream[asyncio]" '
@@ -646,10 +645,8 @@ def stream_file(
         print(_one_line(message), file=out, flush=True)
 
     recording = record.open("wb") if record is not None else None
-    options: dict[str, Any] = {"version": version, "model": url_model(url, version)}
-    if recording is not None:
-        options["record"] = recording.write
-    conversation = Conversation(connection_options=options)
+    record_to = None if recording is None else recording.write
+    conversation = default_conversation(url, {"version": version}, record_to)
     try:
         summary = asyncio.run(
             aio.stream_conversation(

@@ -13,6 +13,7 @@ from .._contract import SessionState
 from .._conversation import Conversation
 from .._handshake_data import DEFAULT_MODELS
 from .._models import SessionReadyData, SessionSummary
+from .._recording import Record
 from .._summary import SummaryFold
 from .._values import OfferedConfig
 
@@ -87,17 +88,22 @@ def no_raw_audio(options: Mapping[str, Any]) -> None:
         )
 
 
-def default_conversation(url: str, options: Mapping[str, Any]) -> Conversation:
+def default_conversation(
+    url: str, options: Mapping[str, Any], record: Record | None = None
+) -> Conversation:
     """stream_conversation's Conversation when none is given: its connections speak the
-    `version` among the client options (v1 when none), on the model the URL names (v2)."""
+    `version` among the client options (v1 when none), on the model the URL names (v2), and
+    write to `record` when given."""
+    connection: dict[str, Any] = {}
     version = options.get("version")
-    if version is None:
-        return Conversation()
-    connection: dict[str, Any] = {"version": version}
-    model = url_model(url, version)
-    if model is not None:
-        connection["model"] = model
-    return Conversation(connection_options=connection)
+    if version is not None:
+        connection["version"] = version
+        model = url_model(url, version)
+        if model is not None:
+            connection["model"] = model
+    if record is not None:
+        connection["record"] = record
+    return Conversation(connection_options=connection or None)
 
 
 def check_version(connection: ClientConnection, version: str | None) -> None:
