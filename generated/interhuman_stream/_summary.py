@@ -26,27 +26,17 @@ from msgspec import UNSET, UnsetType
 
 from ._codec import UnknownMessage
 from ._models import (
-    ConversationQualityUpdated,
-    CoverageDegraded,
-    CoverageDropped,
     CoverageGap,
     EngagementInterval,
-    EngagementUpdated,
-    ErrorMessage,
-    FeedbackGenerated,
     OpenSignal,
     QualityPeriod,
     QualityScores,
     QualitySummary,
     ServerMessage,
-    SessionEnded,
     SessionSummary,
     SignalData,
-    SignalDetected,
-    SignalEnded,
     SignalInterval,
     SignalReading,
-    SignalUpdated,
     SummaryError,
     TimeRange,
 )
@@ -54,21 +44,7 @@ from ._models import (
 _UNSET: Any = msgspec.UNSET
 
 # Message class -> its envelope type, for every version's classes (filled as they come).
-_KINDS: dict[type, str] = {
-    cls: str(cls.__struct_config__.tag)
-    for cls in (
-        ConversationQualityUpdated,
-        CoverageDegraded,
-        CoverageDropped,
-        EngagementUpdated,
-        ErrorMessage,
-        FeedbackGenerated,
-        SessionEnded,
-        SignalDetected,
-        SignalEnded,
-        SignalUpdated,
-    )
-}
+_KINDS: dict[type, str] = {}
 
 
 def _kind(message: Any) -> str | None:
