@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from .._client import ClientConnection
@@ -16,6 +16,7 @@ from .._models import SessionReadyData, SessionSummary
 from .._recording import Record
 from .._summary import SummaryFold
 from .._values import OfferedConfig
+from .media import Chunk, MediaSource, MediaStream
 
 Wanted = Sequence[str] | Literal["offered"] | None
 """What a client asks for in its config: a list, "offered" (everything session.ready offers),
@@ -135,52 +136,18 @@ def check_new_connection(connection: ClientConnection, **given: object) -> Summa
     return fold
 
 
-# -- what a conversation streams (clients.media's sources satisfy these) -----------------------
-
-
-class MediaChunk(Protocol):
-    """One segment's bytes, and the media seconds it covers on the source's timeline."""
-
-    @property
-    def data(self) -> bytes: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-
-
-class RestartedStream(Protocol):
-    """A fresh stream start: its first chunk carries the container header; `offset` is
-    where its media begins on the source's timeline."""
-
-    @property
-    def offset(self) -> float: ...
-    @property
-    def chunks(self) -> Iterable[MediaChunk] | AsyncIterable[MediaChunk]: ...
-
-
-class RestartableSource(Protocol):
-    """Media a conversation can restart at a seam (clients.media.FileSource, LiveSource):
-    `restart(at)` starts a new stream at `at` - for a file, the cut point at or before it;
-    for a live source (`live` True), now, `at` being the conversation's clock."""
-
-    @property
-    def live(self) -> bool: ...
-    def restart(self, at: float) -> RestartedStream: ...
-
-
 class ConversationRun:
     """What both clients' stream_conversation keep between sessions, without I/O: where the
     next session's media starts, how far the media sent got, the last session's failure."""
 
-    def __init__(self, conversation: Conversation, source: RestartableSource, began: float):
+    def __init__(self, conversation: Conversation, source: MediaSource, began: float):
         self.conversation = conversation
         self.source = source
         self.began = began  # the clock's time when the conversation began
         self.sent_to = 0.0  # where the media sent so far ends, on the source's timeline
         self.failure: BaseException | None = None
 
-    def restart(self, now: float) -> RestartedStream:
+    def restart(self, now: float) -> MediaStream:
         """The next session's stream: a file from where the media sent so far ends, a live
         source at the conversation's clock (D47)."""
         return self.source.restart(now - self.began if self.source.live else self.sent_to)
@@ -192,7 +159,7 @@ class ConversationRun:
             raise ValueError("the source gave no media to stream")
         self.conversation.finish()
 
-    def sent(self, chunk: MediaChunk) -> None:
+    def sent(self, chunk: Chunk) -> None:
         self.sent_to = max(self.sent_to, chunk.end)
 
     def outcome(self) -> tuple[SessionSummary, str | None]:

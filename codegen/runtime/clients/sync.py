@@ -88,8 +88,6 @@ from .._values import OfferedConfig
 from ._common import (
     ConversationRun,
     ConversationStopped,
-    MediaChunk,
-    RestartableSource,
     Wanted,
     check_audio_format,
     check_new_connection,
@@ -99,6 +97,7 @@ from ._common import (
     send_wanted_config,
     url_model,
 )
+from .media import Chunk, MediaSource
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -677,7 +676,7 @@ class ConversationFailed(ConversationStopped, StreamError):
 def stream_conversation(
     url: str,
     api_key: str | ApiKey,
-    source: RestartableSource,
+    source: MediaSource,
     *,
     include: Wanted = "offered",
     goal_dimensions: Wanted = None,
@@ -748,8 +747,8 @@ def stream_conversation(
 def _run_session(
     conv: Conversation,
     client: StreamClient,
-    chunk: MediaChunk | None,
-    chunks: Iterator[MediaChunk],
+    chunk: Chunk | None,
+    chunks: Iterator[Chunk],
     run: ConversationRun,
 ) -> dict[str, Any]:
     """One session of stream_conversation: open, send until the media ends or a rollover

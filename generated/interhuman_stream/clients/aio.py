@@ -105,8 +105,6 @@ from ..messages import ErrorMessage
 from ._common import (
     ConversationRun,
     ConversationStopped,
-    MediaChunk,
-    RestartableSource,
     Wanted,
     check_audio_format,
     check_new_connection,
@@ -116,6 +114,7 @@ from ._common import (
     send_wanted_config,
     url_model,
 )
+from .media import Chunk, MediaSource
 
 __all__ = [
     "DRAIN_GRACE_SECONDS",
@@ -774,7 +773,7 @@ class ConversationFailed(ConversationStopped, StreamError):
 async def stream_conversation(
     url: str,
     api_key: str | ApiKey,
-    source: RestartableSource,
+    source: MediaSource,
     *,
     include: Wanted = "offered",
     goal_dimensions: Wanted = None,
@@ -847,8 +846,8 @@ async def stream_conversation(
 async def _run_session(
     conv: Conversation,
     client: StreamClient,
-    chunk: MediaChunk | None,
-    chunks: AsyncIterator[MediaChunk],
+    chunk: Chunk | None,
+    chunks: AsyncIterator[Chunk],
     run: ConversationRun,
 ) -> dict[str, Any]:
     """One session of stream_conversation: open, send until the media ends or a rollover
@@ -890,8 +889,8 @@ async def _run_session(
 
 
 async def _chunks_of(
-    chunks: Iterable[MediaChunk] | AsyncIterable[MediaChunk], *, blocking: bool
-) -> AsyncIterator[MediaChunk]:
+    chunks: Iterable[Chunk] | AsyncIterable[Chunk], *, blocking: bool
+) -> AsyncIterator[Chunk]:
     """A source's chunks as an async iterator; closing it closes the source's iterator too
     (a live recorder stops recording). A plain iterator that blocks until its media comes
     (`blocking`: a live source) is read in a worker thread, so that the event loop - the
@@ -922,11 +921,11 @@ async def _chunks_of(
                 close()
 
 
-def _next(chunks: Iterator[MediaChunk]) -> MediaChunk | None:
+def _next(chunks: Iterator[Chunk]) -> Chunk | None:
     return next(chunks, None)
 
 
-async def _close_chunks(chunks: AsyncIterator[MediaChunk]) -> None:
+async def _close_chunks(chunks: AsyncIterator[Chunk]) -> None:
     """Stop a stream's chunks, whether or not they were read to the end."""
     aclose = getattr(chunks, "aclose", None)
     if aclose is not None:
