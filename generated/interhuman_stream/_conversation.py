@@ -84,9 +84,11 @@ DEFAULT_SEAM_TOLERANCE_SECONDS: Final = 1.0
 
 RETRY_CLOSE_CODES: Final = frozenset({1006, 1013})
 """Close codes after which the conversation retries with backoff (D42)."""
-FATAL_CLOSE_CODES: Final = frozenset({1008, 4003})
-"""Close codes after which it stops (D42): 4003 always; 1008 before session.ready (a refused
-request), not after it, where it may follow an idle or maximum-duration ending (D19)."""
+FATAL_CLOSE_CODES: Final = frozenset({4003})
+"""Close codes after which it stops (D42), whenever they come."""
+REFUSAL_CLOSE_CODES: Final = frozenset({1008})
+"""Close codes after which it stops when they come before session.ready (a refused request),
+not after it, where they may follow an idle or maximum-duration ending (D19, D42)."""
 NEXT_ERRORS: Final = frozenset({"ih6004"})
 """Errors after which the next session opens at once, like a graceful ending: the server's
 own maximum duration, reached by a session that streamed (D42)."""
@@ -508,7 +510,7 @@ class Conversation:
                 return "next", f"error {code} (the session reached its maximum)"
             if verdict in ("retry_later", "ends"):
                 return "retry", f"error {code} ({verdict})"
-        if close_code == 4003 or (close_code in FATAL_CLOSE_CODES and not ready):
+        if close_code in FATAL_CLOSE_CODES or (close_code in REFUSAL_CLOSE_CODES and not ready):
             return "fatal", f"closed with {close_code}"
         if graceful and not streamed:
             # Over before any media went (a zero maximum, an ending right after ready):
