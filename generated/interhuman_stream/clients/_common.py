@@ -116,6 +116,31 @@ def check_version(connection: ClientConnection, version: str | None) -> None:
         )
 
 
+def client_connection(
+    url: str,
+    connection: ClientConnection | None,
+    version: str | None,
+    audio_format: Any,
+    *,
+    fold: SummaryFold | None,
+    record: Record | None,
+    strict: bool = False,
+) -> tuple[ClientConnection, SummaryFold]:
+    """A StreamClient's connection and its fold: a new one of `version` on the URL's model
+    with these settings, or the `connection=` given (new, its own settings, the same
+    version); an audio_format it could not send is refused before anything connects."""
+    if connection is None:
+        fold = fold if fold is not None else SummaryFold()
+        connection = ClientConnection(
+            strict, fold=fold, record=record, version=version or "v1", model=url_model(url, version)
+        )
+    else:
+        check_version(connection, version)
+        fold = check_new_connection(connection, strict=strict, record=record, fold=fold)
+    check_audio_format(connection, audio_format)
+    return connection, fold
+
+
 def check_new_connection(connection: ClientConnection, **given: object) -> SummaryFold:
     """A connection handed to a client is new, carries its own settings and a SummaryFold
     (the client's summary); returns that fold."""

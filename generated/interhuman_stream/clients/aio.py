@@ -106,13 +106,10 @@ from ._common import (
     ConversationRun,
     ConversationStopped,
     Wanted,
-    check_audio_format,
-    check_new_connection,
-    check_version,
+    client_connection,
     default_conversation,
     no_raw_audio,
     send_wanted_config,
-    url_model,
 )
 from .media import Chunk, MediaSource
 
@@ -298,20 +295,9 @@ class StreamClient:
         self.max_frame_size, self.max_queue = max_frame_size, max_queue
         self._ssl = ssl
         self._on_message = on_message
-        if connection is None:
-            self.fold = fold if fold is not None else SummaryFold()
-            self.connection = ClientConnection(
-                strict,
-                fold=self.fold,
-                record=record,
-                version=version or "v1",
-                model=url_model(url, version),
-            )
-        else:
-            check_version(connection, version)
-            self.fold = check_new_connection(connection, strict=strict, record=record, fold=fold)
-            self.connection = connection
-        check_audio_format(self.connection, audio_format)
+        self.connection, self.fold = client_connection(
+            url, connection, version, audio_format, fold=fold, record=record, strict=strict
+        )
         self.correlation_id: str | None = None
         self.left_out: dict[str, tuple[str, ...]] = {}
         self.undecodable: list[Undecodable] = []

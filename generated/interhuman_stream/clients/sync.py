@@ -89,13 +89,10 @@ from ._common import (
     ConversationRun,
     ConversationStopped,
     Wanted,
-    check_audio_format,
-    check_new_connection,
-    check_version,
+    client_connection,
     default_conversation,
     no_raw_audio,
     send_wanted_config,
-    url_model,
 )
 from .media import Chunk, MediaSource
 
@@ -311,19 +308,9 @@ class StreamClient:
         self.ping_timeout = ping_timeout
         self.max_size = max_size
         self._ssl = ssl
-        if connection is None:
-            self.fold = fold if fold is not None else SummaryFold()
-            self.connection = ClientConnection(
-                fold=self.fold,
-                record=record,
-                version=version or "v1",
-                model=url_model(url, version),
-            )
-        else:
-            check_version(connection, version)
-            self.fold = check_new_connection(connection, fold=fold, record=record)
-            self.connection = connection
-        check_audio_format(self.connection, audio_format)
+        self.connection, self.fold = client_connection(
+            url, connection, version, audio_format, fold=fold, record=record
+        )
         self.correlation_id: str | None = None
         """The server's X-Correlation-ID from the upgrade response."""
         self.offered: OfferedConfig | None = None
