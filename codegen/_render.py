@@ -32,7 +32,7 @@ from ._spec import (
     Spec,
     SpecError,
     guard_documented_sets,
-    load_versions,
+    overlay_file,
     schema_for_models,
     uuid_fields,
 )
@@ -145,11 +145,8 @@ NAMESPACES: dict[str, dict[str, tuple[str, ...]]] = {
 # A later protocol version's subpackage: its own messages, value sets and codec, on the
 # runtime and errors the package shares (D48).
 VERSION_MODULES = {
-    "_vocab.py": ("_vocab.py.jinja2", ("protocol.schema.json", "errors.json")),
-    "_catalog.py": ("_catalog.py.jinja2", ("errors.json",)),
-    "_codec.py": ("_codec.py.jinja2", ("protocol.schema.json",)),
-    "_contract.py": ("_contract.py.jinja2", ("contract.json",)),
-    "_fastpath.py": ("_fastpath.py.jinja2", ("contract.json", "protocol.schema.json")),
+    name: MODULE_TEMPLATES[name]
+    for name in ("_vocab.py", "_catalog.py", "_codec.py", "_contract.py", "_fastpath.py")
 }
 # What a later version's contract may change: its rules (not one a move names: the moves are
 # v1's), guards and effects (the engine takes them from the version's bundle, _versions.py);
@@ -252,7 +249,7 @@ def render_models(spec: Spec, shared: frozenset[str] = frozenset()) -> str:
     text = text.replace(" | None | UnsetType", " | UnsetType | None")
     if shared:
         text = _import_shared(text, shared)
-    overlays = tuple(name for name in spec.sources if name.endswith(".overlay.json"))
+    overlays = tuple(filter(None, [overlay_file(spec)]))
     header = _header(
         "datamodel/msgspec.jinja2, by datamodel-code-generator", (PROTOCOL_FILE, *overlays)
     )
@@ -504,7 +501,7 @@ def render_asyncapi(spec: Spec, payload_schema: str = "../spec/protocol.schema.j
     sources: tuple[str, ...] = ("protocol.schema.json", "handshake.json", "segments.json")
     sources += (
         "contract.json",
-        *(name for name in spec.sources if name.endswith(".json") and "overlay" in name),
+        *filter(None, [overlay_file(spec)]),
     )
     return _header("asyncapi.yaml.jinja2", sources) + text
 
@@ -521,8 +518,8 @@ def render_documents(versions: Mapping[str, Spec], asyncapi: Path) -> dict[Path,
         resolved = {
             **spec.protocol,
             "$comment": (
-                f"Generated - do not edit: spec/protocol.schema.json with spec/{version}"
-                ".overlay.json applied. Change those and run `nox -s regen`."
+                f"Generated - do not edit: spec/protocol.schema.json with spec/{overlay_file(spec)}"
+                f" applied. Change those and run `{REGEN_COMMAND}`."
             ),
         }
         documents[asyncapi.with_name(schema_name)] = json.dumps(resolved, indent=2) + "\n"
@@ -729,7 +726,6 @@ def endpoints(versions: Mapping[str, Spec]) -> list[dict[str, Any]]:
                 "version": version,
                 "url": handshake["url"],
                 "path": handshake["path"],
-                "channel": handshake["asyncapi_channel"],
                 "model_default": None if model is None else model.get("default"),
                 "models_refused": () if model is None else tuple(model.get("refused_locally", ())),
             }
@@ -737,15 +733,13 @@ def endpoints(versions: Mapping[str, Spec]) -> list[dict[str, Any]]:
     return found
 
 
-def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[str, str]:
+def render_all(spec: Spec, versions: Mapping[str, Spec]) -> dict[str, str]:
     """Every file of the generated package: relative path -> text. `versions`: every
-    protocol version's spec (their endpoints are generated beside v1's); loaded from spec/
-    when not given."""
+    protocol version's spec (their endpoints are generated beside v1's)."""
     check_registry(spec)
     files = {"_models.py": render_models(spec)}
     env = _environment()
     context = template_context(spec)
-    versions = versions if versions is not None else load_versions()
     context["endpoints"] = endpoints(versions)
     for module, (template_name, sources) in MODULE_TEMPLATES.items():
         template = env.get_template(template_name)
@@ -770,12 +764,11 @@ def render_all(spec: Spec, versions: Mapping[str, Spec] | None = None) -> dict[s
     return dict(sorted(formatted.items()))
 
 
-def render_version(spec: Spec, base: Spec | None = None) -> dict[str, str]:
+def render_version(spec: Spec, base: Spec) -> dict[str, str]:
     """A later version's subpackage (interhuman_stream.<version>): its message Structs, value
     sets, codec, contract guards and receive fast path - DecodeError, UnknownMessage, the
     runtime and the contract's other tables are the package's own (v1's, `base`), shared."""
-    overlay = next(name for name in spec.sources if name.endswith(".overlay.json"))
-    base = base if base is not None else load_versions()["v1"]
+    overlay = overlay_file(spec)
     check_registry(spec)
     tables, base_tables = contract_tables(spec), contract_tables(base)
     changed = {
@@ -873,7 +866,7 @@ def _printed_names(printed: Sequence[str], constants: Sequence[str]) -> dict[str
     text = "\n".join(printed)
     return {
         "documented_constants": [c for c in constants if re.search(rf"\b{c}\b", text)],
-        "guard_classes": [c for c in ("Section", "SessionState") if f"{c}" in text],
+        "guard_classes": [c for c in ("Section", "SessionState") if re.search(rf"\b{c}\b", text)],
     }
 
 

@@ -39,6 +39,14 @@ OPEN_VOCABULARY_PREFIX = "Known"
 # differences (spec/<version>.overlay.json, described by data.schema.json VersionOverlay).
 VERSIONS = ("v1", "v2")
 OVERLAY_FILE = "{version}.overlay.json"
+
+
+def overlay_file(spec: Spec) -> str:
+    """The overlay file a later version's spec is made with (v1 has none: empty)."""
+    name = OVERLAY_FILE.format(version=spec.version)
+    return name if name in spec.sources else ""
+
+
 # Lists of keyed items an overlay patches item by item: (file, path to the list) -> the
 # fields whose values, joined by "/", name an item.
 KEYED_LISTS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
@@ -415,18 +423,23 @@ def _move_and_rule_problems(spec: Spec) -> list[str]:
     return problems
 
 
+def kept_keys(spec: Spec) -> set[str]:
+    """The config keys the contract keeps as session state (its SESSION_KEYS_EFFECT's)."""
+    return {
+        name
+        for effect in spec.contract["effects"]
+        if effect["effect"] == SESSION_KEYS_EFFECT
+        for name in effect.get("fields", ())
+    }
+
+
 def _raw_audio_problems(spec: Spec) -> list[str]:
     """segments.json's raw audio frames name a config key the session keeps and the same
     models as the contract's audio_format guard (D55, D56)."""
     audio = spec.segments.get("raw_audio")
     if audio is None:
         return []
-    kept = {
-        name
-        for effect in spec.contract["effects"]
-        if effect["effect"] == SESSION_KEYS_EFFECT
-        for name in effect.get("fields", ())
-    }
+    kept = kept_keys(spec)
     problems = []
     if audio["declared_by"] not in kept:
         problems.append(
@@ -553,12 +566,7 @@ def _parameter_problems(spec: Spec, guard: dict[str, Any]) -> list[str]:
         problems += [f"{where}: {name} {n!r} is not known" for n in names if n not in known]
     if "codes" in guard and guard["event"] != "error":
         problems.append(f"{where}: codes only filter error events")
-    kept = {
-        name
-        for effect in spec.contract["effects"]
-        if effect["effect"] == SESSION_KEYS_EFFECT
-        for name in effect.get("fields", ())
-    }
+    kept = kept_keys(spec)
     if "unless" in guard and guard["unless"] not in kept:
         problems.append(
             f"{where}: unless {guard['unless']!r} is not a config key a {SESSION_KEYS_EFFECT} "

@@ -524,7 +524,7 @@ def _why_config_key_kept_after_frames(core: Core, guard: Guard, config: Any) -> 
         values = key_values(core, name)
         if value is UNSET or not core.keyed_frames.get(name) or not values or value in values:
             continue
-        shown = " or ".join(_key_value(v) for v in values) or "none"
+        shown = " or ".join(_key_value(v) for v in values)
         found.append(
             f"{name} {_key_value(value)} after {core.keyed_frames[name]:,} binary frame(s) "
             f"under {name} {shown}"
@@ -556,7 +556,7 @@ def takes_raw_audio(guard: Guard, models: list[Any]) -> bool:
     """Whether a session on one of `models` may take raw audio: one of the guard's `models`,
     or a model its documented set does not name (not judged, D56)."""
     known = guard.documented["model"]
-    return not models or any(model in guard.models or model not in known for model in models)
+    return any(model in guard.models or model not in known for model in models)
 
 
 def _why_audio_format_on_audio_model(core: Core, guard: Guard, config: Any) -> tuple[str, ...]:
