@@ -19,8 +19,8 @@ DOCUMENT = ROOT / "generated" / "asyncapi.yaml"
 OFFICIAL_SCHEMA = Path(__file__).resolve().parent / "data" / "asyncapi" / "3.0.0.json"
 
 
-def document() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
+def document(path: Path = DOCUMENT) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return loaded
 
 
@@ -154,8 +154,7 @@ SCHEMA_V2 = ROOT / "generated" / "protocol-v2.schema.json"
 
 
 def document_v2() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DOCUMENT_V2.read_text(encoding="utf-8"))
-    return loaded
+    return document(DOCUMENT_V2)
 
 
 def test_v2_names_its_channel_and_refers_to_the_v2_schema() -> None:

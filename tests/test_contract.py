@@ -24,6 +24,7 @@ import interhuman_stream as ih
 import interhuman_stream.v2
 from conftest import ROOT, transcript_marks, unmarked, unmarked_text
 from interhuman_stream.__main__ import check
+from interhuman_stream._versions import protocol_version
 
 TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
 REPORT = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<what>invalid line|[a-z0-9-]+)\b")
@@ -269,8 +270,7 @@ class ServerReplay:
             if text.strip()
         ]
         opened = connected(path)
-        self.decode = ih.v2.decode_server_message if opened["version"] == "v2" else None
-        self.decode = self.decode or ih.decode_server_message
+        self.decode = protocol_version(opened["version"]).decode_server_message
         received = [self.decode(json.dumps(e["recv"])) for _, e in self.lines if "recv" in e]
         self.ready = next(m for m in received if _tag(m) == "session.ready")
         self.server = ih.ServerConnection(self.ready.data, self.ready.correlation_id, **opened)

@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import interhuman_stream as ih
-from interhuman_stream import v2
+from interhuman_stream._versions import protocol_version
 
 ABSENT = object()
 SIGNALS = ["interest", "stress"]
@@ -173,7 +173,7 @@ def replay(sequence: list[Any], version: str = "v1", model: str | None = None) -
     """Feed the same steps to both clients, checking they agree after every one."""
     fast = ih.ClientConnection(version=version, model=model)
     engine = ih.ClientConnection(version=version, model=model)
-    decode = ih.decode_server_message if version == "v1" else v2.decode_server_message
+    decode = protocol_version(version).decode_server_message
     for step in sequence:
         if isinstance(step, str):
             act(fast, step)

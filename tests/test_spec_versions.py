@@ -120,7 +120,7 @@ def test_an_overlay_that_breaks_the_spec_is_a_spec_error(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("path", V2_SERVER, ids=[p.stem for p in V2_SERVER])
-def test_v2_server_golden(path: Path, v1: Any, v2: Any) -> None:
+def test_v2_server_golden(path: Path, v2: Any) -> None:
     document = load_json(path)
     errors = [e.message for e in validator(v2.protocol, "ServerMessage").iter_errors(document)]
     assert errors == []
