@@ -769,7 +769,7 @@ async def stream_conversation(
     **options: Any,
 ) -> SessionSummary:
     """Stream `source` over as many sessions as it takes and return one summary on one
-    timeline (issue 15; README "Conversations longer than a session").
+    timeline (issue 15; README "Conversations: one stream over successive sessions").
 
     `conversation` (a Conversation of yours, to choose its margin, backoff and budget and
     read its sessions, errors and decisions afterwards; a default one otherwise) decides
