@@ -97,6 +97,7 @@ class ContractTables(msgspec.Struct, frozen=True):
     guards: tuple[str, ...]  # constructor arguments
     guard_pairs: tuple[tuple[tuple[str, str], ...], ...]  # each guard's (argument, source text)
     effects: tuple[str, ...]
+    effect_pairs: tuple[tuple[tuple[str, str], ...], ...]  # each effect's (argument, source)
     deadlines: tuple[str, ...]
 
 
@@ -175,12 +176,13 @@ def contract_tables(spec: Spec) -> ContractTables:
             pairs.append(("documented", f"MappingProxyType({{{entries}}})"))
         guards.append(_arguments(pairs))
         guard_pairs.append(tuple(pairs))
-    effects = []
+    effects, effect_pairs = [], []
     for effect in model.effects:
         pairs = [("event", repr(effect.event)), ("effect", repr(effect.effect))]
         pairs += [("codes", _frozen(effect.codes))] if effect.codes else []
         pairs += [("fields", repr(effect.fields))] if effect.fields else []
         effects.append(_arguments(pairs))
+        effect_pairs.append(tuple(pairs))
     deadlines = [
         _arguments(
             [
@@ -214,5 +216,6 @@ def contract_tables(spec: Spec) -> ContractTables:
         guards=tuple(guards),
         guard_pairs=tuple(guard_pairs),
         effects=tuple(effects),
+        effect_pairs=tuple(effect_pairs),
         deadlines=tuple(deadlines),
     )

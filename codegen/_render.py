@@ -151,7 +151,9 @@ VERSION_MODULES = {
 # What a later version's contract may change: its rules (not one a move names: the moves are
 # v1's), guards and effects (the engine takes them from the version's bundle, _versions.py);
 # every other table is v1's, imported by its _contract.py.
-VERSION_CONTRACT_CHANGES = frozenset({"rules", "rule_pairs", "guards", "guard_pairs", "effects"})
+VERSION_CONTRACT_CHANGES = frozenset(
+    {"rules", "rule_pairs", "guards", "guard_pairs", "effects", "effect_pairs"}
+)
 VERSION_EXPORTS = {
     "_codec": (
         "MESSAGE_CLASSES",
@@ -814,7 +816,12 @@ def render_version(spec: Spec, base: Spec) -> dict[str, str]:
         **_shared_vocabulary(spec, base),
         "version_guards": guards,
         "uses_replace": any(kind == "replace" for _, (kind, _) in version_rules)
-        or (guards is not None and any(kind == "replace" for _, kind, _ in guards["changed"])),
+        or any(
+            kind == "replace"
+            for table in (guards, _effect_changes(spec, base, tables, base_tables))
+            if table is not None
+            for _, kind, _ in table["changed"]
+        ),
         # What the guards this version prints use, of the shared classes and its value sets.
         **_printed_names(
             tables.guards
@@ -826,9 +833,7 @@ def render_version(spec: Spec, base: Spec) -> dict[str, str]:
         "version_errors": [
             entry for entry in spec.errors["errors"] if base_errors.get(entry["code"]) != entry
         ],
-        # v1's effects and the ones after them (a version that changes v1's lists them all).
-        "shared_effects": tables.effects[: len(base_tables.effects)] == base_tables.effects,
-        "added_effects": tables.effects[len(base_tables.effects) :],
+        "version_effects": _effect_changes(spec, base, tables, base_tables),
     }
     for module, (template_name, sources) in VERSION_MODULES.items():
         template = env.get_template(template_name)
@@ -944,6 +949,24 @@ def _guard_changes(
         if pairs != base_pairs[key] or keep:
             changed.append((key, *_changes(pairs, base_pairs[key], keep)))
     return {"changed": changed, "added": list(tables.guards[len(base_keys) :])}
+
+
+def _effect_changes(
+    spec: Spec, base: Spec, tables: ContractTables, base_tables: ContractTables
+) -> dict[str, Any] | None:
+    """A later version's effects as _guard_changes gives its guards: v1's with some replaced
+    (by effect/event) and some added after them, or None (printed whole)."""
+    keys = [(e["effect"], e["event"]) for e in spec.contract["effects"]]
+    base_keys = [(e["effect"], e["event"]) for e in base.contract["effects"]]
+    if keys[: len(base_keys)] != base_keys:
+        return None
+    base_pairs = dict(zip(base_keys, base_tables.effect_pairs, strict=True))
+    changed = [
+        (key, *_changes(pairs, base_pairs[key]))
+        for key, pairs in zip(keys, tables.effect_pairs, strict=True)
+        if key in base_pairs and pairs != base_pairs[key]
+    ]
+    return {"changed": changed, "added": list(tables.effects[len(base_keys) :])}
 
 
 def runtime_modules() -> dict[str, str]:

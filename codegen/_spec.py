@@ -461,7 +461,7 @@ def _raw_audio_problems(spec: Spec) -> list[str]:
 
 # The effects whose `fields` are config keys (D52): the one that keeps them in force, and
 # the one that counts the frames sent under them.
-SESSION_KEYS_EFFECT = "commit_session_keys"
+SESSION_KEYS_EFFECT = "acknowledge_config"
 CONFIG_KEY_EFFECTS = frozenset({SESSION_KEYS_EFFECT, "count_keyed_frames"})
 
 

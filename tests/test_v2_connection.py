@@ -497,11 +497,14 @@ def test_v2s_contract_is_v1s_with_its_changes() -> None:
     ]
     # Every guard applies its own version's rule.
     assert all(g.rule is v2_contract.RULES[g.rule.id] for g in v2_guards)
-    assert v2_contract.EFFECTS[: len(v1_contract.EFFECTS)] == v1_contract.EFFECTS
-    assert [e.effect for e in v2_contract.EFFECTS[len(v1_contract.EFFECTS) :]] == [
-        "commit_session_keys",
-        "count_keyed_frames",
+    v1_effects, v2_effects = v1_contract.EFFECTS, v2_contract.EFFECTS
+    changed = [
+        (new.effect, new.fields)
+        for old, new in zip(v1_effects, v2_effects, strict=False)
+        if new is not old
     ]
+    assert changed == [("acknowledge_config", ("model", "audio_format"))]
+    assert [e.effect for e in v2_effects[len(v1_effects) :]] == ["count_keyed_frames"]
 
 
 def test_a_rejected_format_does_not_fix_audio_format() -> None:

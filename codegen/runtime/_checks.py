@@ -661,10 +661,30 @@ def queue_config(core: Core, effect: Effect, config: SessionConfig, now: float |
 
 @effect
 def acknowledge_config(core: Core, effect: Effect, message: Any, now: float | None) -> None:
-    """Answer the oldest waiting config; data becomes the acknowledged config."""
-    core.answered = core.pending_configs.pop(0) if core.pending_configs else None
+    """Answer the oldest waiting config; data becomes the acknowledged config. Each of
+    `fields` (sticky config keys, D52) comes in force: the value data names, else the one the
+    answered config carried; a key neither names keeps its value, and an audio_format does
+    not stay in force on a model that takes no raw audio (a refused switch to the audio
+    model)."""
+    answered = core.pending_configs.pop(0) if core.pending_configs else None
     core.acknowledged = message.data
     core.include = frozenset(include_of(message.data))
+    if effect.fields:
+        _commit_session_keys(core, effect.fields, message.data, answered)
+
+
+def _commit_session_keys(core: Core, names: tuple[str, ...], data: Any, answered: Any) -> None:
+    for name in names:
+        value = getattr(data, name, None)
+        if value is None or value is UNSET:
+            value = getattr(answered, name, UNSET)
+        if value is not UNSET and value is not None:
+            core.session_keys[name] = value
+    audio = next((g for g in core.version.guards if g.check == "audio_format_on_audio_model"), None)
+    model = core.session_keys.get("model")
+    if audio is not None and model is not None and not takes_raw_audio(audio, [model]):
+        core.session_keys.pop("audio_format", None)
+    forget_unvalued_keys(core)
 
 
 @effect
@@ -675,24 +695,6 @@ def reject_config(core: Core, effect: Effect, message: Any, now: float | None) -
         del core.pending_configs[0]
         if core.keyed_frames:
             forget_unvalued_keys(core)
-
-
-@effect
-def commit_session_keys(core: Core, effect: Effect, message: Any, now: float | None) -> None:
-    """Each of `fields` comes in force: the value data names, else the one the config this
-    answers carried; a key neither names keeps its value (D52). An audio_format does not stay
-    in force on a model that takes no raw audio (a refused switch to the audio model)."""
-    for name in effect.fields:
-        value = getattr(message.data, name, None)
-        if value is None or value is UNSET:
-            value = getattr(core.answered, name, UNSET)
-        if value is not UNSET and value is not None:
-            core.session_keys[name] = value
-    audio = next((g for g in core.version.guards if g.check == "audio_format_on_audio_model"), None)
-    model = core.session_keys.get("model")
-    if audio is not None and model is not None and not takes_raw_audio(audio, [model]):
-        core.session_keys.pop("audio_format", None)
-    forget_unvalued_keys(core)
 
 
 @effect

@@ -136,7 +136,6 @@ class Core:
 
     __slots__ = (
         "acknowledged",
-        "answered",
         "audit",
         "capped",
         "close_code",
@@ -218,7 +217,6 @@ class Core:
         self.last_client_frame_at: float | None = None
         self.pending_configs: list[SessionConfig] = []
         self.acknowledged: SessionUpdatedData | None = None
-        self.answered: SessionConfig | None = None  # the config the last session.updated answered
         self.include: frozenset[str] = frozenset()  # the acknowledged include flags
         self.signals: dict[str, SignalData] = {}
         self.engagement: EngagementUpdatedData | None = None

@@ -49,7 +49,7 @@ class Version(Struct, frozen=True, kw_only=True, weakref=False):
     effects: tuple[Effect, ...]
     sticky_keys: tuple[str, ...]
     """The config keys the version keeps as session state (D52): the fields of its
-    commit_session_keys effect; none on v1."""
+    acknowledge_config effect; none on v1."""
     handlers: Handlers
     """The client's receive fast path: state -> message class -> handler."""
     event_of: Mapping[type, str]
@@ -80,7 +80,7 @@ def _bundle(  # noqa: PLR0917 - one module of each kind
         sticky_keys=tuple(
             name
             for entry in contract.EFFECTS
-            if entry.effect == "commit_session_keys"
+            if entry.effect == "acknowledge_config"
             for name in entry.fields
         ),
         handlers=fastpath.HANDLERS,

@@ -105,9 +105,22 @@ GUARDS: Final[tuple[Guard, ...]] = (
 )
 """v1's guards (those this version changes replaced), then the ones it adds."""
 
+_CHANGED_EFFECTS: Final[Mapping[tuple[str, str], Effect]] = MappingProxyType(
+    {
+        ("acknowledge_config", "session.updated"): replace(
+            next(
+                e
+                for e in SHARED_EFFECTS
+                if (e.effect, e.event) == ("acknowledge_config", "session.updated")
+            ),
+            fields=("model", "audio_format"),
+        ),
+    }
+)
+"""v1's effects this version changes, by effect and event."""
+
 EFFECTS: Final[tuple[Effect, ...]] = (
-    *SHARED_EFFECTS,
-    Effect(event="session.updated", effect="commit_session_keys", fields=("model", "audio_format")),
+    *(_CHANGED_EFFECTS.get((e.effect, e.event), e) for e in SHARED_EFFECTS),
     Effect(event="segment", effect="count_keyed_frames", fields=("model", "audio_format")),
 )
-"""v1's effects, then the ones this version adds."""
+"""v1's effects (those this version changes replaced), then the ones it adds."""

@@ -28,9 +28,6 @@ _CODES_UPDATED_ANSWERS_CONFIG_ERROR: Final = frozenset(["ih6001"])
 _EFFECT_ACKNOWLEDGE_CONFIG_SESSION_UPDATED: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("acknowledge_config", "session.updated")
 )
-_EFFECT_COMMIT_SESSION_KEYS_SESSION_UPDATED: Final = next(
-    e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("commit_session_keys", "session.updated")
-)
 _EFFECT_REJECT_CONFIG_ERROR: Final = next(
     e for e in CONTRACT_EFFECTS if (e.effect, e.event) == ("reject_config", "error")
 )
@@ -169,7 +166,6 @@ def _on_session_updated(core: Core, message: Any, now: float | None) -> None:
         core.handle("session.updated", message, now)
         return
     EFFECTS["acknowledge_config"](core, _EFFECT_ACKNOWLEDGE_CONFIG_SESSION_UPDATED, message, now)
-    EFFECTS["commit_session_keys"](core, _EFFECT_COMMIT_SESSION_KEYS_SESSION_UPDATED, message, now)
 
 
 def _on_signal_detected(core: Core, message: Any, now: float | None) -> None:
