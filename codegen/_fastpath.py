@@ -422,3 +422,57 @@ def fast_path(spec: Spec, comparison: dict[str, str]) -> FastPath:
         ),
         vocabulary_imports=tuple(sorted(builder.imports)),
     )
+
+
+_CONSTANT_NAME = re.compile(r"\b_[A-Z][A-Z0-9_]*\b")
+
+
+def shared_with(
+    fast: FastPath, base: FastPath, changed_keys: set[tuple[str, ...]], shared_vocab: set[str]
+) -> tuple[FastPath, tuple[str, ...]]:
+    """A later version's fast path without the handlers it can take from v1's module: those
+    whose body is the same and reads only what is the same object in both versions (no
+    guard or effect the version changes, `changed_keys`; no value set it prints again; the
+    same `_unchanged`). Returns the rest of the fast path (its constants and imports cut to
+    what the handlers left need) and the names of the shared handlers."""
+    base_bodies = {handler.name: handler.body for handler in base.handlers}
+    base_constants = {constant.name: constant.expression for constant in base.constants}
+
+    def vocabulary_in(text: str) -> set[str]:
+        return {name for name in fast.vocabulary_imports if re.search(rf"\b{name}\b", text)}
+
+    same = {
+        constant.name
+        for constant in fast.constants
+        if base_constants.get(constant.name) == constant.expression
+        and not any(repr(key) in constant.expression for key in changed_keys)
+        and vocabulary_in(constant.expression) <= shared_vocab
+    }
+
+    def reads_the_same(body: tuple[str, ...]) -> bool:
+        text = "\n".join(body)
+        names = set(_CONSTANT_NAME.findall(text))
+        unchanged = "_unchanged(" not in text or fast.unchanged == base.unchanged
+        return names <= same and vocabulary_in(text) <= shared_vocab and unchanged
+
+    shared = tuple(
+        h.name
+        for h in fast.handlers
+        if base_bodies.get(h.name) == h.body and reads_the_same(h.body)
+    )
+    kept = tuple(h for h in fast.handlers if h.name not in shared)
+    text = "\n".join(line for handler in kept for line in handler.body)
+    calls_unchanged = "_unchanged(" in text
+    used = set(_CONSTANT_NAME.findall(text))
+    constants = tuple(c for c in fast.constants if c.name in used)
+    unchanged = "\n".join(fast.unchanged) if calls_unchanged else ""
+    read = "\n".join([text, unchanged, *(c.expression for c in constants)])
+    rest = msgspec.structs.replace(
+        fast,
+        handlers=kept,
+        constants=constants,
+        calls_unchanged=calls_unchanged,
+        calls_comparable="comparable(" in text or "comparable(" in unchanged,
+        vocabulary_imports=tuple(sorted(vocabulary_in(read))),
+    )
+    return rest, shared

@@ -22,7 +22,7 @@ import tomllib
 from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
-from ._fastpath import fast_path
+from ._fastpath import fast_path, shared_with
 from ._model import ContractTables, contract_tables
 from ._registry import check_registry
 from ._spec import (
@@ -687,6 +687,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "sources": spec.sources,
         "shared_contract": None,  # a later version's contract: where v1's is (render_version)
         "shared_vocab": [],  # a later version's value sets that are v1's (render_version)
+        "shared_handlers": (),  # a later version's fast-path handlers that are v1's
         "runtime": ".",  # where the runtime modules are, from the rendered module
     }
 
@@ -835,6 +836,17 @@ def render_version(spec: Spec, base: Spec) -> dict[str, str]:
         ],
         "version_effects": _effect_changes(spec, base, tables, base_tables),
     }
+    # The fast path's handlers that are the same in both versions are v1's, imported.
+    changed_keys = {
+        key
+        for table in (guards, context["version_effects"])
+        if table
+        for key, *_ in table["changed"]
+    }
+    base_fast = fast_path(base, _comparable_fields(base, "SignalData"))
+    context["fast"], context["shared_handlers"] = shared_with(
+        context["fast"], base_fast, changed_keys, set(context["shared_vocab"])
+    )
     for module, (template_name, sources) in VERSION_MODULES.items():
         template = env.get_template(template_name)
         text = template.render(context)

@@ -548,3 +548,18 @@ def test_a_format_never_stays_on_a_model_that_takes_no_raw_audio() -> None:
     assert server.sticky_config == {"model": "inter-2"}
     taken = server.receive_segment(WEBM_HEAD + bytes(5000), timestamp=EPOCH)
     assert [json.loads(reply)["data"]["code"] for reply in taken.replies] == ["ih6002"]
+
+
+def test_v2s_fast_path_takes_v1s_handlers_where_they_read_the_same() -> None:
+    # A handler whose body and everything it reads are the same object in both versions is
+    # v1's (imported); the ones reading what v2 changes are its own (D48, D51, D56).
+    from interhuman_stream import _fastpath as v1_fast
+    from interhuman_stream.v2 import _fastpath as v2_fast
+
+    assert v2_fast._on_session_ended is v1_fast._on_session_ended
+    assert v2_fast._on_signal_detected is v1_fast._on_signal_detected
+    assert v2_fast._on_signal_updated is not v1_fast._on_signal_updated  # no modality
+    assert v2_fast._on_session_updated is not v1_fast._on_session_updated  # sticky keys
+    own = {v2_fast._on_signal_updated, v2_fast._on_session_updated}
+    used = {h for handlers in v2_fast.HANDLERS.values() for h in handlers.values()}
+    assert own <= used and all(h.__module__ in (v1_fast.__name__, v2_fast.__name__) for h in used)
