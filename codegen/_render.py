@@ -688,6 +688,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "shared_contract": None,  # a later version's contract: where v1's is (render_version)
         "shared_vocab": [],  # a later version's value sets that are v1's (render_version)
         "shared_handlers": (),  # a later version's fast-path handlers that are v1's
+        "shared_dispatch": [],  # its own handlers, put into v1's table (render_version)
         "runtime": ".",  # where the runtime modules are, from the rendered module
     }
 
@@ -847,6 +848,11 @@ def render_version(spec: Spec, base: Spec) -> dict[str, str]:
     context["fast"], context["shared_handlers"] = shared_with(
         context["fast"], base_fast, changed_keys, set(context["shared_vocab"])
     )
+    # The same dispatch as v1's (a handler's name for each state and event): v1's table with
+    # this version's own handlers put in (the names of those), else printed whole.
+    same_dispatch = context["fast"].dispatch == base_fast.dispatch
+    own = [handler.name for handler in context["fast"].handlers]
+    context["shared_dispatch"] = own if same_dispatch and own else []
     for module, (template_name, sources) in VERSION_MODULES.items():
         template = env.get_template(template_name)
         text = template.render(context)

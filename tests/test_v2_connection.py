@@ -552,14 +552,21 @@ def test_a_format_never_stays_on_a_model_that_takes_no_raw_audio() -> None:
 
 def test_v2s_fast_path_takes_v1s_handlers_where_they_read_the_same() -> None:
     # A handler whose body and everything it reads are the same object in both versions is
-    # v1's (imported); the ones reading what v2 changes are its own (D48, D51, D56).
+    # v1's; v2's table is v1's with its own two put in, on v2's classes (D48, D51, D56).
     from interhuman_stream import _fastpath as v1_fast
     from interhuman_stream.v2 import _fastpath as v2_fast
 
-    assert v2_fast._on_session_ended is v1_fast._on_session_ended
-    assert v2_fast._on_signal_detected is v1_fast._on_signal_detected
-    assert v2_fast._on_signal_updated is not v1_fast._on_signal_updated  # no modality
-    assert v2_fast._on_session_updated is not v1_fast._on_session_updated  # sticky keys
-    own = {v2_fast._on_signal_updated, v2_fast._on_session_updated}
-    used = {h for handlers in v2_fast.HANDLERS.values() for h in handlers.values()}
-    assert own <= used and all(h.__module__ in (v1_fast.__name__, v2_fast.__name__) for h in used)
+    streaming = ih.SessionState.STREAMING
+    v1_table, v2_table = v1_fast.HANDLERS[streaming], v2_fast.HANDLERS[streaming]
+    for tag in ("session.ended", "signal.detected", "engagement.updated", "error"):
+        assert (
+            v2_table[v2.messages.MESSAGE_CLASSES[tag]] is v1_table[ih.messages.MESSAGE_CLASSES[tag]]
+        )
+    assert v2_table[v2.messages.SignalUpdated] is v2_fast._on_signal_updated  # no modality
+    assert v2_table[v2.messages.SessionUpdated] is v2_fast._on_session_updated  # sticky keys
+    assert v1_table[ih.messages.SignalUpdated] is v1_fast._on_signal_updated
+    assert set(v2_fast.HANDLERS) == set(v1_fast.HANDLERS)
+    for state, table in v2_fast.HANDLERS.items():
+        assert {v2_fast.EVENT_OF[cls] for cls in table} == {
+            v1_fast.EVENT_OF[cls] for cls in v1_fast.HANDLERS[state]
+        }

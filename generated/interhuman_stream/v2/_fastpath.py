@@ -16,36 +16,10 @@ from typing import Any, Final
 
 from msgspec import UNSET
 
+from .. import _fastpath as _shared
 from .._checks import CHECKS, EFFECTS
 from .._contract import SessionState
 from .._engine import Core
-from .._fastpath import (
-    _accept,
-    _on_conversation_quality_updated,
-    _on_engagement_updated,
-    _on_error,
-    _on_session_closing,
-    _on_session_ended,
-    _on_session_ended__draining,
-    _on_session_ready,
-    _on_session_ready__close_before_ready,
-    _on_signal_detected,
-    _on_signal_ended,
-    _refer_conversation_quality_updated,
-    _refer_coverage_degraded,
-    _refer_coverage_dropped,
-    _refer_engagement_updated,
-    _refer_error,
-    _refer_feedback_generated,
-    _refer_session_closing,
-    _refer_session_ended,
-    _refer_session_ready,
-    _refer_session_updated,
-    _refer_signal_detected,
-    _refer_signal_ended,
-    _refer_signal_updated,
-    _refer_unknown,
-)
 from ._codec import MESSAGE_CLASSES, UnknownMessage
 from ._contract import EFFECTS as CONTRACT_EFFECTS
 from ._contract import GUARDS
@@ -114,121 +88,23 @@ def _on_signal_updated(core: Core, message: Any, now: float | None) -> None:
         times[kind] = data.start
 
 
-HANDLERS: Final[Mapping[SessionState, Mapping[type, Callable[[Core, Any, float | None], None]]]] = {
-    SessionState.AWAITING_READY: {
-        MESSAGE_CLASSES["session.ready"]: _on_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _on_error,
-        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
-        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
-        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _accept,
-    },
-    SessionState.CLOSE_BEFORE_READY: {
-        MESSAGE_CLASSES["session.ready"]: _on_session_ready__close_before_ready,
-        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _on_error,
-        MESSAGE_CLASSES["session.closing"]: _on_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _on_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
-        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
-        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _accept,
-    },
-    SessionState.STREAMING: {
-        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _on_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _on_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _on_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _on_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _on_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _on_error,
-        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _on_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _accept,
-        MESSAGE_CLASSES["coverage.degraded"]: _accept,
-        MESSAGE_CLASSES["feedback.generated"]: _accept,
-        UnknownMessage: _accept,
-    },
-    SessionState.CLOSE_SENT: {
-        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _on_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _on_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _on_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _on_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _on_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _on_error,
-        MESSAGE_CLASSES["session.closing"]: _on_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _on_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _accept,
-        MESSAGE_CLASSES["coverage.degraded"]: _accept,
-        MESSAGE_CLASSES["feedback.generated"]: _accept,
-        UnknownMessage: _accept,
-    },
-    SessionState.DRAINING: {
-        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _on_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _on_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _on_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _on_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _on_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _on_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _on_error,
-        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _on_session_ended__draining,
-        MESSAGE_CLASSES["coverage.dropped"]: _accept,
-        MESSAGE_CLASSES["coverage.degraded"]: _accept,
-        MESSAGE_CLASSES["feedback.generated"]: _accept,
-        UnknownMessage: _accept,
-    },
-    SessionState.ENDED: {
-        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _refer_error,
-        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
-        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
-        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _refer_unknown,
-    },
-    SessionState.CLOSED: {
-        MESSAGE_CLASSES["session.ready"]: _refer_session_ready,
-        MESSAGE_CLASSES["session.updated"]: _refer_session_updated,
-        MESSAGE_CLASSES["signal.detected"]: _refer_signal_detected,
-        MESSAGE_CLASSES["signal.updated"]: _refer_signal_updated,
-        MESSAGE_CLASSES["signal.ended"]: _refer_signal_ended,
-        MESSAGE_CLASSES["engagement.updated"]: _refer_engagement_updated,
-        MESSAGE_CLASSES["conversation_quality.updated"]: _refer_conversation_quality_updated,
-        MESSAGE_CLASSES["error"]: _refer_error,
-        MESSAGE_CLASSES["session.closing"]: _refer_session_closing,
-        MESSAGE_CLASSES["session.ended"]: _refer_session_ended,
-        MESSAGE_CLASSES["coverage.dropped"]: _refer_coverage_dropped,
-        MESSAGE_CLASSES["coverage.degraded"]: _refer_coverage_degraded,
-        MESSAGE_CLASSES["feedback.generated"]: _refer_feedback_generated,
-        UnknownMessage: _refer_unknown,
-    },
+_OWN: Final[Mapping[Callable[[Core, Any, float | None], None], Callable[..., None]]] = {
+    _shared._on_session_updated: _on_session_updated,
+    _shared._on_signal_updated: _on_signal_updated,
 }
-"""State -> message class -> its handler."""
+"""v1's handlers this version replaces with its own (the rest read the same: they are v1's)."""
+
+HANDLERS: Final[Mapping[SessionState, Mapping[type, Callable[[Core, Any, float | None], None]]]] = {
+    state: {
+        (cls if cls is UnknownMessage else MESSAGE_CLASSES[_shared.EVENT_OF[cls]]): _OWN.get(
+            handler, handler
+        )
+        for cls, handler in handlers.items()
+    }
+    for state, handlers in _shared.HANDLERS.items()
+}
+"""State -> message class -> its handler: v1's table, on this version's classes, with the
+handlers it replaces."""
 
 EVENT_OF: Final[dict[type, str]] = {
     **{cls: tag for tag, cls in MESSAGE_CLASSES.items()},
